@@ -1,0 +1,93 @@
+//! The command line: the AWS CLI's `codecommit credential-helper` shapes.
+//!
+//! `[--profile P] [--region R] get [--ignore-host-check]`, `store`, `erase`,
+//! with the global flags accepted before or after the operation. Any other
+//! operation is kept, so that the helper can ignore it silently as git expects
+//! of helpers (git may learn new operations). Parsing only; no I/O.
+
+use std::ffi::OsString;
+
+use clap::{Parser, Subcommand};
+
+/// git credential helper for AWS CodeCommit: signs git's HTTPS requests with
+/// your AWS credentials, a drop-in for `aws codecommit credential-helper`.
+#[derive(Debug, Parser)]
+#[command(name = "git-credential-mfa-codecommit", version)]
+pub struct Args {
+    /// AWS profile to use (default: AWS_PROFILE, else `default`).
+    #[arg(long, global = true, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Region to sign for when the host does not name one.
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    #[command(subcommand)]
+    pub operation: Operation,
+}
+
+#[derive(Debug, Subcommand, PartialEq, Eq)]
+pub enum Operation {
+    /// Print a username and password for the request git sends on stdin.
+    Get {
+        /// Answer for any host, not only Amazon ones.
+        #[arg(long)]
+        ignore_host_check: bool,
+    },
+    /// Does nothing: passwords are computed afresh for every request.
+    Store,
+    /// Does nothing: no password is kept.
+    Erase,
+    /// Any other operation: ignored, as git expects of helpers.
+    #[command(external_subcommand)]
+    Other(Vec<OsString>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Args, clap::Error> {
+        Args::try_parse_from(
+            std::iter::once("git-credential-mfa-codecommit").chain(args.iter().copied()),
+        )
+    }
+
+    #[test]
+    fn global_flags_go_before_or_after_the_operation() {
+        for args in [
+            &["--profile", "dev", "--region", "eu-west-1", "get"][..],
+            &["get", "--profile", "dev", "--region", "eu-west-1"],
+            &["--profile=dev", "get", "--region=eu-west-1"],
+        ] {
+            let parsed = parse(args).unwrap();
+            assert_eq!(parsed.profile.as_deref(), Some("dev"), "{args:?}");
+            assert_eq!(parsed.region.as_deref(), Some("eu-west-1"), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn get_takes_ignore_host_check() {
+        let parsed = parse(&["get", "--ignore-host-check"]).unwrap();
+        assert_eq!(
+            parsed.operation,
+            Operation::Get {
+                ignore_host_check: true
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_operations_are_kept_for_silent_ignoring() {
+        let parsed = parse(&["capability", "x"]).unwrap();
+        assert_eq!(
+            parsed.operation,
+            Operation::Other(vec!["capability".into(), "x".into()])
+        );
+    }
+
+    #[test]
+    fn an_operation_is_required_and_flags_need_values() {
+        assert!(parse(&[]).is_err());
+        assert!(parse(&["get", "--profile"]).is_err());
+        assert!(parse(&["get", "--bogus"]).is_err());
+    }
+}

@@ -1,0 +1,120 @@
+//! Which git hosts are CodeCommit, and what of a request gets signed.
+//!
+//! The rules copy the AWS CLI's `codecommit credential-helper` (SPEC §2 and §3)
+//! so that both answer the same hosts with the same signature: a substring test
+//! for the host, the AWS CLI's own region regex, the port dropped from the signed
+//! host name, and the path as Python's `urlsplit` would see it. Pure functions.
+
+use std::sync::LazyLock;
+
+/// The AWS CLI answers any host containing one of these.
+const AMAZON_DOMAINS: [&str; 2] = ["amazon.com", "amazonaws.com"];
+
+/// `re.match` in the AWS CLI anchors at the start only, hence `^` and no `$`:
+/// `git-codecommit.cn-north-1.amazonaws.com.cn` and `…:443` match too.
+static REGION_IN_HOST: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
+    regex_lite::Regex::new(r"^(vpce-.+\.)?git-codecommit(-fips)?\.([^.]+)\.(vpce\.)?amazonaws\.com")
+        .expect("the region pattern is valid")
+});
+
+/// Whether the AWS CLI would answer for this `host` without `--ignore-host-check`.
+pub fn is_codecommit_host(host: &str) -> bool {
+    AMAZON_DOMAINS.iter().any(|domain| host.contains(domain))
+}
+
+/// The region a CodeCommit host names, if it names one.
+pub fn region_from_host(host: &str) -> Option<&str> {
+    REGION_IN_HOST
+        .captures(host)
+        .and_then(|captures| captures.get(3))
+        .map(|region| region.as_str())
+}
+
+/// The host name that is signed: `host` up to its first `:`.
+pub fn signed_host(host: &str) -> &str {
+    host.split(':').next().unwrap_or(host)
+}
+
+/// The path that is signed: `/` + git's path, cut where `urlsplit` would end the
+/// path (at a `?` or `#`), never normalised or percent-encoded.
+pub fn signed_path(git_path: &str) -> String {
+    let end = git_path.find(['?', '#']).unwrap_or(git_path.len());
+    format!("/{}", &git_path[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_hosts_as_the_aws_cli_does() {
+        for host in [
+            "git-codecommit.us-east-1.amazonaws.com",
+            "git-codecommit.cn-north-1.amazonaws.com.cn",
+            "example.amazon.com",
+            "git-codecommit.us-east-1.amazonaws.com:8443",
+        ] {
+            assert!(is_codecommit_host(host), "{host}");
+        }
+        for host in ["github.com", "gitlab.example.org", "amazonaws.co", ""] {
+            assert!(!is_codecommit_host(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn region_for_every_host_shape() {
+        let cases = [
+            ("git-codecommit.us-east-1.amazonaws.com", Some("us-east-1")),
+            (
+                "git-codecommit-fips.us-gov-west-1.amazonaws.com",
+                Some("us-gov-west-1"),
+            ),
+            (
+                "git-codecommit.us-gov-west-1.amazonaws.com",
+                Some("us-gov-west-1"),
+            ),
+            (
+                "git-codecommit.cn-north-1.amazonaws.com.cn",
+                Some("cn-north-1"),
+            ),
+            (
+                "git-codecommit.cn-northwest-1.amazonaws.com.cn",
+                Some("cn-northwest-1"),
+            ),
+            (
+                "git-codecommit.eu-west-1.amazonaws.com:443",
+                Some("eu-west-1"),
+            ),
+            (
+                "vpce-0123456789abcdef0-abcdefgh.git-codecommit.us-east-1.vpce.amazonaws.com",
+                Some("us-east-1"),
+            ),
+            (
+                "vpce-0123-abcd-us-east-1a.git-codecommit-fips.ca-central-1.vpce.amazonaws.com",
+                Some("ca-central-1"),
+            ),
+            ("codecommit.us-east-1.amazonaws.com", None),
+            ("x.git-codecommit.us-east-1.amazonaws.com", None),
+            ("git-codecommit.amazonaws.com", None),
+            ("github.com", None),
+        ];
+        for (host, region) in cases {
+            assert_eq!(region_from_host(host), region, "{host}");
+        }
+    }
+
+    #[test]
+    fn signed_host_drops_the_port() {
+        assert_eq!(signed_host("h.amazonaws.com:8443"), "h.amazonaws.com");
+        assert_eq!(signed_host("h.amazonaws.com"), "h.amazonaws.com");
+    }
+
+    #[test]
+    fn signed_path_is_the_url_path() {
+        assert_eq!(signed_path("v1/repos/my-repo"), "/v1/repos/my-repo");
+        assert_eq!(signed_path("v1/repos/a b"), "/v1/repos/a b");
+        assert_eq!(signed_path("v1/repos/r?x=1"), "/v1/repos/r");
+        assert_eq!(signed_path("v1/repos/r#f"), "/v1/repos/r");
+        assert_eq!(signed_path(""), "/");
+    }
+}

@@ -1,0 +1,95 @@
+//! Base AWS credentials, found where the AWS CLI finds them.
+//!
+//! Without `--profile`: aws-config's default chain (environment, the profile
+//! `AWS_PROFILE` or `default` selects with static keys, `credential_process`,
+//! IAM Identity Center, `role_arn` with `source_profile` or `credential_source`,
+//! web identity, containers, instance metadata). With `--profile`: that profile
+//! only, because the AWS CLI ignores environment keys when a profile is named.
+//!
+//! Instance metadata is asked once with a one-second connect timeout, so a
+//! machine off EC2 learns "no credentials" in about a second, not after
+//! retries. The region is always given, so no provider probes for one.
+//! The only module that asks aws-config for credentials.
+
+use std::time::Duration;
+
+use aws_config::default_provider::credentials::DefaultCredentialsChain;
+use aws_config::imds;
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError};
+use aws_types::region::Region;
+
+use crate::error::one_line;
+
+const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "no AWS credentials found in the environment, the AWS config files or instance metadata; run `aws configure`, set AWS_PROFILE, or pass --profile"
+    )]
+    NotFound,
+    #[error(
+        "no AWS credentials found for profile `{0}`; check ~/.aws/config and ~/.aws/credentials, or run `aws configure --profile {0}`"
+    )]
+    ProfileNotFound(String),
+    #[error("could not load AWS credentials: {0}")]
+    Provider(String),
+}
+
+/// Where base credentials come from; the real one is [`DefaultChain`].
+pub trait CredentialSource {
+    /// Credentials for `profile` (from `--profile`) or the environment's choice,
+    /// using `region` for any AWS call a provider makes.
+    fn credentials(&self, profile: Option<&str>, region: &str) -> Result<Credentials, Error>;
+}
+
+/// aws-config's providers, on the real environment and file system.
+#[derive(Debug, Default)]
+pub struct DefaultChain;
+
+impl CredentialSource for DefaultChain {
+    fn credentials(&self, profile: Option<&str>, region: &str) -> Result<Credentials, Error> {
+        let region = Region::new(region.to_owned());
+        let loading = async {
+            let config = ProviderConfig::default().with_region(Some(region.clone()));
+            match profile {
+                Some(name) => {
+                    ProfileFileCredentialsProvider::builder()
+                        .configure(&config)
+                        .profile_name(name)
+                        .build()
+                        .provide_credentials()
+                        .await
+                }
+                None => {
+                    let imds = imds::Client::builder()
+                        .configure(&config)
+                        .max_attempts(1)
+                        .connect_timeout(IMDS_TIMEOUT)
+                        .read_timeout(IMDS_TIMEOUT)
+                        .build();
+                    DefaultCredentialsChain::builder()
+                        .configure(config)
+                        .region(region)
+                        .imds_client(imds)
+                        .build()
+                        .await
+                        .provide_credentials()
+                        .await
+                }
+            }
+        };
+        match crate::runtime::block_on(loading) {
+            Ok(Ok(credentials)) => Ok(credentials),
+            Ok(Err(CredentialsError::CredentialsNotLoaded(_))) => Err(match profile {
+                Some(name) => Error::ProfileNotFound(name.to_owned()),
+                None => Error::NotFound,
+            }),
+            Ok(Err(error)) => Err(Error::Provider(one_line(&error))),
+            Err(error) => Err(Error::Provider(error.to_string())),
+        }
+    }
+}

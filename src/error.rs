@@ -1,0 +1,42 @@
+//! The helper's top-level error: every failure the user can see, each a single
+//! line that says what went wrong and what to do about it.
+//!
+//! Messages are built from redacted values only: no secret key, session token,
+//! password or input line ever reaches them.
+
+use std::error::Error as StdError;
+
+use crate::{config, credentials, protocol};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Protocol(#[from] protocol::Error),
+    #[error(transparent)]
+    Config(#[from] config::Error),
+    #[error(transparent)]
+    Credentials(#[from] credentials::Error),
+    #[error("git sent no host; nothing to sign")]
+    NoHost,
+    #[error("git sent no repository path; run: git config --global credential.useHttpPath true")]
+    NoPath,
+    #[error(
+        "no AWS region for host {0}; pass --region, or set `region` in the profile or AWS_REGION"
+    )]
+    NoRegion(String),
+}
+
+/// `error` and its sources on one line, `: `-separated, without line breaks.
+pub fn one_line(error: &dyn StdError) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,12 @@
+//! The one integration-test binary (see `autotests = false` in Cargo.toml).
+//!
+//! Tests marked `#[ignore]` need a real outside peer (the AWS CLI, faketime,
+//! Python, openssl, moto); `.ci/run` installs those and runs them with
+//! `cargo test -- --include-ignored`, the README's test command.
+
+mod aws_cli;
+mod binary;
+mod flow;
+mod git_push;
+mod support;
+mod vectors;

@@ -1,0 +1,114 @@
+//! Shared test helpers: the built helper run in a scratch HOME with a scrubbed
+//! environment, so no developer's AWS or git setup leaks into a test, and no
+//! test ever reaches instance metadata (its endpoint is a closed loopback port).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_git-credential-mfa-codecommit");
+
+/// A closed port on loopback: connecting fails at once, as off EC2.
+pub const NO_IMDS: &str = "http://127.0.0.1:9";
+
+/// A throwaway HOME with its own AWS config files.
+pub struct Scratch {
+    pub home: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Self {
+        Scratch {
+            home: tempfile::tempdir().expect("a temp dir"),
+        }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.home.path().join(relative)
+    }
+
+    pub fn write(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// `program` with only PATH from the outside, HOME here, and no IMDS.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("AWS_CONFIG_FILE", self.path(".aws/config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.path(".aws/credentials"))
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", NO_IMDS)
+            .current_dir(self.home.path());
+        command
+    }
+
+    /// The helper with `args`, `stdin` written to it, `env` added.
+    pub fn helper(&self, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+        let mut command = self.command(BINARY);
+        command.args(args).envs(env.iter().copied());
+        run(command, stdin)
+    }
+}
+
+/// Runs `command` with `stdin` as its input and returns what it printed.
+pub fn run(mut command: Command, stdin: &[u8]) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
+    // A helper may exit without reading its input, as git allows.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    child.wait_with_output().unwrap()
+}
+
+/// A request as git sends it.
+pub fn request(host: &str, path: Option<&str>) -> Vec<u8> {
+    let mut text = format!("protocol=https\nhost={host}\n");
+    if let Some(path) = path {
+        text.push_str(&format!("path={path}\n"));
+    }
+    text.push('\n');
+    text.into_bytes()
+}
+
+pub fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("UTF-8 output")
+}
+
+/// The value of `key` in the helper's answer.
+pub fn attribute<'a>(stdout: &'a [u8], key: &str) -> Option<&'a str> {
+    text(stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix(key)?.strip_prefix('='))
+}
+
+/// Whether `program` can be run here.
+pub fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Panics, naming the peer, where a test's outside peer is missing: an ignored
+/// test that runs must not pass silently without what it needs.
+pub fn require(program: &str) {
+    assert!(
+        have(program),
+        "this test needs `{program}` on PATH (see .ci/run)"
+    );
+}
+
+pub fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
