@@ -14,6 +14,7 @@
 use std::time::Duration;
 
 use aws_config::default_provider::credentials::DefaultCredentialsChain;
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::imds;
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
@@ -65,6 +66,14 @@ impl CredentialSource for DefaultChain {
                         .await
                 }
                 None => {
+                    // The chain's first link, alone: when the environment has
+                    // keys, the rest (and its TLS set-up) is never built.
+                    let environment = EnvironmentVariableCredentialsProvider::new()
+                        .provide_credentials()
+                        .await;
+                    if !matches!(environment, Err(CredentialsError::CredentialsNotLoaded(_))) {
+                        return environment;
+                    }
                     let imds = imds::Client::builder()
                         .configure(&config)
                         .max_attempts(1)

@@ -2,40 +2,15 @@
 //! in a scratch HOME with a scrubbed environment.
 
 use std::net::TcpListener;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use chrono::NaiveDateTime;
-use git_credential_mfa_codecommit::sigv4;
-
-use crate::support::{Scratch, attribute, request, text};
+use crate::support::{Scratch, assert_signed, attribute, request, text};
 
 const HOST: &str = "git-codecommit.us-east-1.amazonaws.com";
 const ENV_KEYS: [(&str, &str); 2] = [
     ("AWS_ACCESS_KEY_ID", "AKIAENVEXAMPLE"),
     ("AWS_SECRET_ACCESS_KEY", "env/secret"),
 ];
-
-/// Checks the password against its own timestamp and `secret`, as CodeCommit does.
-fn assert_signed(stdout: &[u8], secret: &str, host: &str, region: &str) {
-    let password = attribute(stdout, "password").expect("a password");
-    let (stamp, _) = password.split_once('Z').expect("timestamp Z signature");
-    let time = NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S")
-        .unwrap()
-        .and_utc();
-    let age = SystemTime::now().duration_since(time.into()).unwrap();
-    assert!(age < Duration::from_secs(60), "signed {age:?} ago");
-    let target = sigv4::Target {
-        host,
-        path: "/v1/repos/myrepo",
-        region,
-    };
-    assert_eq!(password, sigv4::password(secret, &target, time.into()));
-    let expiry: i64 = attribute(stdout, "password_expiry_utc")
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert_eq!(expiry, time.timestamp() + 900);
-}
 
 #[test]
 fn get_signs_with_environment_keys_in_the_hosts_region() {

@@ -6,7 +6,10 @@
 
 mod aws_cli;
 mod binary;
+mod chain;
+mod codecommit;
 mod flow;
 mod git_push;
+mod moto;
 mod support;
 mod vectors;

@@ -5,6 +5,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, SystemTime};
+
+use chrono::NaiveDateTime;
+use git_credential_mfa_codecommit::sigv4;
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_git-credential-mfa-codecommit");
 
@@ -111,4 +115,26 @@ pub fn require(program: &str) {
 
 pub fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Checks the password against its own timestamp and `secret`, as CodeCommit does.
+pub fn assert_signed(stdout: &[u8], secret: &str, host: &str, region: &str) {
+    let password = attribute(stdout, "password").expect("a password");
+    let (stamp, _) = password.split_once('Z').expect("timestamp Z signature");
+    let time = NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S")
+        .unwrap()
+        .and_utc();
+    let age = SystemTime::now().duration_since(time.into()).unwrap();
+    assert!(age < Duration::from_secs(60), "signed {age:?} ago");
+    let target = sigv4::Target {
+        host,
+        path: "/v1/repos/myrepo",
+        region,
+    };
+    assert_eq!(password, sigv4::password(secret, &target, time.into()));
+    let expiry: i64 = attribute(stdout, "password_expiry_utc")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(expiry, time.timestamp() + 900);
 }

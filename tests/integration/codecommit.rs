@@ -1,0 +1,138 @@
+//! A CodeCommit-like git HTTPS server for tests (`tests/support/codecommit_server.py`):
+//! it checks SigV4 passwords with the secrets it is given, answers 401 without
+//! credentials and 403 for wrong, stale or other-repo signatures, and serves
+//! bare repositories through `git http-backend`. git reaches it under a real
+//! CodeCommit host name through `http.curloptResolve`, over TLS with a test CA.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::support::{Scratch, manifest_dir, text};
+
+pub const HOST: &str = "git-codecommit.us-east-1.amazonaws.com";
+
+pub struct CodeCommit {
+    child: Child,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl CodeCommit {
+    /// Starts the server, trusting `keys`: (access key id, secret, session token).
+    pub fn start(keys: &[(&str, &str, Option<&str>)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        write_keys(&dir.path().join("keys.json"), keys);
+        std::fs::create_dir(dir.path().join("repos")).unwrap();
+        let mut child = Command::new("python3")
+            .arg(manifest_dir().join("tests/support/codecommit_server.py"))
+            .current_dir(dir.path())
+            .args(["--root", "repos", "--tls-dir", "tls", "--keys", "keys.json"])
+            .args(["--log", "log.jsonl"])
+            .args(["--host", HOST])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 for the CodeCommit-like server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("port=")
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("the server did not start: {line:?}"));
+        CodeCommit { child, port, dir }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// Creates an empty bare repository `name` on the server.
+    pub fn create_repo(&self, name: &str) {
+        let status = Command::new("git")
+            .args(["init", "--quiet", "--bare", "-b", "main"])
+            .arg(self.path("repos").join(name))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    pub fn url(&self, repo: &str) -> String {
+        format!("https://{HOST}:{}/v1/repos/{repo}", self.port)
+    }
+
+    /// `git` in `scratch`, resolving the CodeCommit host to this server and
+    /// trusting its CA; no helper is configured.
+    pub fn git(&self, scratch: &Scratch) -> Command {
+        let mut git = scratch.command("git");
+        git.env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            .arg("-c")
+            .arg(format!(
+                "http.curloptResolve={HOST}:{}:127.0.0.1",
+                self.port
+            ))
+            .arg("-c")
+            .arg(format!(
+                "http.sslCAInfo={}",
+                self.path("tls/ca.pem").display()
+            ));
+        git
+    }
+
+    /// Every request the server answered: method, path, status, key_id, reason.
+    pub fn log(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.path("log.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    /// The `reason`s of the server's answers, in order.
+    pub fn reasons(&self) -> Vec<String> {
+        self.log()
+            .iter()
+            .map(|entry| entry["reason"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+impl Drop for CodeCommit {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Writes the keys file the server re-reads on every request, atomically.
+fn write_keys(path: &Path, keys: &[(&str, &str, Option<&str>)]) {
+    let keys: serde_json::Map<String, Value> = keys
+        .iter()
+        .map(|(id, secret, token)| {
+            (
+                id.to_string(),
+                json!({"secret": secret, "session_token": token}),
+            )
+        })
+        .collect();
+    let staging = path.with_extension("new");
+    std::fs::write(&staging, Value::Object(keys).to_string()).unwrap();
+    std::fs::rename(staging, path).unwrap();
+}
+
+/// Runs `command`, panicking with its stderr if it fails.
+pub fn ok(mut command: Command) -> String {
+    let out = command.output().unwrap();
+    assert!(out.status.success(), "{command:?}: {}", text(&out.stderr));
+    text(&out.stdout).to_owned()
+}

@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Test peer that behaves like AWS CodeCommit's git HTTPS endpoint.
+
+It listens on 127.0.0.1 only, checks Basic credentials exactly the way
+CodeCommit does (username: the access key id, optionally followed by
+`%<session token>`; password: a SigV4-style signature), and then serves the
+bare repositories under --root through `git http-backend`.
+
+It must never listen on anything but 127.0.0.1, talk to the network, take
+secrets on its command line, or write a password, secret access key or
+session token to its log. Only the Python standard library and the `openssl`
+and `git` command-line tools are used.
+
+    codecommit_server.py --root REPOS --tls-dir DIR --keys KEYS.json
+                         [--host NAME ...] [--log FILE] | --self-test
+"""
+
+import argparse
+import datetime
+import fcntl
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import re
+import secrets
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+from base64 import b64decode
+
+DEFAULT_HOSTS = [
+    "git-codecommit.us-east-1.amazonaws.com",
+    "git-codecommit-fips.us-east-1.amazonaws.com",
+    "git-codecommit.cn-north-1.amazonaws.com.cn",
+    "vpce-0123456789abcdef0-abcdefgh.git-codecommit.us-east-1.vpce.amazonaws.com",
+]
+REPO_PATH = re.compile(r"^/v1/repos/([A-Za-z0-9._-]+)(/[^?]*)?(?:\?(.*))?$")
+REGION = re.compile(r"(vpce-.+\.)?git-codecommit(-fips)?\.([^.]+)\.(vpce\.)?amazonaws\.com")
+PASSWORD = re.compile(r"^(\d{8}T\d{6})Z([0-9a-f]{64})$")
+MAX_AGE = datetime.timedelta(minutes=15)
+MAX_SKEW = datetime.timedelta(minutes=5)
+
+
+class Denied(Exception):
+    """A request refused with an HTTP status and a short reason."""
+
+    def __init__(self, status, reason, key_id=None):
+        super().__init__(reason)
+        self.status, self.reason, self.key_id = status, reason, key_id
+
+
+# --- TLS material -----------------------------------------------------------
+
+def ensure_tls(tls_dir, hosts):
+    """Create ca.pem, server.pem and server.key in tls_dir unless all exist."""
+    os.makedirs(tls_dir, exist_ok=True)
+    names = [os.path.join(tls_dir, n) for n in ("ca.pem", "server.pem", "server.key")]
+    with open(os.path.join(tls_dir, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel tests may share tls_dir
+        if not all(os.path.exists(n) for n in names):
+            with tempfile.TemporaryDirectory(dir=tls_dir) as tmp:
+                make_certificates(tmp, hosts)
+                for name in names:
+                    os.replace(os.path.join(tmp, os.path.basename(name)), name)
+    return names
+
+
+def make_certificates(out, hosts):
+    """A throwaway P-256 CA and a serverAuth leaf for hosts, valid 3 days."""
+    def path(name):
+        return os.path.join(out, name)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", path("ca.key"), "-out", path("ca.pem"),
+            "-days", "3", "-subj", "/CN=codecommit_server.py test CA",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    openssl("req", "-new", *ec, "-keyout", path("server.key"), "-out", path("server.csr"),
+            "-subj", "/CN=" + hosts[0])
+    with open(path("leaf.ext"), "w") as ext:
+        ext.write("basicConstraints=critical,CA:FALSE\n"
+                  "keyUsage=critical,digitalSignature\n"
+                  "extendedKeyUsage=serverAuth\n"
+                  "subjectKeyIdentifier=hash\n"
+                  "authorityKeyIdentifier=keyid\n"
+                  "subjectAltName=" + ",".join("DNS:" + h for h in hosts) + "\n")
+    openssl("x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"),
+            "-CAkey", path("ca.key"), "-set_serial", "0x" + secrets.token_hex(16),
+            "-days", "3", "-extfile", path("leaf.ext"), "-out", path("server.pem"))
+
+
+def openssl(*args):
+    done = subprocess.run(["openssl", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit("openssl " + args[0] + " failed:\n" + done.stderr)
+
+
+# --- CodeCommit authentication -------------------------------------------
+
+def sign(secret, ts, region, hostname, repo_path):
+    """The hex signature CodeCommit expects for a git request at time ts."""
+    date = ts[:8]
+    canonical = "GIT\n" + repo_path + "\n\nhost:" + hostname + "\n\nhost\n"
+    to_sign = ("AWS4-HMAC-SHA256\n" + ts + "\n" + date + "/" + region
+               + "/codecommit/aws4_request\n"
+               + hashlib.sha256(canonical.encode()).hexdigest())
+    key = ("AWS4" + secret).encode()
+    for part in (date, region, "codecommit", "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def authenticate(authorization, host, repo, keys, now):
+    """Return the access key id of valid credentials, or raise Denied."""
+    if not authorization or not authorization.startswith("Basic "):
+        raise Denied(401, "no credentials")
+    try:
+        username, _, password = b64decode(authorization[6:], validate=True).decode().partition(":")
+    except ValueError:
+        raise Denied(403, "malformed basic credentials")
+    key_id, has_token, token = username.partition("%")
+    entry = keys.get(key_id)
+    if entry is None:
+        raise Denied(403, "unknown access key id", key_id)
+    expected_token = entry.get("session_token")
+    if (token if has_token else None) != expected_token:
+        raise Denied(403, "session token mismatch", key_id)
+    match = PASSWORD.match(password)
+    if not match:
+        raise Denied(403, "malformed password", key_id)
+    ts, signature = match.groups()
+    hostname = (host or "").rsplit(":", 1)[0]
+    region = REGION.match(hostname)
+    if not region:
+        raise Denied(403, "host is not a CodeCommit endpoint", key_id)
+    expected = sign(entry["secret"], ts, region.group(3), hostname, "/v1/repos/" + repo)
+    if not hmac.compare_digest(signature, expected):
+        raise Denied(403, "signature mismatch", key_id)
+    signed_at = datetime.datetime.strptime(ts, "%Y%m%dT%H%M%S").replace(tzinfo=datetime.timezone.utc)
+    if not now - MAX_AGE <= signed_at <= now + MAX_SKEW:
+        raise Denied(403, "stale timestamp", key_id)
+    return key_id
+
+
+def self_test():
+    """Check the published CodeCommit signing test vector."""
+    got = "20171224T115320Z" + sign("secret", "20171224T115320", "us-west-2",
+                                    "git-codecommit.us-west-2.amazonaws.com",
+                                    "/v1/repos/test_repo")
+    want = "20171224T115320Zb6df2d758a8023b2f000a546417007b65494f3ce8ad0300fd45fcfa173f1959a"
+    print("self-test", "ok" if got == want else "FAILED: " + got)
+    return 0 if got == want else 1
+
+
+# --- HTTP ------------------------------------------------------------------
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    config = None  # the parsed command line, set in main()
+    log_lock = threading.Lock()
+
+    def do_GET(self):
+        self.handle_git()
+
+    do_POST = do_GET
+
+    def handle_git(self):
+        key_id = None
+        try:
+            body = self.read_body()
+            match = REPO_PATH.match(self.path)
+            if not match or match.group(1) in (".", ".."):
+                raise Denied(404, "not a repository path")
+            repo, suffix, query = match.groups()
+            now = datetime.datetime.now(datetime.timezone.utc)
+            key_id = authenticate(self.headers.get("Authorization"), self.headers.get("Host"),
+                                  repo, load_keys(self.config.keys), now)
+            if not os.path.isdir(os.path.join(self.config.root, repo)):
+                raise Denied(404, "no such repository")
+            status, headers, out = self.run_backend(key_id, "/" + repo + (suffix or ""), query or "", body)
+            self.reply(status, headers, out, key_id, "authenticated")
+        except Denied as denied:
+            headers = [("Content-Type", "text/plain")]
+            if denied.status == 401:
+                headers.append(("WWW-Authenticate", 'Basic realm="AWS CodeCommit"'))
+            self.reply(denied.status, headers, (denied.reason + "\n").encode(),
+                       denied.key_id or key_id, denied.reason)
+
+    def read_body(self):
+        """The request body, de-chunked; raises Denied(400) if malformed."""
+        try:
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                return self.read_chunked()
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        except ValueError:
+            self.close_connection = True
+            raise Denied(400, "malformed request body")
+
+    def read_chunked(self):
+        chunks = []
+        while True:
+            size = int(self.rfile.readline().split(b";")[0], 16)
+            if size == 0:
+                break
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+        while self.rfile.readline().strip():  # trailers
+            pass
+        return b"".join(chunks)
+
+    def run_backend(self, key_id, path_info, query, body):
+        """Run `git http-backend` as a CGI; return (status, headers, body)."""
+        # The test's own GIT_* settings (GIT_DIR, GIT_SSL_*, ...) must not reach the backend.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env.update(GIT_PROJECT_ROOT=self.config.root, GIT_HTTP_EXPORT_ALL="1",
+                   PATH_INFO=path_info, QUERY_STRING=query, REQUEST_METHOD=self.command,
+                   CONTENT_TYPE=self.headers.get("Content-Type", ""),
+                   CONTENT_LENGTH=str(len(body)), REMOTE_USER=key_id,
+                   REMOTE_ADDR=self.client_address[0])
+        for header in ("Content-Encoding", "Git-Protocol"):
+            if header in self.headers:
+                env["HTTP_" + header.upper().replace("-", "_")] = self.headers[header]
+        cgi = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True)
+        sys.stderr.buffer.write(cgi.stderr)
+        sys.stderr.buffer.flush()
+        head, out = split_cgi(cgi.stdout)
+        status, headers = 200, []
+        for line in head.decode("latin-1").splitlines():
+            name, _, value = line.partition(":")
+            if name.lower() == "status":
+                status = int(value.split()[0])
+            elif name:
+                headers.append((name, value.strip()))
+        return status, headers, out
+
+    def reply(self, status, headers, body, key_id, reason):
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        self.write_log(status, key_id, reason)
+
+    def write_log(self, status, key_id, reason):
+        if not self.config.log:
+            return
+        line = json.dumps({"method": self.command, "path": self.path, "status": status,
+                           "key_id": key_id, "reason": reason})
+        with self.log_lock, open(self.config.log, "a") as log:
+            log.write(line + "\n")
+
+    def log_request(self, code="-", size="-"):
+        pass  # requests go to --log; errors still reach stderr via log_error
+
+
+def split_cgi(output):
+    """Split CGI output into header block and body at the first blank line."""
+    ends = [(i, len(sep)) for sep in (b"\r\n\r\n", b"\n\n") if (i := output.find(sep)) >= 0]
+    if not ends:
+        return output, b""
+    i, n = min(ends)
+    return output[:i], output[i + n:]
+
+
+def load_keys(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--root", help="directory holding the bare repositories")
+    parser.add_argument("--tls-dir", help="where ca.pem, server.pem and server.key live")
+    parser.add_argument("--keys", help="JSON file: {key id: {secret, session_token}}")
+    parser.add_argument("--host", action="append", help="DNS name for the certificate")
+    parser.add_argument("--log", help="append one JSON line per request here")
+    parser.add_argument("--self-test", action="store_true", help="check the signing test vector")
+    args = parser.parse_args()
+    if args.self_test:
+        return self_test()
+    if not (args.root and args.tls_dir and args.keys):
+        parser.error("--root, --tls-dir and --keys are required")
+    args.root = os.path.abspath(args.root)
+    _, cert, key = ensure_tls(args.tls_dir, args.host or DEFAULT_HOSTS)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    Handler.config = args
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    # Handshake lazily in the handler thread so one slow client can't stall accept().
+    server.socket = context.wrap_socket(server.socket, server_side=True,
+                                        do_handshake_on_connect=False)
+    print(f"port={server.server_address[1]}", flush=True)
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
