@@ -95,6 +95,11 @@ fn run_with(
     }
 }
 
+/// A plain `get` for `host`, no flags, environment or config files.
+fn get(host: &str, source: &Scripted) -> Run {
+    run_with(&["get"], &request(host), &[], None, source)
+}
+
 fn request(host: &str) -> String {
     format!("protocol=https\nhost={host}\npath=v1/repos/myrepo\n\n")
 }
@@ -102,13 +107,7 @@ fn request(host: &str) -> String {
 #[test]
 fn get_answers_with_the_fips_vector_password() {
     let source = Scripted::new(Some(example_keys(None, None)));
-    let run = run_with(
-        &["get"],
-        &request("git-codecommit-fips.us-east-1.amazonaws.com"),
-        &[],
-        None,
-        &source,
-    );
+    let run = get("git-codecommit-fips.us-east-1.amazonaws.com", &source);
     run.result.unwrap();
     let expiry = VECTOR_TIME + 900;
     assert_eq!(
@@ -125,13 +124,7 @@ fn get_answers_with_the_fips_vector_password() {
 #[test]
 fn china_host_with_a_port_signs_without_the_port() {
     let source = Scripted::new(Some(example_keys(Some("token"), None)));
-    let run = run_with(
-        &["get"],
-        &request("git-codecommit.cn-north-1.amazonaws.com.cn:8443"),
-        &[],
-        None,
-        &source,
-    );
+    let run = get("git-codecommit.cn-north-1.amazonaws.com.cn:8443", &source);
     run.result.unwrap();
     assert!(run.stdout.starts_with(
         "username=AKIDEXAMPLE%token\n\
@@ -141,38 +134,15 @@ fn china_host_with_a_port_signs_without_the_port() {
 
 #[test]
 fn password_expiry_is_the_earlier_of_password_and_credentials() {
-    let soon = UNIX_EPOCH + Duration::from_secs(VECTOR_TIME + 60);
-    let source = Scripted::new(Some(example_keys(Some("t"), Some(soon))));
-    let run = run_with(
-        &["get"],
-        &request("git-codecommit.us-east-1.amazonaws.com"),
-        &[],
-        None,
-        &source,
-    );
-    run.result.unwrap();
-    assert!(
-        run.stdout
-            .ends_with(&format!("password_expiry_utc={}\n", VECTOR_TIME + 60)),
-        "{}",
-        run.stdout
-    );
-
-    let late = UNIX_EPOCH + Duration::from_secs(VECTOR_TIME + 3600);
-    let source = Scripted::new(Some(example_keys(Some("t"), Some(late))));
-    let run = run_with(
-        &["get"],
-        &request("git-codecommit.us-east-1.amazonaws.com"),
-        &[],
-        None,
-        &source,
-    );
-    assert!(
-        run.stdout
-            .ends_with(&format!("password_expiry_utc={}\n", VECTOR_TIME + 900)),
-        "{}",
-        run.stdout
-    );
+    // credentials' expiry (seconds after signing) → password_expiry_utc
+    for (credentials_end, expected) in [(60, 60), (3600, 900)] {
+        let expiry = UNIX_EPOCH + Duration::from_secs(VECTOR_TIME + credentials_end);
+        let source = Scripted::new(Some(example_keys(Some("t"), Some(expiry))));
+        let run = get("git-codecommit.us-east-1.amazonaws.com", &source);
+        run.result.unwrap();
+        let line = format!("password_expiry_utc={}\n", VECTOR_TIME + expected);
+        assert!(run.stdout.ends_with(&line), "{}", run.stdout);
+    }
 }
 
 #[test]
@@ -271,13 +241,7 @@ fn missing_path_region_or_credentials_are_errors_with_nothing_printed() {
         assert!(source.calls.borrow().is_empty(), "{input:?}");
     }
     let source = Scripted::new(None);
-    let run = run_with(
-        &["get"],
-        &request("git-codecommit.us-east-1.amazonaws.com"),
-        &[],
-        None,
-        &source,
-    );
+    let run = get("git-codecommit.us-east-1.amazonaws.com", &source);
     assert!(matches!(
         run.result,
         Err(Error::Credentials(credentials::Error::NotFound))
