@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod cache;
 pub mod cli;
 pub mod codecommit;
 pub mod config;
@@ -13,4 +14,5 @@ pub mod credentials;
 pub mod error;
 pub mod protocol;
 pub mod runtime;
+pub mod session;
 pub mod sigv4;

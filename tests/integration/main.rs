@@ -6,6 +6,7 @@
 
 mod aws_cli;
 mod binary;
+mod cache;
 mod chain;
 mod codecommit;
 mod flow;

@@ -6,13 +6,72 @@ CodeCommit does (username: the access key id, optionally followed by
 `%<session token>`; password: a SigV4-style signature), and then serves the
 bare repositories under --root through `git http-backend`.
 
-It must never listen on anything but 127.0.0.1, talk to the network, take
-secrets on its command line, or write a password, secret access key or
-session token to its log. Only the Python standard library and the `openssl`
-and `git` command-line tools are used.
+It must never listen on anything but 127.0.0.1, talk to the network (other
+than the --sts moto server, which must be on 127.0.0.1), take secrets on its
+command line, or write a password, secret access key, session token or MFA
+code to its log. Only the Python standard library and the `openssl` and `git`
+command-line tools are used.
 
     codecommit_server.py --root REPOS --tls-dir DIR --keys KEYS.json
-                         [--host NAME ...] [--log FILE] | --self-test
+                         [--host NAME ...] [--log FILE] [--sts URL]
+    codecommit_server.py --self-test
+    codecommit_server.py --count-sts-calls URL
+
+KEYS.json maps access key ids to {"secret": ..., "session_token": null|...}
+and is re-read on every request. Each log line is JSON with method, path,
+status, key_id and reason.
+
+MFA policy (--sts http://127.0.0.1:PORT)
+-----------------------------------------
+With --sts the server emulates an account whose IAM policy denies everything
+unless aws:MultiFactorAuthPresent is true, using a moto server as the STS that
+issued the sessions. Credentials are first checked exactly as without --sts;
+then, for a request whose signature, token and timestamp are all valid:
+
+  * a keys-file entry with "long_term": true (an IAM user's own keys) is
+    refused: 403 "mfa required";
+  * a keys-file entry with "mfa_session": true (put moto's fixed
+    GetSessionToken credentials here, with their secret and token) is
+    accepted only if moto recorded a GetSessionToken request carrying both
+    SerialNumber and TokenCode, else 403 "no mfa session issued";
+  * a key id missing from the keys file is looked up in moto's
+    /moto-api/data.json (sts.AssumedRole); if moto issued it, its secret and
+    session token are checked as for a keys-file entry, and it is accepted only
+    if moto recorded an AssumeRole request carrying SerialNumber and TokenCode
+    for the same RoleArn and RoleSessionName, else 403 "no mfa session
+    issued". moto's recording does not say which request issued which key: if
+    the requests for one role ARN and session name all agree, that answer is
+    used; if they are mixed, the newest request is paired with the newest
+    session, the one before with the one before, and so on. Key ids moto did not
+    issue either get 403 "unknown access key id", as without --sts;
+  * other keys-file entries are accepted as without --sts.
+
+If moto cannot be reached the request gets 502 "sts unavailable". Other
+failures keep the reasons they have without --sts.
+
+The test harness must start moto with request recording on, and with a
+recording file of its own (the default is ./moto_recording, shared with any
+other moto started in the same directory, and appended to across runs):
+
+    MOTO_ENABLE_RECORDING=True MOTO_RECORDER_FILEPATH=<fresh dir>/recording \
+        python3 -m moto.server -H 127.0.0.1 -p 0
+
+then read the port from moto's "Running on http://127.0.0.1:PORT" line, and
+pass --sts http://127.0.0.1:PORT. (At startup this server also asks moto to
+start recording, so STS calls made after this server printed its port are
+recorded even without MOTO_ENABLE_RECORDING; calls made before need it.)
+Don't call /moto-api/recorder/reset-recording or stop-recording while the
+server is in use: the recording is how it knows a session was issued with MFA.
+
+Counting STS calls
+------------------
+    python3 tests/support/codecommit_server.py --count-sts-calls http://127.0.0.1:PORT
+
+prints one line, {"GetSessionToken": n, "AssumeRole": m}: the number of
+requests with those actions moto has recorded since it started (with or
+without MFA, failed or not), and exits 0; it exits non-zero with a message on
+stderr if moto cannot be reached. The counts only grow, so a test compares
+counts taken before and after the step it checks.
 """
 
 import argparse
@@ -30,6 +89,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 from base64 import b64decode
 
 DEFAULT_HOSTS = [
@@ -43,6 +105,8 @@ REGION = re.compile(r"(vpce-.+\.)?git-codecommit(-fips)?\.([^.]+)\.(vpce\.)?amaz
 PASSWORD = re.compile(r"^(\d{8}T\d{6})Z([0-9a-f]{64})$")
 MAX_AGE = datetime.timedelta(minutes=15)
 MAX_SKEW = datetime.timedelta(minutes=5)
+STS_ACTIONS = ("GetSessionToken", "AssumeRole")
+RECORDING = "/moto-api/recorder/download-recording"
 
 
 class Denied(Exception):
@@ -156,6 +220,132 @@ def self_test():
     return 0 if got == want else 1
 
 
+# --- MFA policy (--sts) -----------------------------------------------------
+
+class StsKeys(dict):
+    """The keys file, falling back to the sessions moto issued via AssumeRole."""
+
+    def __init__(self, keys, sts):
+        super().__init__(keys)
+        self.sts = sts
+
+    def get(self, key_id, default=None):
+        if key_id not in self:
+            try:
+                entry = assumed_role(self.sts, key_id)
+            except Denied as denied:
+                raise Denied(denied.status, denied.reason, key_id)
+            if entry is None:
+                return default
+            self[key_id] = entry
+        return self[key_id]
+
+
+def assumed_role(sts, key_id):
+    """A keys-file style entry for a key moto issued via AssumeRole, or None."""
+    roles = json.loads(moto_get(sts, "/moto-api/data.json")).get("sts", {}).get("AssumedRole", [])
+    for i, role in enumerate(roles):
+        if role.get("access_key_id") == key_id:
+            name = (role.get("role_arn"), role.get("session_name"))
+            newer = sum(1 for r in roles[i + 1:] if (r.get("role_arn"), r.get("session_name")) == name)
+            return {"secret": role.get("secret_access_key"), "session_token": role.get("session_token"),
+                    "assumed_role": {"role_arn": name[0], "session_name": name[1], "newer": newer}}
+    return None
+
+
+def require_mfa(sts, key_id, entry):
+    """Deny, as the account's policy does, unless the session was issued with MFA."""
+    if entry.get("long_term"):
+        raise Denied(403, "mfa required", key_id)
+    if entry.get("mfa_session"):
+        issued = any(action == "GetSessionToken" and has_mfa(params)
+                     for action, params in sts_calls(sts))
+    elif "assumed_role" in entry:
+        issued = assumed_with_mfa(sts_calls(sts), entry["assumed_role"])
+    else:
+        return  # a key the test vouches for, as without --sts
+    if not issued:
+        raise Denied(403, "no mfa session issued", key_id)
+
+
+def assumed_with_mfa(calls, role):
+    """Whether the AssumeRole request that issued this session carried MFA."""
+    flags = [has_mfa(params) for action, params in calls
+             if action == "AssumeRole" and params.get("RoleArn") == role["role_arn"]
+             and params.get("RoleSessionName") == role["session_name"]]
+    if not flags:
+        return False
+    if all(flags) or not any(flags):
+        return flags[0]
+    i = len(flags) - 1 - role["newer"]  # pair newest request with newest session
+    return i >= 0 and flags[i]
+
+
+def has_mfa(params):
+    return bool(params.get("SerialNumber") and params.get("TokenCode"))
+
+
+def sts_calls(sts):
+    """(action, parameters) of each request moto recorded, oldest first."""
+    calls = []
+    for line in moto_get(sts, RECORDING).decode("utf-8", "replace").splitlines():
+        if line.strip():
+            params = request_params(json.loads(line))
+            if params.get("Action"):
+                calls.append((params["Action"], params))
+    return calls
+
+
+def request_params(entry):
+    """The query and form parameters of one recorded request (first values)."""
+    texts = [urllib.parse.urlsplit(entry.get("url") or "").query]
+    headers = {k.lower(): v for k, v in (entry.get("headers") or {}).items()}
+    if "x-www-form-urlencoded" in headers.get("content-type", "x-www-form-urlencoded"):
+        body = entry.get("body") or ""
+        if entry.get("body_encoded"):
+            body = b64decode(body).decode("utf-8", "replace")
+        texts.append(body)
+    params = {}
+    for text in texts:
+        for name, value in urllib.parse.parse_qsl(text):
+            params.setdefault(name, value)
+    return params
+
+
+def count_sts_calls(sts):
+    counts = dict.fromkeys(STS_ACTIONS, 0)
+    for action, _ in sts_calls(sts):
+        if action in counts:
+            counts[action] += 1
+    return counts
+
+
+def moto_get(sts, path):
+    """The body of moto's answer to GET path, never through a proxy."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(sts + path, timeout=10) as response:
+            return response.read()
+    except urllib.error.HTTPError as error:
+        if error.code == 500 and path == RECORDING:
+            return b""  # moto has recorded nothing yet, so has no recording file
+        raise Denied(502, "sts unavailable")
+    except OSError:
+        raise Denied(502, "sts unavailable")
+
+
+def local_url(parser, url):
+    """url without a trailing slash, if it is http://127.0.0.1:PORT."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme != "http" or parts.hostname != "127.0.0.1" or not port or parts.path.strip("/"):
+        parser.error("the moto URL must be http://127.0.0.1:PORT, not " + url)
+    return "http://127.0.0.1:%d" % port
+
+
 # --- HTTP ------------------------------------------------------------------
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -177,8 +367,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise Denied(404, "not a repository path")
             repo, suffix, query = match.groups()
             now = datetime.datetime.now(datetime.timezone.utc)
+            keys = load_keys(self.config.keys)
+            if self.config.sts:
+                keys = StsKeys(keys, self.config.sts)
             key_id = authenticate(self.headers.get("Authorization"), self.headers.get("Host"),
-                                  repo, load_keys(self.config.keys), now)
+                                  repo, keys, now)
+            if self.config.sts:
+                require_mfa(self.config.sts, key_id, keys[key_id])
             if not os.path.isdir(os.path.join(self.config.root, repo)):
                 raise Denied(404, "no such repository")
             status, headers, out = self.run_backend(key_id, "/" + repo + (suffix or ""), query or "", body)
@@ -282,13 +477,30 @@ def main():
     parser.add_argument("--keys", help="JSON file: {key id: {secret, session_token}}")
     parser.add_argument("--host", action="append", help="DNS name for the certificate")
     parser.add_argument("--log", help="append one JSON line per request here")
+    parser.add_argument("--sts", metavar="URL",
+                        help="moto server (http://127.0.0.1:PORT) to enforce an MFA policy with")
     parser.add_argument("--self-test", action="store_true", help="check the signing test vector")
+    parser.add_argument("--count-sts-calls", metavar="URL",
+                        help="print moto's GetSessionToken and AssumeRole counts as JSON")
     args = parser.parse_args()
     if args.self_test:
         return self_test()
+    if args.count_sts_calls:
+        url = local_url(parser, args.count_sts_calls)
+        try:
+            print(json.dumps(count_sts_calls(url)), flush=True)
+        except Denied:
+            sys.exit("cannot read moto's recording at " + url)
+        return 0
     if not (args.root and args.tls_dir and args.keys):
         parser.error("--root, --tls-dir and --keys are required")
     args.root = os.path.abspath(args.root)
+    if args.sts:
+        args.sts = local_url(parser, args.sts)
+        try:
+            moto_get(args.sts, "/moto-api/recorder/start-recording")
+        except Denied:
+            sys.exit("cannot reach moto at " + args.sts)
     _, cert, key = ensure_tls(args.tls_dir, args.host or DEFAULT_HOSTS)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)

@@ -1,0 +1,1 @@
+//! Placeholder: the session cache over the OS keyring (being written).

@@ -1,0 +1,1 @@
+//! Placeholder: cache tests against real keyrings (being written).
