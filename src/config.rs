@@ -6,15 +6,25 @@
 //! a fake of each; nothing here touches the network.
 
 use std::borrow::Cow;
+use std::ops::RangeInclusive;
+use std::time::Duration;
 
 use aws_config::profile::{ProfileFileLoadError, ProfileSet};
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
+/// GetSessionToken's limits for IAM users, and its default (SPEC §4).
+pub const DURATIONS: RangeInclusive<u64> = 900..=129_600;
+pub const DEFAULT_DURATION: Duration = Duration::from_secs(43_200);
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("could not read the AWS config files: {0}")]
     Load(String),
+    #[error(
+        "session duration {0} is not a number of seconds from 900 to 129600; fix --duration or the profile's duration_seconds"
+    )]
+    Duration(String),
 }
 
 /// The selected profile's settings.
@@ -46,11 +56,116 @@ impl Profile {
             .and_then(|profile| profile.get(key))
     }
 
+    /// The profile's MFA device, `mfa_serial`.
+    pub fn mfa_serial(&self) -> Option<&str> {
+        self.get("mfa_serial").filter(|serial| !serial.is_empty())
+    }
+
+    /// The profile's `role_arn`: a role profile.
+    pub fn role_arn(&self) -> Option<&str> {
+        self.get("role_arn")
+    }
+
+    /// `flag` (from `--duration`), else the profile's `duration_seconds`, else
+    /// 12 hours; an error outside GetSessionToken's limits.
+    pub fn session_duration(&self, flag: Option<&str>) -> Result<Duration, Error> {
+        let Some(text) = flag.or_else(|| self.get("duration_seconds")) else {
+            return Ok(DEFAULT_DURATION);
+        };
+        text.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|seconds| DURATIONS.contains(seconds))
+            .map(Duration::from_secs)
+            .ok_or_else(|| Error::Duration(text.to_owned()))
+    }
+
+    /// Every profile that names an MFA device, with its `mfa_serial`.
+    pub fn mfa_profiles(&self) -> Vec<(&str, &str)> {
+        let mut profiles: Vec<_> = self
+            .set
+            .profiles()
+            .filter_map(|name| {
+                let serial = self.set.get_profile(name)?.get("mfa_serial")?;
+                Some((name, serial)).filter(|(_, serial)| !serial.is_empty())
+            })
+            .collect();
+        profiles.sort_unstable();
+        profiles
+    }
+
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the profile's `region`.
     pub fn region(&self, env: &Env) -> Option<String> {
         ["AWS_REGION", "AWS_DEFAULT_REGION"]
             .into_iter()
             .find_map(|var| env.get(var).ok().filter(|value| !value.is_empty()))
             .or_else(|| self.get("region").map(str::to_owned))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(config: &str, env: &[(&str, &str)], explicit: Option<&str>) -> Profile {
+        let mut vars = vec![("HOME", "/home")];
+        vars.extend_from_slice(env);
+        let fs = Fs::from_slice(&[("/home/.aws/config", config)]);
+        Profile::load(explicit, &Env::from_slice(&vars), &fs).unwrap()
+    }
+
+    const CONFIG: &str = "[default]\nregion = us-east-1\nmfa_serial = arn:aws:iam::1:mfa/d\n\
+        [profile dev]\nmfa_serial = arn:aws:iam::1:mfa/alice\nduration_seconds = 3600\n\
+        [profile plain]\nregion = eu-west-1\n";
+
+    #[test]
+    fn selects_the_profile_like_the_aws_cli() {
+        assert_eq!(profile(CONFIG, &[], None).name(), "default");
+        assert_eq!(
+            profile(CONFIG, &[("AWS_PROFILE", "dev")], None).name(),
+            "dev"
+        );
+        assert_eq!(
+            profile(CONFIG, &[("AWS_PROFILE", "dev")], Some("plain")).name(),
+            "plain"
+        );
+    }
+
+    #[test]
+    fn reads_mfa_serial_and_duration() {
+        let dev = profile(CONFIG, &[], Some("dev"));
+        assert_eq!(dev.mfa_serial(), Some("arn:aws:iam::1:mfa/alice"));
+        assert_eq!(
+            dev.session_duration(None).unwrap(),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(
+            dev.session_duration(Some("900")).unwrap(),
+            Duration::from_secs(900)
+        );
+        let plain = profile(CONFIG, &[], Some("plain"));
+        assert_eq!(plain.mfa_serial(), None);
+        assert_eq!(plain.session_duration(None).unwrap(), DEFAULT_DURATION);
+    }
+
+    #[test]
+    fn durations_outside_sts_limits_are_errors() {
+        let plain = profile(CONFIG, &[], Some("plain"));
+        for bad in ["899", "129601", "-1", "12h", ""] {
+            assert!(plain.session_duration(Some(bad)).is_err(), "{bad}");
+        }
+        assert!(plain.session_duration(Some("129600")).is_ok());
+    }
+
+    #[test]
+    fn lists_the_profiles_with_mfa_devices() {
+        let any = profile(CONFIG, &[], None);
+        assert_eq!(
+            any.mfa_profiles(),
+            [
+                ("default", "arn:aws:iam::1:mfa/d"),
+                ("dev", "arn:aws:iam::1:mfa/alice")
+            ]
+        );
     }
 }

@@ -82,7 +82,7 @@ fn run_with(
     let mut vars = vec![("HOME", "/home")];
     vars.extend_from_slice(env);
     let context = Context {
-        env: Env::from_slice(Box::leak(vars.into_boxed_slice())),
+        env: Env::from_slice(&vars),
         fs: Fs::from_map(files),
         clock: &FixedClock(UNIX_EPOCH + Duration::from_secs(VECTOR_TIME)),
         credentials: source,

@@ -243,7 +243,10 @@ class StsKeys(dict):
 
 def assumed_role(sts, key_id):
     """A keys-file style entry for a key moto issued via AssumeRole, or None."""
-    roles = json.loads(moto_get(sts, "/moto-api/data.json")).get("sts", {}).get("AssumedRole", [])
+    try:
+        roles = json.loads(moto_get(sts, "/moto-api/data.json"))["sts"]["AssumedRole"]
+    except (ValueError, KeyError):
+        roles = []  # moto has not issued any role session yet
     for i, role in enumerate(roles):
         if role.get("access_key_id") == key_id:
             name = (role.get("role_arn"), role.get("session_name"))
@@ -289,10 +292,12 @@ def sts_calls(sts):
     """(action, parameters) of each request moto recorded, oldest first."""
     calls = []
     for line in moto_get(sts, RECORDING).decode("utf-8", "replace").splitlines():
-        if line.strip():
+        try:
             params = request_params(json.loads(line))
-            if params.get("Action"):
-                calls.append((params["Action"], params))
+        except ValueError:
+            continue  # blank, or the line moto is writing right now
+        if params.get("Action"):
+            calls.append((params["Action"], params))
     return calls
 
 
@@ -474,7 +479,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", help="directory holding the bare repositories")
     parser.add_argument("--tls-dir", help="where ca.pem, server.pem and server.key live")
-    parser.add_argument("--keys", help="JSON file: {key id: {secret, session_token}}")
+    parser.add_argument("--keys", help="JSON file: {key id: {secret, session_token"
+                                       "[, long_term][, mfa_session]}}")
     parser.add_argument("--host", action="append", help="DNS name for the certificate")
     parser.add_argument("--log", help="append one JSON line per request here")
     parser.add_argument("--sts", metavar="URL",
