@@ -3,29 +3,38 @@
 //! ```text
 //! request ─▶ CodeCommit host? ──no──▶ print nothing
 //!               │yes
-//!            path, region ─▶ credentials ─▶ password for (host, path, region, now) ─▶ git
+//!            path, region, profile ─▶ mfa_serial? ──no──▶ base credentials ─┐
+//!                                        │yes                               │
+//!                                   MFA session (cache, or prompt + STS) ───┤
+//!                                                                           ▼
+//!                                password for (host, path, region, now) ─▶ git
 //! ```
 //! Everything outside the process comes in through [`Context`], so tests run
-//! the whole flow on byte buffers, a fixed clock and scripted credentials.
-//! Work is done only when needed: a foreign host reads no AWS config, and the
-//! config files are read only when neither the host nor `--region` names the
-//! region.
+//! the whole flow on byte buffers and doubles. Work is done only when needed:
+//! a foreign host reads no AWS config, `store` reads nothing at all.
 
 use std::io::{BufRead, Write};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::{Env, Fs};
 
+use crate::cache::{CacheKey, SessionStore};
 use crate::cli::{Args, Operation};
 use crate::credentials::CredentialSource;
 use crate::error::Error;
+use crate::log::Log;
+use crate::mfa::{self, Need};
+use crate::prompt::{self, TotpPrompt};
 use crate::protocol::{Request, Response};
-use crate::{codecommit, config, sigv4};
+use crate::sts::TokenIssuer;
+use crate::{codecommit, commands, config, sigv4};
 
 /// How long CodeCommit accepts a password after its timestamp.
 pub const PASSWORD_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
-/// The time, read when the password is signed.
+/// The time, read when needed.
 pub trait Clock {
     fn now(&self) -> SystemTime;
 }
@@ -46,27 +55,46 @@ pub struct Context<'a> {
     pub fs: Fs,
     pub clock: &'a dyn Clock,
     pub credentials: &'a dyn CredentialSource,
+    pub prompt: &'a dyn TotpPrompt,
+    pub issuer: &'a dyn TokenIssuer,
+    pub store: &'a dyn SessionStore,
+    /// Where the cross-process lock files live.
+    pub lock_dir: PathBuf,
+    /// A cached session is renewed this long before it expires.
+    pub refresh_window: Duration,
+    pub log: &'a dyn Log,
 }
 
 /// Runs `args.operation` with git's request on `input`, the answer to `output`.
+///
+/// When the user cancels the MFA prompt, git is told `quit=1` so that it
+/// stops instead of asking for a username; the error is still returned.
 pub fn run(
     args: &Args,
     input: impl BufRead,
-    output: impl Write,
+    mut output: impl Write,
     context: &Context,
 ) -> Result<(), Error> {
-    match args.operation {
+    let result = match &args.operation {
         Operation::Get { ignore_host_check } => {
             let request = Request::read_from(input)?;
-            if let Some(response) = get(args, ignore_host_check, &request, context)? {
-                response.write_to(output)?;
-            }
-            Ok(())
+            get(args, *ignore_host_check, &request, context).and_then(|answer| {
+                answer.map_or(Ok(()), |answer| Ok(answer.write_to(&mut output)?))
+            })
         }
-        // Nothing is stored, so there is nothing to store or erase; git's
-        // request is not even read (git ignores SIGPIPE from helpers).
-        Operation::Store | Operation::Erase | Operation::Other(_) => Ok(()),
+        Operation::Erase => erase(args, &Request::read_from(input)?, context),
+        Operation::Login => commands::login(args, &mut output, context),
+        Operation::Logout { all } => commands::logout(args, *all, &mut output, context),
+        Operation::Status => commands::status(args, &mut output, context),
+        // Nothing is stored by git's `store`; git's request is not even read
+        // (git ignores SIGPIPE from helpers).
+        Operation::Store | Operation::Other(_) => Ok(()),
+    };
+    if let Err(Error::Prompt(prompt::Error::Cancelled)) = &result {
+        // Best effort: git may already be gone.
+        let _ = output.write_all(b"quit=1\n");
     }
+    result
 }
 
 fn get(
@@ -75,6 +103,34 @@ fn get(
     request: &Request,
     context: &Context,
 ) -> Result<Option<Response>, Error> {
+    let Some(host) = codecommit_host(request, ignore_host_check)? else {
+        return Ok(None);
+    };
+    let path = codecommit::signed_path(request.path.as_deref().ok_or(Error::NoPath)?);
+    let (region, need) = plan(args, host, context)?;
+    let credentials = match &need {
+        Some(need) => mfa::session(need, context)?.credentials().clone(),
+        None => context
+            .credentials
+            .credentials(args.profile.as_deref(), &region)?,
+    };
+    let now = context.clock.now();
+    let target = sigv4::Target {
+        host: codecommit::signed_host(host),
+        path: &path,
+        region: &region,
+    };
+    context.log.step(&format!(
+        "signing for {} {} in {region} with key {}",
+        target.host,
+        target.path,
+        credentials.access_key_id()
+    ));
+    Ok(Some(answer(&credentials, &target, now)))
+}
+
+/// git's `host`, if this helper should answer for it.
+fn codecommit_host(request: &Request, ignore_host_check: bool) -> Result<Option<&str>, Error> {
     let host = request.host.as_deref().unwrap_or_default();
     if !ignore_host_check && !codecommit::is_codecommit_host(host) {
         return Ok(None);
@@ -82,35 +138,74 @@ fn get(
     if host.is_empty() {
         return Err(Error::NoHost);
     }
-    let path = codecommit::signed_path(request.path.as_deref().ok_or(Error::NoPath)?);
-    let region = region(args, host, context)?;
-    let credentials = context
-        .credentials
-        .credentials(args.profile.as_deref(), &region)?;
-    let now = context.clock.now();
-    let target = sigv4::Target {
-        host: codecommit::signed_host(host),
-        path: &path,
-        region: &region,
-    };
-    Ok(Some(Response {
+    Ok(Some(host))
+}
+
+fn answer(credentials: &Credentials, target: &sigv4::Target, now: SystemTime) -> Response {
+    Response {
         username: sigv4::username(credentials.access_key_id(), credentials.session_token()),
-        password: sigv4::password(credentials.secret_access_key(), &target, now),
+        password: sigv4::password(credentials.secret_access_key(), target, now),
         password_expiry_utc: Some(unix_seconds(password_expiry(now, credentials.expiry()))),
+    }
+}
+
+/// The region to sign for, and the MFA session the profile calls for, if any.
+fn plan(args: &Args, host: &str, context: &Context) -> Result<(String, Option<Need>), Error> {
+    let profile = config::Profile::load(args.profile.as_deref(), &context.env, &context.fs)?;
+    let region = match codecommit::region_from_host(host) {
+        Some(region) => region.to_owned(),
+        None => {
+            region(args, &profile, &context.env).ok_or_else(|| Error::NoRegion(host.to_owned()))?
+        }
+    };
+    let need = mfa_need(args, &profile, &region)?;
+    Ok((region, need))
+}
+
+/// `--region`, else the environment's or profile's region.
+pub fn region(args: &Args, profile: &config::Profile, env: &Env) -> Option<String> {
+    args.region
+        .clone()
+        .filter(|region| !region.is_empty())
+        .or_else(|| profile.region(env))
+}
+
+/// The MFA session the profile (or `--mfa-serial`) calls for.
+pub fn mfa_need(
+    args: &Args,
+    profile: &config::Profile,
+    region: &str,
+) -> Result<Option<Need>, Error> {
+    let Some(mfa_serial) = args.mfa_serial.as_deref().or(profile.mfa_serial()) else {
+        return Ok(None);
+    };
+    if profile.role_arn().is_some() {
+        return Err(Error::RoleWithMfa(profile.name().to_owned()));
+    }
+    Ok(Some(Need {
+        key: CacheKey {
+            profile: profile.name().to_owned(),
+            mfa_serial: mfa_serial.to_owned(),
+            role_arn: None,
+        },
+        explicit_profile: args.profile.clone(),
+        region: region.to_owned(),
+        duration: profile.session_duration(args.duration.as_deref())?,
     }))
 }
 
-/// The host's region, else `--region`, else the environment's or profile's.
-fn region(args: &Args, host: &str, context: &Context) -> Result<String, Error> {
-    if let Some(region) = codecommit::region_from_host(host) {
-        return Ok(region.to_owned());
-    }
-    if let Some(region) = args.region.as_deref().filter(|region| !region.is_empty()) {
-        return Ok(region.to_owned());
-    }
-    config::Profile::load(args.profile.as_deref(), &context.env, &context.fs)?
-        .region(&context.env)
-        .ok_or_else(|| Error::NoRegion(host.to_owned()))
+/// git rejected credentials (HTTP 401): if they came from the cached MFA
+/// session, drop that session so that the next `get` makes a new one.
+fn erase(args: &Args, request: &Request, context: &Context) -> Result<(), Error> {
+    let (Some(host), Some(username)) = (codecommit_host(request, false)?, &request.username) else {
+        return Ok(());
+    };
+    let Some(need) = plan(args, host, context)?.1 else {
+        return Ok(());
+    };
+    let key_id = username.split('%').next().unwrap_or_default();
+    mfa::forget_if_issued(&need, key_id, context);
+    Ok(())
 }
 
 /// The earlier of the password's own end and the credentials' expiry.

@@ -1,1 +1,591 @@
-//! Placeholder: the session cache over the OS keyring (being written).
+//! The session cache: MFA sessions kept in the OS keyring between runs, so the
+//! user types a TOTP code once per session instead of once per git command.
+//! This is the only module that uses the keyring crates.
+//!
+//! Every backend is driven through `keyring_core`: the macOS Keychain, the
+//! Windows Credential Manager, the Linux Secret Service over D-Bus, and the
+//! Linux kernel's user keyring ([`crate::keyutils`]). An entry is filed under
+//! the service [`SERVICE`] and an account made from the [`CacheKey`]; its
+//! value is [`Session::encode`]'s bytes, which fit the smallest backend
+//! (SPEC §6).
+//!
+//! Invariants: opening a [`KeyringStore`] does no I/O; the backend is chosen
+//! and connected on first use. An entry that is missing, corrupt, in an older
+//! format or duplicated is a miss (`Ok(None)`), never an error, so a bad entry
+//! costs one prompt and is then overwritten. In the kernel keyring an entry
+//! carries a timeout, so the kernel drops it when the session expires.
+//!
+//! Never: a session written anywhere but the keyring (no file, environment,
+//! argument or log), or a secret in an error message.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
+
+use keyring_core::{CredentialStore, Entry};
+
+use crate::session::Session;
+
+/// The keyring service every entry is filed under.
+pub const SERVICE: &str = "git-credential-mfa-codecommit";
+
+/// What a cached session is filed under: the profile and MFA device, and the
+/// role when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheKey {
+    pub profile: String,
+    pub mfa_serial: String,
+    pub role_arn: Option<String>,
+}
+
+impl CacheKey {
+    /// The entry's account (user) name: `profile|mfa_serial`, or
+    /// `profile|mfa_serial|role_arn`. A `|` or `\` inside a field is escaped
+    /// with `\`, so two different keys never share an account.
+    pub fn account(&self) -> String {
+        let mut fields = vec![self.profile.as_str(), self.mfa_serial.as_str()];
+        fields.extend(self.role_arn.as_deref());
+        fields
+            .iter()
+            .map(|field| field.replace('\\', "\\\\").replace('|', "\\|"))
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "unknown keyring {choice:?} in GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING; valid values: {valid} (unset or empty: automatic)"
+    )]
+    UnknownChoice { choice: String, valid: String },
+    /// No backend reachable, or it is locked or refuses access.
+    #[error("{backend} unavailable: {reason}")]
+    Unavailable {
+        backend: &'static str,
+        reason: String,
+    },
+    #[error("{backend} failed: {reason}")]
+    Failed {
+        backend: &'static str,
+        reason: String,
+    },
+    #[error("the MFA session has a field too long for the cache")]
+    Unencodable,
+}
+
+/// Where sessions are kept between runs.
+pub trait SessionStore {
+    /// The session under `key`; a missing, corrupt or old-format entry is Ok(None).
+    fn load(&self, key: &CacheKey) -> Result<Option<Session>, Error>;
+    fn save(&self, key: &CacheKey, session: &Session) -> Result<(), Error>;
+    /// Removes the entry; Ok(true) if there was one.
+    fn delete(&self, key: &CacheKey) -> Result<bool, Error>;
+}
+
+/// A keyring the user can name in GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    #[cfg(target_os = "linux")]
+    SecretService,
+    #[cfg(target_os = "linux")]
+    Keyutils,
+    #[cfg(target_os = "macos")]
+    Keychain,
+    #[cfg(target_os = "windows")]
+    Windows,
+    /// Any other system: nothing to cache in.
+    #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+    Unsupported,
+}
+
+impl Backend {
+    /// The backends a user may choose here, by their values.
+    const CHOICES: &[Backend] = &[
+        #[cfg(target_os = "linux")]
+        Backend::Keyutils,
+        #[cfg(target_os = "linux")]
+        Backend::SecretService,
+        #[cfg(target_os = "macos")]
+        Backend::Keychain,
+        #[cfg(target_os = "windows")]
+        Backend::Windows,
+    ];
+
+    /// The value that chooses this backend.
+    fn value(self) -> &'static str {
+        match self {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService => "secret-service",
+            #[cfg(target_os = "linux")]
+            Backend::Keyutils => "keyutils",
+            #[cfg(target_os = "macos")]
+            Backend::Keychain => "keychain",
+            #[cfg(target_os = "windows")]
+            Backend::Windows => "windows",
+            #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+            Backend::Unsupported => "",
+        }
+    }
+
+    /// The backend's name in messages.
+    fn name(self) -> &'static str {
+        match self {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService => "Secret Service",
+            #[cfg(target_os = "linux")]
+            Backend::Keyutils => "kernel keyring (keyutils)",
+            #[cfg(target_os = "macos")]
+            Backend::Keychain => "macOS Keychain",
+            #[cfg(target_os = "windows")]
+            Backend::Windows => "Windows Credential Manager",
+            #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+            Backend::Unsupported => "keyring",
+        }
+    }
+
+    /// The backend `choice` names; `None` for automatic.
+    fn parse(choice: Option<&str>) -> Result<Option<Backend>, Error> {
+        let Some(choice) = choice.filter(|choice| !choice.is_empty()) else {
+            return Ok(None);
+        };
+        match Backend::CHOICES.iter().find(|b| b.value() == choice) {
+            Some(&backend) => Ok(Some(backend)),
+            None => Err(Error::UnknownChoice {
+                choice: choice.to_owned(),
+                valid: Backend::CHOICES
+                    .iter()
+                    .map(|b| b.value())
+                    .chain(["none"])
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// Connects to the backend (the Secret Service), or just makes its handle.
+    fn open(self) -> Result<Arc<CredentialStore>, Error> {
+        let opened: keyring_core::Result<Arc<CredentialStore>> = match self {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService => dbus_secret_service_keyring_store::Store::new()
+                .map(|store| -> Arc<CredentialStore> { store }),
+            #[cfg(target_os = "linux")]
+            Backend::Keyutils => {
+                crate::keyutils::Store::new().map(|store| -> Arc<CredentialStore> { store })
+            }
+            #[cfg(target_os = "macos")]
+            Backend::Keychain => apple_native_keyring_store::keychain::Store::new()
+                .map(|store| -> Arc<CredentialStore> { store }),
+            #[cfg(target_os = "windows")]
+            Backend::Windows => windows_native_keyring_store::Store::new()
+                .map(|store| -> Arc<CredentialStore> { store }),
+            #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+            Backend::Unsupported => {
+                return Err(Error::Unavailable {
+                    backend: self.name(),
+                    reason: "no supported keyring on this system".into(),
+                });
+            }
+        };
+        // Whatever stops a store from opening leaves nothing to cache in.
+        opened.map_err(|error| Error::Unavailable {
+            backend: self.name(),
+            reason: reason(&error),
+        })
+    }
+
+    /// Settings for the entry about to hold a session for `key` that ends in
+    /// `seconds_left`.
+    #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
+    fn modifiers_for_save(self, key: &CacheKey, seconds_left: u32) -> Vec<(&'static str, String)> {
+        match self {
+            // The kernel drops the key when the session ends.
+            #[cfg(target_os = "linux")]
+            Backend::Keyutils => vec![("timeout", seconds_left.to_string())],
+            // What the user sees in Seahorse or KWallet.
+            #[cfg(target_os = "linux")]
+            Backend::SecretService => vec![(
+                "label",
+                format!("{SERVICE}: MFA session for profile {}", key.profile),
+            )],
+            #[cfg(target_os = "macos")]
+            Backend::Keychain => Vec::new(),
+            // Local: kept on this machine, never roamed with a domain profile.
+            #[cfg(target_os = "windows")]
+            Backend::Windows => vec![("persistence", "Local".to_owned())],
+            #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+            Backend::Unsupported => Vec::new(),
+        }
+    }
+
+    /// `error` from this backend as this module's error.
+    fn error(self, error: keyring_core::Error) -> Error {
+        match error {
+            keyring_core::Error::NoStorageAccess(_) | keyring_core::Error::NoDefaultStore => {
+                Error::Unavailable {
+                    backend: self.name(),
+                    reason: reason(&error),
+                }
+            }
+            _ => Error::Failed {
+                backend: self.name(),
+                reason: reason(&error),
+            },
+        }
+    }
+}
+
+/// The backend that serves when the user chose none, opened.
+///
+/// On Linux: the Secret Service if there is a D-Bus session bus and the
+/// service answers on it (one connection and one `OpenSession` call, each
+/// bounded by the D-Bus timeout), else the kernel keyring. Without
+/// `DBUS_SESSION_BUS_ADDRESS` no D-Bus connection is tried at all, as libdbus
+/// would otherwise try to autolaunch a bus.
+#[cfg(target_os = "linux")]
+fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS");
+    if bus.is_some_and(|address| !address.is_empty())
+        && let Ok(store) = Backend::SecretService.open()
+    {
+        return (Backend::SecretService, Ok(store));
+    }
+    (Backend::Keyutils, Backend::Keyutils.open())
+}
+
+#[cfg(target_os = "macos")]
+fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
+    (Backend::Keychain, Backend::Keychain.open())
+}
+
+#[cfg(target_os = "windows")]
+fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
+    (Backend::Windows, Backend::Windows.open())
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
+    (Backend::Unsupported, Backend::Unsupported.open())
+}
+
+/// Why `error` happened, in words that hold no stored data.
+fn reason(error: &keyring_core::Error) -> String {
+    use keyring_core::Error as E;
+    match error {
+        E::PlatformFailure(cause) | E::NoStorageAccess(cause) => cause.to_string(),
+        E::BadEncoding(_) | E::BadDataFormat(..) => "the stored data is malformed".into(),
+        E::TooLong(what, limit) => {
+            format!("the {what} is longer than the keyring allows ({limit})")
+        }
+        E::Invalid(what, why) => format!("invalid {what}: {why}"),
+        E::Ambiguous(entries) => format!("{} entries match", entries.len()),
+        other => other.to_string(),
+    }
+}
+
+/// Whole seconds from `now` until `expiry`, rounded up, at least one (a
+/// kernel timeout of zero would mean "never"), at most `u32::MAX`.
+fn seconds_left(expiry: SystemTime, now: SystemTime) -> u32 {
+    let left = expiry.duration_since(now).unwrap_or_default();
+    let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    u32::try_from(seconds.max(1)).unwrap_or(u32::MAX)
+}
+
+/// The store the user's choice names (the value of
+/// GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING): `none` keeps nothing, an unknown
+/// name fails each call (so the user hears of it only when a cache is
+/// needed, as a warning), anything else is the keyring.
+pub fn open(choice: Option<&str>) -> Box<dyn SessionStore> {
+    if choice == Some("none") {
+        return Box::new(NoCache);
+    }
+    match KeyringStore::open(choice) {
+        Ok(store) => Box::new(store),
+        Err(error) => Box::new(Broken(error)),
+    }
+}
+
+/// No cache, by the user's choice: every load misses, nothing is kept.
+#[derive(Debug)]
+pub struct NoCache;
+
+impl SessionStore for NoCache {
+    fn load(&self, _: &CacheKey) -> Result<Option<Session>, Error> {
+        Ok(None)
+    }
+
+    fn save(&self, _: &CacheKey, _: &Session) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn delete(&self, _: &CacheKey) -> Result<bool, Error> {
+        Ok(false)
+    }
+}
+
+/// A store that could not be opened: every call reports why.
+#[derive(Debug)]
+struct Broken(Error);
+
+impl SessionStore for Broken {
+    fn load(&self, _: &CacheKey) -> Result<Option<Session>, Error> {
+        Err(self.0.clone())
+    }
+
+    fn save(&self, _: &CacheKey, _: &Session) -> Result<(), Error> {
+        Err(self.0.clone())
+    }
+
+    fn delete(&self, _: &CacheKey) -> Result<bool, Error> {
+        Err(self.0.clone())
+    }
+}
+
+/// The OS keyring. Opening it is free; the backend is chosen and connected
+/// on first use, once.
+#[derive(Debug)]
+pub struct KeyringStore {
+    /// `None`: automatic.
+    choice: Option<Backend>,
+    opened: OnceLock<(Backend, Result<Arc<CredentialStore>, Error>)>,
+}
+
+impl KeyringStore {
+    /// The keyring `choice` names (the value of
+    /// GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING; `None` or empty: automatic).
+    /// Does no I/O: an unknown name is the only error.
+    pub fn open(choice: Option<&str>) -> Result<Self, Error> {
+        Ok(KeyringStore {
+            choice: Backend::parse(choice)?,
+            opened: OnceLock::new(),
+        })
+    }
+
+    /// The backend's name for messages. With the automatic choice this
+    /// chooses it, which on Linux may ask D-Bus.
+    pub fn name(&self) -> &'static str {
+        match self.choice {
+            Some(backend) => backend.name(),
+            None => self.opened().0.name(),
+        }
+    }
+
+    fn opened(&self) -> &(Backend, Result<Arc<CredentialStore>, Error>) {
+        self.opened.get_or_init(|| match self.choice {
+            Some(backend) => (backend, backend.open()),
+            None => automatic(),
+        })
+    }
+
+    /// The entry for `key`, with `modifiers` for the backend.
+    fn entry(
+        &self,
+        key: &CacheKey,
+        modifiers: &[(&str, String)],
+    ) -> Result<(Backend, Entry), Error> {
+        let (backend, store) = self.opened();
+        let store = store.as_ref().map_err(Error::clone)?;
+        let modifiers: HashMap<&str, &str> = modifiers
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        let entry = store
+            .build(SERVICE, &key.account(), Some(&modifiers))
+            .map_err(|error| backend.error(error))?;
+        Ok((*backend, entry))
+    }
+}
+
+/// Deletes every entry in `entries` (the duplicates of an ambiguous entry).
+fn delete_all(backend: Backend, entries: Vec<Entry>) -> Result<(), Error> {
+    for entry in entries {
+        match entry.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => {}
+            Err(error) => return Err(backend.error(error)),
+        }
+    }
+    Ok(())
+}
+
+impl SessionStore for KeyringStore {
+    fn load(&self, key: &CacheKey) -> Result<Option<Session>, Error> {
+        let (backend, entry) = self.entry(key, &[])?;
+        match entry.get_secret() {
+            Ok(bytes) => Ok(Session::decode(&bytes)),
+            Err(
+                keyring_core::Error::NoEntry
+                | keyring_core::Error::Ambiguous(_)
+                | keyring_core::Error::BadEncoding(_)
+                | keyring_core::Error::BadDataFormat(..),
+            ) => Ok(None),
+            Err(error) => Err(backend.error(error)),
+        }
+    }
+
+    fn save(&self, key: &CacheKey, session: &Session) -> Result<(), Error> {
+        let bytes = session.encode().ok_or(Error::Unencodable)?;
+        let backend = self.opened().0;
+        let seconds_left = seconds_left(session.expiry(), SystemTime::now());
+        let modifiers = backend.modifiers_for_save(key, seconds_left);
+        let (backend, entry) = self.entry(key, &modifiers)?;
+        match entry.set_secret(&bytes) {
+            Ok(()) => Ok(()),
+            // Duplicates (made by another tool) would shadow the entry forever.
+            Err(keyring_core::Error::Ambiguous(entries)) => {
+                delete_all(backend, entries)?;
+                entry
+                    .set_secret(&bytes)
+                    .map_err(|error| backend.error(error))
+            }
+            Err(error) => Err(backend.error(error)),
+        }
+    }
+
+    fn delete(&self, key: &CacheKey) -> Result<bool, Error> {
+        let (backend, entry) = self.entry(key, &[])?;
+        match entry.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring_core::Error::NoEntry) => Ok(false),
+            Err(keyring_core::Error::Ambiguous(entries)) => {
+                delete_all(backend, entries)?;
+                Ok(true)
+            }
+            Err(error) => Err(backend.error(error)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+
+    fn key(profile: &str, serial: &str, role: Option<&str>) -> CacheKey {
+        CacheKey {
+            profile: profile.into(),
+            mfa_serial: serial.into(),
+            role_arn: role.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn accounts_name_profile_device_and_role() {
+        let serial = "arn:aws:iam::123456789012:mfa/alice";
+        let role = "arn:aws:iam::123456789012:role/deploy";
+        assert_eq!(
+            key("dev", serial, None).account(),
+            "dev|arn:aws:iam::123456789012:mfa/alice"
+        );
+        assert_eq!(
+            key("dev", serial, Some(role)).account(),
+            "dev|arn:aws:iam::123456789012:mfa/alice|arn:aws:iam::123456789012:role/deploy"
+        );
+    }
+
+    #[test]
+    fn different_keys_never_share_an_account() {
+        let keys = [
+            key("a|b", "c", None),
+            key("a", "b|c", None),
+            key("a", "b", Some("c")),
+            key("a\\", "b", None),
+            key("a\\|b", "c", None),
+            key("a", "\\|b|c", None),
+            key("a", "b", Some("")),
+            key("a", "b", None),
+        ];
+        for (i, one) in keys.iter().enumerate() {
+            for other in &keys[i + 1..] {
+                assert_ne!(one.account(), other.account(), "{one:?} {other:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_choice_or_an_empty_one_is_automatic() {
+        assert_eq!(Backend::parse(None).unwrap(), None);
+        assert_eq!(Backend::parse(Some("")).unwrap(), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn linux_offers_keyutils_and_the_secret_service() {
+        assert_eq!(
+            Backend::parse(Some("keyutils")).unwrap(),
+            Some(Backend::Keyutils)
+        );
+        assert_eq!(
+            Backend::parse(Some("secret-service")).unwrap(),
+            Some(Backend::SecretService)
+        );
+        let store = KeyringStore::open(Some("keyutils")).unwrap();
+        assert_eq!(store.name(), "kernel keyring (keyutils)");
+        // An explicit choice is named without opening anything.
+        assert!(store.opened.get().is_none());
+    }
+
+    #[test]
+    fn an_unknown_choice_names_the_valid_values() {
+        for choice in ["keychian", "Keyutils", "windows ", "none-at-all"] {
+            let error = KeyringStore::open(Some(choice)).unwrap_err();
+            let message = error.to_string();
+            assert!(message.contains(&format!("{choice:?}")), "{message}");
+            assert!(
+                message.contains("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING"),
+                "{message}"
+            );
+            for backend in Backend::CHOICES {
+                assert!(message.contains(backend.value()), "{message}");
+            }
+            assert!(message.contains("none"), "{message}");
+        }
+        #[cfg(target_os = "linux")]
+        assert_eq!(
+            KeyringStore::open(Some("keychain"))
+                .unwrap_err()
+                .to_string(),
+            "unknown keyring \"keychain\" in GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING; \
+             valid values: keyutils, secret-service, none (unset or empty: automatic)"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn kernel_keys_get_the_session_time_left_and_secret_service_items_a_label() {
+        let key = key("dev", "arn:aws:iam::123456789012:mfa/alice", None);
+        assert_eq!(
+            Backend::Keyutils.modifiers_for_save(&key, 43_200),
+            [("timeout", "43200".to_owned())]
+        );
+        assert_eq!(
+            Backend::SecretService.modifiers_for_save(&key, 43_200),
+            [(
+                "label",
+                "git-credential-mfa-codecommit: MFA session for profile dev".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn kernel_timeouts_cover_the_session_and_never_mean_forever() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let at = |seconds: u64, nanos: u32| now + Duration::new(seconds, nanos);
+        assert_eq!(seconds_left(at(43_200, 0), now), 43_200);
+        assert_eq!(seconds_left(at(10, 1), now), 11);
+        assert_eq!(seconds_left(now, now), 1);
+        assert_eq!(seconds_left(now - Duration::from_secs(60), now), 1);
+        assert_eq!(seconds_left(at(u64::from(u32::MAX) + 9, 0), now), u32::MAX);
+    }
+
+    #[test]
+    fn error_reasons_never_show_stored_data() {
+        let secret = b"ASIA-secret-token".to_vec();
+        for error in [
+            keyring_core::Error::BadEncoding(secret.clone()),
+            keyring_core::Error::BadDataFormat(secret.clone(), "bad".into()),
+        ] {
+            assert!(!reason(&error).contains("secret"), "{}", reason(&error));
+        }
+    }
+}

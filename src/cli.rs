@@ -1,7 +1,8 @@
 //! The command line: the AWS CLI's `codecommit credential-helper` shapes.
 //!
 //! `[--profile P] [--region R] get [--ignore-host-check]`, `store`, `erase`,
-//! with the global flags accepted before or after the operation. Any other
+//! with the global flags accepted before or after the operation, plus the MFA
+//! flags and the commands for people (`login`, `logout`, `status`). Any other
 //! operation is kept, so that the helper can ignore it silently as git expects
 //! of helpers (git may learn new operations). Parsing only; no I/O.
 
@@ -20,6 +21,16 @@ pub struct Args {
     /// Region to sign for when the host does not name one.
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
+    /// MFA device ARN (default: the profile's mfa_serial).
+    #[arg(long, global = true, value_name = "ARN")]
+    pub mfa_serial: Option<String>,
+    /// MFA session length in seconds, 900 to 129600 (default: the profile's
+    /// duration_seconds, else 43200).
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub duration: Option<String>,
+    /// Print each step on stderr (secrets redacted).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub operation: Operation,
 }
@@ -34,8 +45,18 @@ pub enum Operation {
     },
     /// Does nothing: passwords are computed afresh for every request.
     Store,
-    /// Does nothing: no password is kept.
+    /// Drops the cached MFA session if git rejected a password made with it.
     Erase,
+    /// Asks for an MFA code now and caches the session.
+    Login,
+    /// Removes the cached MFA session.
+    Logout {
+        /// Every profile's, not only the selected one's.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Shows the cached MFA sessions and when they expire.
+    Status,
     /// Any other operation: ignored, as git expects of helpers.
     #[command(external_subcommand)]
     Other(Vec<OsString>),

@@ -2,11 +2,11 @@
 //! line that says what went wrong and what to do about it.
 //!
 //! Messages are built from redacted values only: no secret key, session token,
-//! password or input line ever reaches them.
+//! TOTP code, password or input line ever reaches them.
 
 use std::error::Error as StdError;
 
-use crate::{config, credentials, protocol};
+use crate::{cache, config, credentials, prompt, protocol, sts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -16,6 +16,12 @@ pub enum Error {
     Config(#[from] config::Error),
     #[error(transparent)]
     Credentials(#[from] credentials::Error),
+    #[error(transparent)]
+    Prompt(#[from] prompt::Error),
+    #[error(transparent)]
+    Sts(#[from] sts::Error),
+    #[error(transparent)]
+    Cache(#[from] cache::Error),
     #[error("git sent no host; nothing to sign")]
     NoHost,
     #[error("git sent no repository path; run: git config --global credential.useHttpPath true")]
@@ -24,6 +30,24 @@ pub enum Error {
         "no AWS region for host {0}; pass --region, or set `region` in the profile or AWS_REGION"
     )]
     NoRegion(String),
+    #[error("profile {0} has no mfa_serial; add one to ~/.aws/config or pass --mfa-serial")]
+    NoMfaSerial(String),
+    #[error(
+        "profile {0} gives temporary credentials, which cannot call sts:GetSessionToken; give it an IAM user's long-term keys"
+    )]
+    TemporaryBase(String),
+    #[error("profile {0} is a role profile with mfa_serial, which is not supported yet")]
+    RoleWithMfa(String),
+    #[error("STS refused {n} MFA codes; run the command again with the current code", n = crate::mfa::TRIES)]
+    TooManyTries,
+    #[error("could not write the output: {0}")]
+    Output(String),
+}
+
+impl Error {
+    pub fn output(error: std::io::Error) -> Self {
+        Error::Output(error.kind().to_string())
+    }
 }
 
 /// `error` and its sources on one line, `: `-separated, without line breaks.

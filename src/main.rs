@@ -1,23 +1,52 @@
-//! Entry point: wire the real clock, environment and AWS credential chain into
-//! [`app::run`], print any error as one line on stderr, and exit non-zero.
+//! Entry point: wire the real clock, environment, terminal, keyring, STS and
+//! AWS credential chain into [`app::run`], print any error as one line on
+//! stderr, and exit non-zero.
 #![forbid(unsafe_code)]
 
 use std::io::{self, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use aws_types::os_shim_internal::{Env, Fs};
 use clap::Parser;
 use git_credential_mfa_codecommit::app::{self, Context, SystemClock};
 use git_credential_mfa_codecommit::cli::Args;
 use git_credential_mfa_codecommit::credentials::DefaultChain;
+use git_credential_mfa_codecommit::log::Stderr;
+use git_credential_mfa_codecommit::prompt::Terminal;
+use git_credential_mfa_codecommit::sts::Sts;
+use git_credential_mfa_codecommit::{cache, lock};
+
+/// Environment variables of this helper's own.
+const KEYRING_VAR: &str = "GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING";
+const VERBOSE_VAR: &str = "GIT_CREDENTIAL_MFA_CODECOMMIT_VERBOSE";
+const REFRESH_VAR: &str = "GIT_CREDENTIAL_MFA_CODECOMMIT_REFRESH_SECONDS";
+
+/// A cached session is renewed this long before it expires, by default.
+const REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    let log = Stderr {
+        verbose: args.verbose || var(VERBOSE_VAR).is_some_and(|value| value != "0"),
+    };
+    let store = cache::open(var(KEYRING_VAR).as_deref());
     let context = Context {
         env: Env::real(),
         fs: Fs::real(),
         clock: &SystemClock,
         credentials: &DefaultChain,
+        prompt: &Terminal {
+            enabled: var("GIT_TERMINAL_PROMPT").is_none_or(|value| value != "0"),
+        },
+        issuer: &Sts,
+        store: store.as_ref(),
+        lock_dir: lock::default_dir(&Env::real()),
+        refresh_window: var(REFRESH_VAR)
+            .and_then(|seconds| seconds.parse().ok())
+            .map_or(REFRESH_WINDOW, Duration::from_secs),
+        log: &log,
     };
     match app::run(&args, io::stdin().lock(), io::stdout().lock(), &context) {
         Ok(()) => ExitCode::SUCCESS,

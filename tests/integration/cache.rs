@@ -1,1 +1,443 @@
-//! Placeholder: cache tests against real keyrings (being written).
+//! The session cache against real keyrings, through `KeyringStore`: the
+//! kernel keyring in plain processes (no login session, or a private session
+//! keyring), and a real gnome-keyring Secret Service on a private D-Bus.
+//!
+//! Each test runs its body again in a child process (this test binary, with
+//! `--exact <name>`) under the wrapper that sets the scene (`setsid`,
+//! `keyctl session -`, `dbus-run-session`), with a scrubbed environment and a
+//! time limit, so no developer's session bus, keyring or HOME is touched.
+//! Entries are named per run, and removed at the end.
+#![cfg(target_os = "linux")]
+
+use std::ffi::OsString;
+use std::process::Command;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_credential_types::Credentials;
+use git_credential_mfa_codecommit::cache::{CacheKey, KeyringStore, SERVICE, SessionStore};
+use git_credential_mfa_codecommit::session::Session;
+use keyring_core::api::CredentialStoreApi;
+
+use crate::support::{require, run, text};
+
+/// Set (to the test's name) in the child that runs a test's body.
+const INNER: &str = "GIT_CREDENTIAL_MFA_CODECOMMIT_TEST_INNER";
+
+const KEYUTILS: &str = "kernel keyring (keyutils)";
+const SECRET_SERVICE: &str = "Secret Service";
+
+/// Whether this process is the child that runs `name`'s body.
+fn is_inner(name: &str) -> bool {
+    std::env::var_os(INNER).is_some_and(|value| value == name)
+}
+
+/// Runs the test `name` of this module in a child under `wrapper`, with only
+/// PATH, `env` and the marker in its environment, for at most two minutes;
+/// panics with the child's output unless exactly that one test passed.
+fn rerun(name: &str, wrapper: &[&str], env: &[(&str, OsString)]) {
+    require("timeout");
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut command = Command::new("timeout");
+    command
+        .args(["--kill-after=5", "120"])
+        .args(wrapper)
+        .arg(exe)
+        .args(["--exact", &format!("cache::{name}")])
+        .args(["--include-ignored", "--nocapture", "--test-threads=1"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env(INNER, name)
+        .envs(env.iter().map(|(key, value)| (key, value)));
+    let out = run(command, b"");
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "{name} in {wrapper:?}: {}\n--- stdout\n{stdout}\n--- stderr\n{}",
+        out.status,
+        text(&out.stderr),
+    );
+}
+
+/// A key no other run uses.
+fn unique_key(tag: &str, role_arn: Option<&str>) -> CacheKey {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    CacheKey {
+        profile: format!("cache-test-{tag}-{}-{nanos}", std::process::id()),
+        mfa_serial: "arn:aws:iam::123456789012:mfa/tester".into(),
+        role_arn: role_arn.map(Into::into),
+    }
+}
+
+/// A session that ends `lifetime` from now (whole seconds, as cached).
+fn session(token: &str, lifetime: Duration) -> Session {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let expiry = UNIX_EPOCH + Duration::from_secs((now + lifetime).as_secs());
+    Session::from_credentials(Credentials::new(
+        "ASIAEXAMPLE",
+        format!("secret/{token}+"),
+        Some(format!("FwoGZXIvYXdzE//{token}==")),
+        Some(expiry),
+        "test",
+    ))
+    .unwrap()
+}
+
+fn assert_same(loaded: Option<Session>, saved: &Session) {
+    let loaded = loaded.expect("a cached session");
+    let (got, want) = (loaded.credentials(), saved.credentials());
+    assert_eq!(got.access_key_id(), want.access_key_id());
+    assert_eq!(got.secret_access_key(), want.secret_access_key());
+    assert_eq!(got.session_token(), want.session_token());
+    assert_eq!(loaded.expiry(), saved.expiry());
+}
+
+/// What every backend must do: round trip, overwrite, no collisions between
+/// keys, a corrupt entry as a miss that a save repairs, delete once.
+/// `corrupt` writes raw bytes under the key's service and account through the
+/// backend directly.
+fn keeps_the_store_contract(store: &KeyringStore, corrupt: &dyn Fn(&CacheKey, &[u8])) {
+    let hour = Duration::from_secs(3600);
+    let key = unique_key("contract", None);
+    let with_role = CacheKey {
+        role_arn: Some("arn:aws:iam::123456789012:role/deploy".into()),
+        ..key.clone()
+    };
+    let other_role = CacheKey {
+        role_arn: Some("arn:aws:iam::123456789012:role/audit".into()),
+        ..key.clone()
+    };
+    let other_serial = CacheKey {
+        mfa_serial: "arn:aws:iam::123456789012:mfa/other".into(),
+        ..key.clone()
+    };
+    let all = [&key, &with_role, &other_role, &other_serial];
+
+    assert!(store.load(&key).unwrap().is_none());
+
+    let first = session("first", hour);
+    store.save(&key, &first).unwrap();
+    assert_same(store.load(&key).unwrap(), &first);
+
+    let second = session("second", 2 * hour);
+    store.save(&key, &second).unwrap();
+    assert_same(store.load(&key).unwrap(), &second);
+
+    let sessions = [
+        second,
+        session("role", hour),
+        session("other-role", hour),
+        session("other-serial", hour),
+    ];
+    for (key, session) in all.iter().zip(&sessions).skip(1) {
+        store.save(key, session).unwrap();
+    }
+    for (key, session) in all.iter().zip(&sessions) {
+        assert_same(store.load(key).unwrap(), session);
+    }
+
+    for garbage in [&b"\x00garbage\xff"[..], b"{\"AccessKeyId\":\"ASIA\"}"] {
+        corrupt(&key, garbage);
+        assert!(store.load(&key).unwrap().is_none(), "{garbage:?}");
+        assert_same(store.load(&with_role).unwrap(), &sessions[1]);
+    }
+    store.save(&key, &first).unwrap();
+    assert_same(store.load(&key).unwrap(), &first);
+
+    assert!(store.delete(&key).unwrap());
+    assert!(!store.delete(&key).unwrap());
+    assert!(store.load(&key).unwrap().is_none());
+    for (key, session) in all.iter().zip(&sessions).skip(1) {
+        assert_same(store.load(key).unwrap(), session);
+        assert!(store.delete(key).unwrap());
+    }
+}
+
+fn keyutils_corrupt(key: &CacheKey, bytes: &[u8]) {
+    git_credential_mfa_codecommit::keyutils::Store::new()
+        .unwrap()
+        .build(SERVICE, &key.account(), None)
+        .unwrap()
+        .set_secret(bytes)
+        .unwrap();
+}
+
+/// The kernel keyring's own promises: chosen automatically without a session
+/// bus, or with one that has no Secret Service; a key carries the session's
+/// time left, and the kernel drops it when that runs out.
+fn keyutils_body() {
+    let automatic = KeyringStore::open(None).unwrap();
+    assert_eq!(automatic.name(), KEYUTILS);
+    let store = KeyringStore::open(Some("keyutils")).unwrap();
+    keeps_the_store_contract(&store, &keyutils_corrupt);
+    keeps_the_store_contract(&automatic, &keyutils_corrupt);
+
+    let key = unique_key("timeout", None);
+    let short = session("short", Duration::from_secs(3));
+    store.save(&key, &short).unwrap();
+    assert_same(store.load(&key).unwrap(), &short);
+    let description = format!("{SERVICE}:{}", key.account());
+    let keys = std::fs::read_to_string("/proc/keys").unwrap();
+    let line = keys
+        .lines()
+        .find(|line| line.ends_with(&format!("{description}: {}", short.encode().unwrap().len())))
+        .unwrap_or_else(|| panic!("no {description} in /proc/keys:\n{keys}"));
+    let fields: Vec<_> = line.split_whitespace().collect();
+    assert!(matches!(fields[3], "1s" | "2s" | "3s"), "{line}");
+    // Possessor and user may do everything; group and others nothing.
+    assert_eq!(fields[4], "3f3f0000", "{line}");
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(store.load(&key).unwrap().is_none());
+    assert!(!store.delete(&key).unwrap());
+}
+
+#[test]
+#[ignore = "needs kernel keyutils (blocked in some containers): run by .ci/run"]
+fn keyutils_keeps_sessions_in_a_process_without_a_login_session() {
+    let name = "keyutils_keeps_sessions_in_a_process_without_a_login_session";
+    if !is_inner(name) {
+        return rerun(name, &["setsid"], &[]);
+    }
+    keyutils_body();
+}
+
+/// systemd's `KeyringMode=private` (the default for system services) gives a
+/// session keyring that does not link the user keyring, so the process does
+/// not possess its keys: they must grant access to their owner's uid.
+#[test]
+#[ignore = "needs kernel keyutils (blocked in some containers) and keyctl: run by .ci/run"]
+fn keyutils_keeps_sessions_under_a_private_session_keyring() {
+    let name = "keyutils_keeps_sessions_under_a_private_session_keyring";
+    if !is_inner(name) {
+        require("keyctl");
+        return rerun(name, &["setsid", "keyctl", "session", "-"], &[]);
+    }
+    keyutils_body();
+}
+
+/// A session bus with no Secret Service on it (no service files, so nothing
+/// is activated), or a bus address that leads nowhere: the kernel keyring.
+#[test]
+#[ignore = "needs kernel keyutils and dbus-run-session: run by .ci/run"]
+fn automatic_choice_is_the_kernel_keyring_where_no_secret_service_answers() {
+    let name = "automatic_choice_is_the_kernel_keyring_where_no_secret_service_answers";
+    if !is_inner(name) {
+        require("dbus-run-session");
+        let scratch = tempfile::tempdir().unwrap();
+        let config = scratch.path().join("bus.conf");
+        std::fs::write(
+            &config,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+                scratch.path().display()
+            ),
+        )
+        .unwrap();
+        let config = format!("--config-file={}", config.display());
+        rerun(name, &["dbus-run-session", &config, "--"], &[]);
+        let nowhere = scratch.path().join("no-bus");
+        let address = OsString::from(format!("unix:path={}", nowhere.display()));
+        return rerun(name, &[], &[("DBUS_SESSION_BUS_ADDRESS", address)]);
+    }
+    assert!(std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some());
+    let started = std::time::Instant::now();
+    let store = KeyringStore::open(None).unwrap();
+    assert_eq!(store.name(), KEYUTILS);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    keeps_the_store_contract(&store, &keyutils_corrupt);
+    // Asked for by name, the missing service is unavailable, not a hang.
+    let store = KeyringStore::open(Some("secret-service")).unwrap();
+    let error = store.load(&unique_key("absent", None)).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("Secret Service unavailable: "),
+        "{error}"
+    );
+}
+
+/// `HOME` and `XDG_RUNTIME_DIR` for a test's own gnome-keyring, under `root`.
+fn scratch_dirs(root: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let home = root.join("home");
+    let runtime = root.join("run");
+    for dir in [&home, &runtime] {
+        std::fs::create_dir(dir).unwrap();
+        std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    }
+    (home, runtime)
+}
+
+/// The wrapper that gives a private session bus with gnome-keyring on it, its
+/// login keyring created (or opened) and unlocked with a password, as a
+/// graphical login does through pam_gnome_keyring.
+fn gnome_keyring_unlocked() -> [&'static str; 6] {
+    let unlock = "printf %s test-password \
+                  | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
+                  && exec \"$@\"";
+    ["dbus-run-session", "--", "sh", "-c", unlock, "sh"]
+}
+
+/// Runs `name` under a fresh, unlocked gnome-keyring in a scratch HOME.
+fn with_gnome_keyring(name: &str) {
+    require("dbus-run-session");
+    require("gnome-keyring-daemon");
+    let scratch = tempfile::tempdir().unwrap();
+    let (home, runtime) = scratch_dirs(scratch.path());
+    rerun(
+        name,
+        &gnome_keyring_unlocked(),
+        &[
+            ("HOME", home.into_os_string()),
+            ("XDG_RUNTIME_DIR", runtime.into_os_string()),
+        ],
+    );
+}
+
+/// The Secret Service by name, once gnome-keyring has claimed its bus name.
+fn secret_service() -> KeyringStore {
+    let probe = unique_key("probe", None);
+    for _ in 0..100 {
+        let store = KeyringStore::open(Some("secret-service")).unwrap();
+        match store.load(&probe) {
+            Ok(None) => return store,
+            Ok(Some(_)) => panic!("a session under a fresh key"),
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+    let store = KeyringStore::open(Some("secret-service")).unwrap();
+    panic!("no Secret Service: {:?}", store.load(&probe));
+}
+
+fn secret_service_corrupt(key: &CacheKey, bytes: &[u8]) {
+    dbus_secret_service_keyring_store::Store::new()
+        .unwrap()
+        .build(SERVICE, &key.account(), None)
+        .unwrap()
+        .set_secret(bytes)
+        .unwrap();
+}
+
+#[test]
+#[ignore = "needs gnome-keyring and dbus-run-session: run by .ci/run"]
+fn secret_service_keeps_sessions_in_gnome_keyring() {
+    let name = "secret_service_keeps_sessions_in_gnome_keyring";
+    if !is_inner(name) {
+        return with_gnome_keyring(name);
+    }
+    let store = secret_service();
+    assert_eq!(store.name(), SECRET_SERVICE);
+    keeps_the_store_contract(&store, &secret_service_corrupt);
+    let automatic = KeyringStore::open(None).unwrap();
+    assert_eq!(automatic.name(), SECRET_SERVICE);
+    keeps_the_store_contract(&automatic, &secret_service_corrupt);
+}
+
+/// Two items answer to one key (another tool added one with an extra
+/// attribute): a miss, which the next save or delete clears up.
+#[test]
+#[ignore = "needs gnome-keyring and dbus-run-session: run by .ci/run"]
+fn secret_service_duplicates_are_a_miss_that_save_and_delete_clear() {
+    let name = "secret_service_duplicates_are_a_miss_that_save_and_delete_clear";
+    if !is_inner(name) {
+        return with_gnome_keyring(name);
+    }
+    let store = secret_service();
+    let raw = dbus_secret_service_keyring_store::Store::new().unwrap();
+    let duplicate = |key: &CacheKey| {
+        let target = std::collections::HashMap::from([("target", "default")]);
+        let bytes = session("duplicate", Duration::from_secs(60))
+            .encode()
+            .unwrap();
+        raw.build(SERVICE, &key.account(), Some(&target))
+            .unwrap()
+            .set_secret(&bytes)
+            .unwrap();
+    };
+    let key = unique_key("duplicates", None);
+    let saved = session("saved", Duration::from_secs(3600));
+    store.save(&key, &saved).unwrap();
+    duplicate(&key);
+    assert!(store.load(&key).unwrap().is_none());
+    store.save(&key, &saved).unwrap();
+    assert_same(store.load(&key).unwrap(), &saved);
+
+    duplicate(&key);
+    assert!(store.delete(&key).unwrap());
+    assert!(!store.delete(&key).unwrap());
+    assert!(store.load(&key).unwrap().is_none());
+}
+
+/// A login keyring left locked (a headless login, over ssh): with no one to
+/// answer the unlock prompt, the Secret Service is unavailable at once, and
+/// it is no hang.
+#[test]
+#[ignore = "needs gnome-keyring and dbus-run-session: run by .ci/run"]
+fn secret_service_locked_without_a_prompter_is_unavailable_at_once() {
+    let name = "secret_service_locked_without_a_prompter_is_unavailable_at_once";
+    let stage = std::env::var("CACHE_TEST_STAGE").unwrap_or_default();
+    if !is_inner(name) {
+        require("dbus-run-session");
+        require("gnome-keyring-daemon");
+        let scratch = tempfile::tempdir().unwrap();
+        let (home, runtime) = scratch_dirs(scratch.path());
+        let profile = unique_key("locked", None).profile;
+        let env = |stage: &str| {
+            vec![
+                ("HOME", home.clone().into_os_string()),
+                ("XDG_RUNTIME_DIR", runtime.clone().into_os_string()),
+                ("CACHE_TEST_STAGE", stage.into()),
+                ("CACHE_TEST_PROFILE", profile.clone().into()),
+            ]
+        };
+        // First a login keyring with a session in it, then a new login
+        // session in which gnome-keyring starts with that keyring locked.
+        rerun(name, &gnome_keyring_unlocked(), &env("create"));
+        return rerun(name, &["dbus-run-session", "--"], &env("locked"));
+    }
+    let key = CacheKey {
+        profile: std::env::var("CACHE_TEST_PROFILE").unwrap(),
+        ..unique_key("locked", None)
+    };
+    let saved = session("locked", Duration::from_secs(3600));
+    if stage == "create" {
+        secret_service().save(&key, &saved).unwrap();
+        return;
+    }
+    assert_eq!(stage, "locked");
+    let started = std::time::Instant::now();
+    let store = KeyringStore::open(None).unwrap();
+    assert_eq!(store.name(), SECRET_SERVICE);
+    for result in [store.load(&key).map(drop), store.save(&key, &saved)] {
+        let error = result.unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("Secret Service unavailable: "),
+            "{error}"
+        );
+    }
+    assert!(store.load(&unique_key("other", None)).unwrap().is_none());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}

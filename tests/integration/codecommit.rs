@@ -5,7 +5,7 @@
 //! CodeCommit host name through `http.curloptResolve`, over TLS with a test CA.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
@@ -23,14 +23,36 @@ pub struct CodeCommit {
 impl CodeCommit {
     /// Starts the server, trusting `keys`: (access key id, secret, session token).
     pub fn start(keys: &[(&str, &str, Option<&str>)]) -> Self {
+        let keys = keys
+            .iter()
+            .map(|(id, secret, token)| {
+                (
+                    id.to_string(),
+                    json!({"secret": secret, "session_token": token}),
+                )
+            })
+            .collect();
+        Self::start_with(Value::Object(keys), None)
+    }
+
+    /// Starts the server with a keys file as the server reads it and, with
+    /// `sts`, the MFA policy enforced against that STS (moto) server.
+    pub fn start_with(keys: Value, sts: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        write_keys(&dir.path().join("keys.json"), keys);
+        let staging = dir.path().join("keys.json.new");
+        std::fs::write(&staging, keys.to_string()).unwrap();
+        std::fs::rename(staging, dir.path().join("keys.json")).unwrap();
         std::fs::create_dir(dir.path().join("repos")).unwrap();
-        let mut child = Command::new("python3")
+        let mut command = Command::new("python3");
+        command
             .arg(manifest_dir().join("tests/support/codecommit_server.py"))
             .current_dir(dir.path())
             .args(["--root", "repos", "--tls-dir", "tls", "--keys", "keys.json"])
-            .args(["--log", "log.jsonl"])
+            .args(["--log", "log.jsonl"]);
+        if let Some(sts) = sts {
+            command.args(["--sts", sts]);
+        }
+        let mut child = command
             .args(["--host", HOST])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -114,20 +136,18 @@ impl Drop for CodeCommit {
     }
 }
 
-/// Writes the keys file the server re-reads on every request, atomically.
-fn write_keys(path: &Path, keys: &[(&str, &str, Option<&str>)]) {
-    let keys: serde_json::Map<String, Value> = keys
-        .iter()
-        .map(|(id, secret, token)| {
-            (
-                id.to_string(),
-                json!({"secret": secret, "session_token": token}),
-            )
-        })
-        .collect();
-    let staging = path.with_extension("new");
-    std::fs::write(&staging, Value::Object(keys).to_string()).unwrap();
-    std::fs::rename(staging, path).unwrap();
+/// How many GetSessionToken and AssumeRole calls the moto at `endpoint` has
+/// recorded (moto runs with recording on: see [`crate::moto::Moto::start`]).
+pub fn sts_calls(endpoint: &str) -> (u64, u64) {
+    let mut command = Command::new("python3");
+    command
+        .arg(manifest_dir().join("tests/support/codecommit_server.py"))
+        .args(["--count-sts-calls", endpoint]);
+    let counts: Value = serde_json::from_str(&ok(command)).unwrap();
+    (
+        counts["GetSessionToken"].as_u64().unwrap(),
+        counts["AssumeRole"].as_u64().unwrap(),
+    )
 }
 
 /// Runs `command`, panicking with its stderr if it fails.

@@ -1,113 +1,24 @@
-//! The whole `get` flow through `app::run` with doubles: a fixed clock, a
-//! credential source that counts its calls, and fake environment and files.
+//! The drop-in `get` flow (no MFA) through `app::run` with doubles: a fixed
+//! clock, a credential chain that counts its calls, and fake environment and
+//! config files.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use aws_credential_types::Credentials;
-use aws_types::os_shim_internal::{Env, Fs};
-use clap::Parser;
-use git_credential_mfa_codecommit::app::{self, Clock, Context};
-use git_credential_mfa_codecommit::cli::Args;
-use git_credential_mfa_codecommit::credentials::{self, CredentialSource};
+use git_credential_mfa_codecommit::credentials;
 use git_credential_mfa_codecommit::error::Error;
 
-/// 2015-08-30T12:36:00Z, the time of the FIPS and China vectors.
-const VECTOR_TIME: u64 = 1_440_938_160;
+use crate::doubles::{Run, VECTOR_TIME, World, at, example_keys, request};
 
-struct FixedClock(SystemTime);
-
-impl Clock for FixedClock {
-    fn now(&self) -> SystemTime {
-        self.0
-    }
+fn keys_world(token: Option<&str>, expiry: Option<u64>) -> World {
+    World::new(Some(example_keys(token, expiry.map(at))))
 }
 
-/// Hands out one set of credentials and records every (profile, region) asked for.
-struct Scripted {
-    credentials: Option<Credentials>,
-    calls: RefCell<Vec<(Option<String>, String)>>,
-}
-
-impl Scripted {
-    fn new(credentials: Option<Credentials>) -> Self {
-        Scripted {
-            credentials,
-            calls: RefCell::default(),
-        }
-    }
-}
-
-impl CredentialSource for Scripted {
-    fn credentials(
-        &self,
-        profile: Option<&str>,
-        region: &str,
-    ) -> Result<Credentials, credentials::Error> {
-        self.calls
-            .borrow_mut()
-            .push((profile.map(str::to_owned), region.to_owned()));
-        self.credentials.clone().ok_or(credentials::Error::NotFound)
-    }
-}
-
-fn example_keys(token: Option<&str>, expiry: Option<SystemTime>) -> Credentials {
-    Credentials::new(
-        "AKIDEXAMPLE",
-        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        token.map(str::to_owned),
-        expiry,
-        "test",
-    )
-}
-
-struct Run {
-    result: Result<(), Error>,
-    stdout: String,
-}
-
-fn run_with(
-    argv: &[&str],
-    input: &str,
-    env: &[(&str, &str)],
-    config: Option<&str>,
-    source: &Scripted,
-) -> Run {
-    let args = Args::try_parse_from(std::iter::once("helper").chain(argv.iter().copied())).unwrap();
-    let mut files = HashMap::new();
-    if let Some(config) = config {
-        files.insert("/home/.aws/config".into(), config.as_bytes().to_vec());
-    }
-    let mut vars = vec![("HOME", "/home")];
-    vars.extend_from_slice(env);
-    let context = Context {
-        env: Env::from_slice(&vars),
-        fs: Fs::from_map(files),
-        clock: &FixedClock(UNIX_EPOCH + Duration::from_secs(VECTOR_TIME)),
-        credentials: source,
-    };
-    let mut stdout = Vec::new();
-    let result = app::run(&args, input.as_bytes(), &mut stdout, &context);
-    Run {
-        result,
-        stdout: String::from_utf8(stdout).unwrap(),
-    }
-}
-
-/// A plain `get` for `host`, no flags, environment or config files.
-fn get(host: &str, source: &Scripted) -> Run {
-    run_with(&["get"], &request(host), &[], None, source)
-}
-
-fn request(host: &str) -> String {
-    format!("protocol=https\nhost={host}\npath=v1/repos/myrepo\n\n")
+fn get(world: &World, host: &str) -> Run {
+    world.run(&["get"], &request(host))
 }
 
 #[test]
 fn get_answers_with_the_fips_vector_password() {
-    let source = Scripted::new(Some(example_keys(None, None)));
-    let run = get("git-codecommit-fips.us-east-1.amazonaws.com", &source);
+    let world = keys_world(None, None);
+    let run = get(&world, "git-codecommit-fips.us-east-1.amazonaws.com");
     run.result.unwrap();
     let expiry = VECTOR_TIME + 900;
     assert_eq!(
@@ -118,13 +29,17 @@ fn get_answers_with_the_fips_vector_password() {
              password_expiry_utc={expiry}\n"
         )
     );
-    assert_eq!(*source.calls.borrow(), [(None, "us-east-1".to_owned())]);
+    assert_eq!(
+        *world.credentials.calls.borrow(),
+        [(None, "us-east-1".to_owned())]
+    );
+    assert_eq!((world.prompt.count(), world.issuer.count()), (0, 0));
 }
 
 #[test]
 fn china_host_with_a_port_signs_without_the_port() {
-    let source = Scripted::new(Some(example_keys(Some("token"), None)));
-    let run = get("git-codecommit.cn-north-1.amazonaws.com.cn:8443", &source);
+    let world = keys_world(Some("token"), None);
+    let run = get(&world, "git-codecommit.cn-north-1.amazonaws.com.cn:8443");
     run.result.unwrap();
     assert!(run.stdout.starts_with(
         "username=AKIDEXAMPLE%token\n\
@@ -136,9 +51,8 @@ fn china_host_with_a_port_signs_without_the_port() {
 fn password_expiry_is_the_earlier_of_password_and_credentials() {
     // credentials' expiry (seconds after signing) → password_expiry_utc
     for (credentials_end, expected) in [(60, 60), (3600, 900)] {
-        let expiry = UNIX_EPOCH + Duration::from_secs(VECTOR_TIME + credentials_end);
-        let source = Scripted::new(Some(example_keys(Some("t"), Some(expiry))));
-        let run = get("git-codecommit.us-east-1.amazonaws.com", &source);
+        let world = keys_world(Some("t"), Some(VECTOR_TIME + credentials_end));
+        let run = get(&world, "git-codecommit.us-east-1.amazonaws.com");
         run.result.unwrap();
         let line = format!("password_expiry_utc={}\n", VECTOR_TIME + expected);
         assert!(run.stdout.ends_with(&line), "{}", run.stdout);
@@ -147,25 +61,26 @@ fn password_expiry_is_the_earlier_of_password_and_credentials() {
 
 #[test]
 fn foreign_host_asks_for_nothing_and_prints_nothing() {
-    let source = Scripted::new(None);
-    let run = run_with(
-        &["--profile", "dev", "get"],
-        &request("github.com"),
-        &[],
-        Some("not an ini file"),
-        &source,
-    );
-    run.result.unwrap();
-    assert_eq!(run.stdout, "");
-    assert!(source.calls.borrow().is_empty());
+    let world = World::new(None).with_config("not an ini file");
+    for argv in [&["--profile", "dev", "get"][..], &["erase"], &["store"]] {
+        let run = world.run(argv, &request("github.com"));
+        run.result.unwrap();
+        assert_eq!(run.stdout, "");
+    }
+    assert!(world.credentials.calls.borrow().is_empty());
 }
 
 #[test]
 fn region_precedence_host_then_flag_then_environment_then_profile() {
-    let config = Some("[default]\nregion = ap-south-1\n[profile dev]\nregion = sa-east-1\n");
+    let config = "[default]\nregion = ap-south-1\n[profile dev]\nregion = sa-east-1\n";
     let custom = "codecommit.internal.example.amazonaws.com";
     // argv, host, environment, the region credentials are asked for
-    type Case<'a> = (&'a [&'a str], &'a str, &'a [(&'a str, &'a str)], &'a str);
+    type Case<'a> = (
+        &'a [&'a str],
+        &'a str,
+        &'a [(&'static str, &'a str)],
+        &'a str,
+    );
     let cases: &[Case] = &[
         (
             &["get", "--region", "eu-west-1"],
@@ -196,11 +111,14 @@ fn region_precedence_host_then_flag_then_environment_then_profile() {
         (&["get"], custom, &[("AWS_PROFILE", "dev")], "sa-east-1"),
     ];
     for (argv, host, env, region) in cases {
-        let source = Scripted::new(Some(example_keys(None, None)));
-        let run = run_with(argv, &request(host), env, config, &source);
-        run.result.unwrap();
+        let mut world = keys_world(None, None).with_config(config);
+        world.env = env
+            .iter()
+            .map(|(key, value)| (*key, value.to_string()))
+            .collect();
+        world.run(argv, &request(host)).result.unwrap();
         assert_eq!(
-            source.calls.borrow()[0].1,
+            world.credentials.calls.borrow()[0].1,
             *region,
             "{argv:?} {host} {env:?}"
         );
@@ -209,7 +127,6 @@ fn region_precedence_host_then_flag_then_environment_then_profile() {
 
 #[test]
 fn missing_path_region_or_credentials_are_errors_with_nothing_printed() {
-    let keys = Some(example_keys(None, None));
     let cases: &[(&[&str], &str, &str)] = &[
         (
             &["get"],
@@ -233,15 +150,15 @@ fn missing_path_region_or_credentials_are_errors_with_nothing_printed() {
         ),
     ];
     for (argv, input, message) in cases {
-        let source = Scripted::new(keys.clone());
-        let run = run_with(argv, input, &[], None, &source);
+        let world = keys_world(None, None);
+        let run = world.run(argv, input);
         let error = run.result.expect_err(input).to_string();
         assert!(error.contains(message), "{input:?}: {error}");
         assert_eq!(run.stdout, "", "{input:?}");
-        assert!(source.calls.borrow().is_empty(), "{input:?}");
+        assert!(world.credentials.calls.borrow().is_empty(), "{input:?}");
     }
-    let source = Scripted::new(None);
-    let run = get("git-codecommit.us-east-1.amazonaws.com", &source);
+    let world = World::new(None);
+    let run = get(&world, "git-codecommit.us-east-1.amazonaws.com");
     assert!(matches!(
         run.result,
         Err(Error::Credentials(credentials::Error::NotFound))
@@ -251,13 +168,10 @@ fn missing_path_region_or_credentials_are_errors_with_nothing_printed() {
 
 #[test]
 fn ignore_host_check_signs_any_host_with_the_given_region() {
-    let source = Scripted::new(Some(example_keys(None, None)));
-    let run = run_with(
+    let world = keys_world(None, None);
+    let run = world.run(
         &["get", "--ignore-host-check", "--region", "us-east-1"],
         &request("git.example.org"),
-        &[],
-        None,
-        &source,
     );
     run.result.unwrap();
     assert!(
@@ -269,17 +183,12 @@ fn ignore_host_check_signs_any_host_with_the_given_region() {
 }
 
 #[test]
-fn store_erase_and_unknown_operations_do_nothing() {
-    for argv in [
-        &["store"][..],
-        &["erase"],
-        &["capability"],
-        &["future-op", "--x"],
-    ] {
-        let source = Scripted::new(None);
-        let run = run_with(argv, "garbage without equals\0\n", &[], None, &source);
+fn store_and_unknown_operations_read_nothing_and_do_nothing() {
+    for argv in [&["store"][..], &["capability"], &["future-op", "--x"]] {
+        let world = World::new(None);
+        let run = world.run(argv, "garbage without equals\0\n");
         run.result.unwrap();
         assert_eq!(run.stdout, "");
-        assert!(source.calls.borrow().is_empty());
+        assert!(world.credentials.calls.borrow().is_empty());
     }
 }

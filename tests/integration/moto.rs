@@ -9,12 +9,18 @@ use serde_json::Value;
 pub struct Moto {
     child: Child,
     pub endpoint: String,
+    _recording: tempfile::TempDir,
 }
 
 impl Moto {
+    /// Starts moto recording every request in a file of its own, which the
+    /// CodeCommit-like server reads to tell MFA sessions from others.
     pub fn start() -> Self {
+        let recording = tempfile::tempdir().unwrap();
         let mut child = Command::new("python3")
             .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", "0"])
+            .env("MOTO_ENABLE_RECORDING", "True")
+            .env("MOTO_RECORDER_FILEPATH", recording.path().join("recording"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -35,7 +41,11 @@ impl Moto {
         };
         // Keep draining moto's request log so it never blocks on a full pipe.
         std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-        Moto { child, endpoint }
+        Moto {
+            child,
+            endpoint,
+            _recording: recording,
+        }
     }
 
     /// moto's whole state, as its `/moto-api/data.json` shows it.

@@ -1,0 +1,98 @@
+//! Commands for people, run in a terminal: `login` (prompt now and cache the
+//! session), `logout` (drop cached sessions) and `status` (what is cached and
+//! until when). They print names, device ARNs and times, never a secret.
+
+use std::io::Write;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+
+use crate::app::{self, Context};
+use crate::cache::CacheKey;
+use crate::cli::Args;
+use crate::config::Profile;
+use crate::error::Error;
+use crate::mfa;
+
+/// STS's region when neither `--region` nor the profile names one.
+const DEFAULT_STS_REGION: &str = "us-east-1";
+
+/// Prompts for a code now, caches the new session, prints its expiry.
+pub fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
+    let profile = Profile::load(args.profile.as_deref(), &context.env, &context.fs)?;
+    let region =
+        app::region(args, &profile, &context.env).unwrap_or_else(|| DEFAULT_STS_REGION.to_owned());
+    let need = app::mfa_need(args, &profile, &region)?
+        .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))?;
+    let session = mfa::new_session(&need, context)?;
+    mfa::save(&need, &session, context);
+    writeln!(
+        out,
+        "MFA session for profile {} ({}) valid until {}",
+        need.key.profile,
+        need.key.mfa_serial,
+        utc(session.expiry())
+    )
+    .map_err(Error::output)
+}
+
+/// Removes the selected profile's cached session, or with `all` every
+/// profile's that names an MFA device.
+pub fn logout(args: &Args, all: bool, mut out: impl Write, context: &Context) -> Result<(), Error> {
+    for key in keys(args, all, context)? {
+        let removed = context.store.delete(&key)?;
+        let what = if removed {
+            "removed the MFA session"
+        } else {
+            "no cached MFA session"
+        };
+        writeln!(
+            out,
+            "{what} for profile {} ({})",
+            key.profile, key.mfa_serial
+        )
+        .map_err(Error::output)?;
+    }
+    Ok(())
+}
+
+/// Lists every MFA profile's cached session and its expiry.
+pub fn status(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
+    let now = context.clock.now();
+    for key in keys(args, true, context)? {
+        let state = match context.store.load(&key)? {
+            Some(session) if session.expiry() > now => {
+                format!("valid until {}", utc(session.expiry()))
+            }
+            Some(session) => format!("expired at {}", utc(session.expiry())),
+            None => "no cached session".to_owned(),
+        };
+        writeln!(out, "{}\t{}\t{state}", key.profile, key.mfa_serial).map_err(Error::output)?;
+    }
+    Ok(())
+}
+
+/// The cache keys of the selected profile, or of every MFA profile.
+fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Error> {
+    let profile = Profile::load(args.profile.as_deref(), &context.env, &context.fs)?;
+    if all {
+        return Ok(profile
+            .mfa_profiles()
+            .into_iter()
+            .map(|(name, serial)| CacheKey {
+                profile: name.to_owned(),
+                mfa_serial: serial.to_owned(),
+                role_arn: None,
+            })
+            .collect());
+    }
+    let need = app::mfa_need(args, &profile, DEFAULT_STS_REGION)?
+        .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))?;
+    Ok(vec![need.key])
+}
+
+fn utc(time: SystemTime) -> String {
+    DateTime::<Utc>::from(time)
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string()
+}

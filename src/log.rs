@@ -1,0 +1,40 @@
+//! Messages for people, on stderr: warnings always, steps only when asked
+//! (`--verbose` or `GIT_CREDENTIAL_MFA_CODECOMMIT_VERBOSE=1`).
+//!
+//! Callers pass text built from redacted values only (key ids, profile names,
+//! MFA device ARNs, times); a secret key, session token, TOTP code or password
+//! never reaches a message.
+
+use std::io::Write;
+
+/// Where the helper tells the user what it does; the real one is [`Stderr`].
+pub trait Log {
+    /// A step, shown with `--verbose`.
+    fn step(&self, message: &str);
+    /// Something the user should know although the helper goes on.
+    fn warn(&self, message: &str);
+}
+
+/// The process's stderr.
+#[derive(Debug)]
+pub struct Stderr {
+    pub verbose: bool,
+}
+
+impl Log for Stderr {
+    fn step(&self, message: &str) {
+        if self.verbose {
+            let _ = writeln!(
+                std::io::stderr(),
+                "git-credential-mfa-codecommit: {message}"
+            );
+        }
+    }
+
+    fn warn(&self, message: &str) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "git-credential-mfa-codecommit: warning: {message}"
+        );
+    }
+}

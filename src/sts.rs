@@ -1,0 +1,125 @@
+//! AWS STS: trading long-term keys and a TOTP code for an MFA session.
+//!
+//! `sts:GetSessionToken` with SerialNumber, TokenCode and DurationSeconds
+//! (SPEC §4). The client is aws-config's, so the STS endpoint is the region's
+//! own (partition-correct: `sts.cn-north-1.amazonaws.com.cn` for China), and
+//! `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL` and the profile's `endpoint_url`
+//! are honoured. Calls are bounded in time so an unreachable or hanging STS
+//! ends in a clear error within seconds. The only module that calls STS; it
+//! never logs or returns a secret or the TOTP code in an error.
+
+use std::time::{Duration, SystemTime};
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_types::region::Region;
+
+use crate::error::one_line;
+use crate::session::Session;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// STS refused the code: wrong, or already used in its 30-second window.
+    #[error("STS refused the MFA code: {0}")]
+    CodeRefused(String),
+    #[error("STS refused: {0}; check the profile's keys and mfa_serial")]
+    Refused(String),
+    #[error("could not reach STS: {0}; check the network and any AWS_ENDPOINT_URL_STS")]
+    Unreachable(String),
+}
+
+/// What GetSessionToken is asked.
+#[derive(Debug)]
+pub struct SessionRequest<'a> {
+    /// The IAM user's long-term keys.
+    pub base: &'a Credentials,
+    /// `--profile`, so that the profile's `endpoint_url` applies.
+    pub profile: Option<&'a str>,
+    pub region: &'a str,
+    pub mfa_serial: &'a str,
+    pub code: &'a str,
+    pub duration: Duration,
+}
+
+/// Issues MFA sessions; the real one is [`Sts`].
+pub trait TokenIssuer {
+    fn session(&self, request: &SessionRequest) -> Result<Session, Error>;
+}
+
+/// The real STS, through aws-sdk-sts.
+#[derive(Debug, Default)]
+pub struct Sts;
+
+impl TokenIssuer for Sts {
+    fn session(&self, request: &SessionRequest) -> Result<Session, Error> {
+        let call = async {
+            let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                .region(Region::new(request.region.to_owned()))
+                .credentials_provider(SharedCredentialsProvider::new(request.base.clone()))
+                .retry_config(RetryConfig::standard().with_max_attempts(2))
+                .timeout_config(
+                    TimeoutConfig::builder()
+                        .connect_timeout(CONNECT_TIMEOUT)
+                        .operation_timeout(CALL_TIMEOUT)
+                        .build(),
+                );
+            if let Some(profile) = request.profile {
+                loader = loader.profile_name(profile);
+            }
+            let client = aws_sdk_sts::Client::new(&loader.load().await);
+            client
+                .get_session_token()
+                .serial_number(request.mfa_serial)
+                .token_code(request.code)
+                .duration_seconds(i32::try_from(request.duration.as_secs()).unwrap_or(i32::MAX))
+                .send()
+                .await
+        };
+        let output = crate::runtime::block_on(call)
+            .map_err(|error| Error::Unreachable(error.to_string()))?
+            .map_err(classify)?;
+        output
+            .credentials()
+            .and_then(|issued| {
+                let expiry = SystemTime::try_from(*issued.expiration()).ok()?;
+                Session::from_credentials(Credentials::new(
+                    issued.access_key_id(),
+                    issued.secret_access_key(),
+                    Some(issued.session_token().to_owned()),
+                    Some(expiry),
+                    "sts:GetSessionToken",
+                ))
+            })
+            .ok_or_else(|| Error::Refused("GetSessionToken returned no credentials".to_owned()))
+    }
+}
+
+/// Sorts STS's answer into a refused code, another refusal, or no answer.
+fn classify<E, R>(error: SdkError<E, R>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &error {
+        SdkError::ServiceError(context) => {
+            let service_error = context.err();
+            let message = service_error
+                .message()
+                .map_or_else(|| one_line(service_error), str::to_owned);
+            let code = service_error.code().unwrap_or("error");
+            if code == "AccessDenied" && message.contains("MultiFactorAuthentication") {
+                Error::CodeRefused(message)
+            } else {
+                Error::Refused(format!("{code}: {message}"))
+            }
+        }
+        _ => Error::Unreachable(one_line(&error)),
+    }
+}

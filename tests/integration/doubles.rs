@@ -1,0 +1,312 @@
+//! Test doubles for `app::run`, each as strict as the real peer it stands
+//! for: they fail loudly on a call nobody scripted, and count their calls.
+//! [`World`] gathers them with a fake environment and AWS config file.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_credential_types::Credentials;
+use aws_types::os_shim_internal::{Env, Fs};
+use clap::Parser;
+use git_credential_mfa_codecommit::app::{self, Clock, Context};
+use git_credential_mfa_codecommit::cache::{self, CacheKey, SessionStore};
+use git_credential_mfa_codecommit::cli::Args;
+use git_credential_mfa_codecommit::credentials::{self, CredentialSource};
+use git_credential_mfa_codecommit::error::Error;
+use git_credential_mfa_codecommit::log::Log;
+use git_credential_mfa_codecommit::prompt::{self, TotpPrompt};
+use git_credential_mfa_codecommit::session::Session;
+use git_credential_mfa_codecommit::sts::{self, SessionRequest, TokenIssuer};
+
+/// 2015-08-30T12:36:00Z, the time of the FIPS and China vectors.
+pub const VECTOR_TIME: u64 = 1_440_938_160;
+
+pub fn at(seconds: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
+/// Long-term keys (no token) unless `token` is given.
+pub fn example_keys(token: Option<&str>, expiry: Option<SystemTime>) -> Credentials {
+    Credentials::new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        token.map(str::to_owned),
+        expiry,
+        "test",
+    )
+}
+
+/// A session as STS would issue it, ending at `expiry`.
+pub fn sts_session(id: &str, expiry: SystemTime) -> Session {
+    Session::from_credentials(Credentials::new(
+        id,
+        format!("{id}/session-secret"),
+        Some(format!("{id}-session-token")),
+        Some(expiry),
+        "sts",
+    ))
+    .unwrap()
+}
+
+/// Hands out one set of credentials; records every (profile, region) asked for.
+#[derive(Default)]
+pub struct ScriptedCredentials {
+    pub credentials: Option<Credentials>,
+    pub calls: RefCell<Vec<(Option<String>, String)>>,
+}
+
+impl CredentialSource for ScriptedCredentials {
+    fn credentials(
+        &self,
+        profile: Option<&str>,
+        region: &str,
+    ) -> Result<Credentials, credentials::Error> {
+        self.calls
+            .borrow_mut()
+            .push((profile.map(str::to_owned), region.to_owned()));
+        self.credentials.clone().ok_or(credentials::Error::NotFound)
+    }
+}
+
+/// Answers prompts from a script; panics on a prompt nobody expected.
+#[derive(Default)]
+pub struct ScriptedPrompt {
+    pub answers: RefCell<VecDeque<Result<String, prompt::Error>>>,
+    pub asked: RefCell<Vec<String>>,
+}
+
+impl ScriptedPrompt {
+    pub fn answer(&self, answer: Result<&str, prompt::Error>) {
+        self.answers
+            .borrow_mut()
+            .push_back(answer.map(str::to_owned));
+    }
+
+    pub fn count(&self) -> usize {
+        self.asked.borrow().len()
+    }
+}
+
+impl TotpPrompt for ScriptedPrompt {
+    fn ask(&self, mfa_serial: &str) -> Result<String, prompt::Error> {
+        self.asked.borrow_mut().push(mfa_serial.to_owned());
+        self.answers
+            .borrow_mut()
+            .pop_front()
+            .expect("an unexpected MFA prompt")
+    }
+}
+
+/// What the issuer was asked, without the base secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerCall {
+    pub key_id: String,
+    pub profile: Option<String>,
+    pub region: String,
+    pub mfa_serial: String,
+    pub code: String,
+    pub duration: Duration,
+}
+
+/// Issues sessions from a script; panics on a call nobody expected.
+#[derive(Default)]
+pub struct ScriptedIssuer {
+    pub results: RefCell<VecDeque<Result<Session, sts::Error>>>,
+    pub calls: RefCell<Vec<IssuerCall>>,
+}
+
+impl ScriptedIssuer {
+    pub fn will(&self, result: Result<Session, sts::Error>) {
+        self.results.borrow_mut().push_back(result);
+    }
+
+    pub fn count(&self) -> usize {
+        self.calls.borrow().len()
+    }
+}
+
+impl TokenIssuer for ScriptedIssuer {
+    fn session(&self, request: &SessionRequest) -> Result<Session, sts::Error> {
+        self.calls.borrow_mut().push(IssuerCall {
+            key_id: request.base.access_key_id().to_owned(),
+            profile: request.profile.map(str::to_owned),
+            region: request.region.to_owned(),
+            mfa_serial: request.mfa_serial.to_owned(),
+            code: request.code.to_owned(),
+            duration: request.duration,
+        });
+        self.results
+            .borrow_mut()
+            .pop_front()
+            .expect("an unexpected STS call")
+    }
+}
+
+/// A keyring in memory, with failures on demand.
+#[derive(Default)]
+pub struct MemoryStore {
+    pub sessions: RefCell<HashMap<String, Session>>,
+    pub fail_load: Cell<bool>,
+    pub fail_save: Cell<bool>,
+    pub saves: Cell<usize>,
+}
+
+fn account(key: &CacheKey) -> String {
+    format!("{}|{}|{:?}", key.profile, key.mfa_serial, key.role_arn)
+}
+
+fn unavailable() -> cache::Error {
+    cache::Error::Unavailable {
+        backend: "test keyring",
+        reason: "it is down".to_owned(),
+    }
+}
+
+impl MemoryStore {
+    pub fn put(&self, profile: &str, mfa_serial: &str, session: Session) {
+        let key = CacheKey {
+            profile: profile.into(),
+            mfa_serial: mfa_serial.into(),
+            role_arn: None,
+        };
+        self.sessions.borrow_mut().insert(account(&key), session);
+    }
+
+    pub fn get(&self, profile: &str, mfa_serial: &str) -> Option<Session> {
+        let key = CacheKey {
+            profile: profile.into(),
+            mfa_serial: mfa_serial.into(),
+            role_arn: None,
+        };
+        self.sessions.borrow().get(&account(&key)).cloned()
+    }
+}
+
+impl SessionStore for MemoryStore {
+    fn load(&self, key: &CacheKey) -> Result<Option<Session>, cache::Error> {
+        if self.fail_load.get() {
+            return Err(unavailable());
+        }
+        Ok(self.sessions.borrow().get(&account(key)).cloned())
+    }
+
+    fn save(&self, key: &CacheKey, session: &Session) -> Result<(), cache::Error> {
+        self.saves.set(self.saves.get() + 1);
+        if self.fail_save.get() {
+            return Err(unavailable());
+        }
+        self.sessions
+            .borrow_mut()
+            .insert(account(key), session.clone());
+        Ok(())
+    }
+
+    fn delete(&self, key: &CacheKey) -> Result<bool, cache::Error> {
+        if self.fail_load.get() {
+            return Err(unavailable());
+        }
+        Ok(self.sessions.borrow_mut().remove(&account(key)).is_some())
+    }
+}
+
+/// Keeps every message, steps and warnings apart.
+#[derive(Default)]
+pub struct RecordingLog {
+    pub steps: RefCell<Vec<String>>,
+    pub warnings: RefCell<Vec<String>>,
+}
+
+impl Log for RecordingLog {
+    fn step(&self, message: &str) {
+        self.steps.borrow_mut().push(message.to_owned());
+    }
+
+    fn warn(&self, message: &str) {
+        self.warnings.borrow_mut().push(message.to_owned());
+    }
+}
+
+/// Everything `app::run` touches, faked.
+pub struct World {
+    pub now: Cell<SystemTime>,
+    pub credentials: ScriptedCredentials,
+    pub prompt: ScriptedPrompt,
+    pub issuer: ScriptedIssuer,
+    pub store: MemoryStore,
+    pub log: RecordingLog,
+    pub config: Option<String>,
+    pub env: Vec<(&'static str, String)>,
+    lock_dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub result: Result<(), Error>,
+    pub stdout: String,
+}
+
+impl Clock for World {
+    fn now(&self) -> SystemTime {
+        self.now.get()
+    }
+}
+
+impl World {
+    /// A world at [`VECTOR_TIME`] whose credential chain yields `credentials`.
+    pub fn new(credentials: Option<Credentials>) -> Self {
+        World {
+            now: Cell::new(at(VECTOR_TIME)),
+            credentials: ScriptedCredentials {
+                credentials,
+                ..Default::default()
+            },
+            prompt: ScriptedPrompt::default(),
+            issuer: ScriptedIssuer::default(),
+            store: MemoryStore::default(),
+            log: RecordingLog::default(),
+            config: None,
+            env: Vec::new(),
+            lock_dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn with_config(mut self, config: &str) -> Self {
+        self.config = Some(config.to_owned());
+        self
+    }
+
+    /// Runs the helper with `argv` and git's `input`.
+    pub fn run(&self, argv: &[&str], input: &str) -> Run {
+        let args =
+            Args::try_parse_from(std::iter::once("helper").chain(argv.iter().copied())).unwrap();
+        let mut files = HashMap::new();
+        if let Some(config) = &self.config {
+            files.insert("/home/.aws/config".into(), config.as_bytes().to_vec());
+        }
+        let mut vars = vec![("HOME", "/home")];
+        vars.extend(self.env.iter().map(|(key, value)| (*key, value.as_str())));
+        let context = Context {
+            env: Env::from_slice(&vars),
+            fs: Fs::from_map(files),
+            clock: self,
+            credentials: &self.credentials,
+            prompt: &self.prompt,
+            issuer: &self.issuer,
+            store: &self.store,
+            lock_dir: self.lock_dir.path().to_owned(),
+            refresh_window: Duration::from_secs(300),
+            log: &self.log,
+        };
+        let mut stdout = Vec::new();
+        let result = app::run(&args, input.as_bytes(), &mut stdout, &context);
+        Run {
+            result,
+            stdout: String::from_utf8(stdout).unwrap(),
+        }
+    }
+}
+
+/// git's request for `host` and `v1/repos/myrepo`.
+pub fn request(host: &str) -> String {
+    format!("protocol=https\nhost={host}\npath=v1/repos/myrepo\n\n")
+}

@@ -1,0 +1,316 @@
+//! MFA sessions end to end with real peers: moto's STS server, the kernel
+//! keyring, a pseudo-terminal answering the prompt, and the real `git`
+//! pushing to the CodeCommit-like server that enforces "deny unless MFA":
+//! it refuses long-term keys and accepts only sessions moto issued for a
+//! GetSessionToken call that carried SerialNumber and TokenCode.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+use chrono::NaiveDateTime;
+use expectrl::{Eof, Expect};
+use git_credential_mfa_codecommit::sigv4;
+use serde_json::json;
+
+use crate::codecommit::{CodeCommit, HOST, ok, sts_calls};
+use crate::moto::Moto;
+use crate::support::{BINARY, Scratch, attribute, request, require, run, text};
+
+/// moto's fixed GetSessionToken answer (moto/sts/responses.py).
+const MOTO_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+const MOTO_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+const MOTO_TOKEN: &str = "AQoEXAMPLEH4aoAH0gNCAPyJxz4BlCFFxWNE1OPTgk5TthT+FvwqnKwRcOIfrRh3c/LTo6UDdyJwOOvEVPvLXCrrrUtdnniCEXAMPLE/IvU1dYUg2RVAJBanLiHb4IgRmpRV3zrkuWJOgQs8IZZaIv2BXIa2R4OlgkBN9bkUDNCJiBeb/AXlzBBko7b15fjrBs2+cTQtpZ3CYWFXG8C5zqx37wnOE49mRl/+OtkIKGO7fAE";
+/// The IAM user's long-term keys.
+const LONG_KEY_ID: &str = "AKIALONGTERMEXAMPLE";
+const LONG_SECRET: &str = "long/Term+Secret";
+
+/// moto, the MFA-enforcing server, and a user whose default profile names an
+/// MFA device of its own (so that tests sharing the user's kernel keyring
+/// never share a cache entry).
+struct Mfa {
+    moto: Moto,
+    server: CodeCommit,
+    scratch: Scratch,
+    serial: String,
+}
+
+impl Mfa {
+    fn new() -> Self {
+        require("openssl");
+        let moto = Moto::start();
+        let keys = json!({
+            LONG_KEY_ID: {"secret": LONG_SECRET, "session_token": null, "long_term": true},
+            MOTO_KEY_ID: {"secret": MOTO_SECRET, "session_token": MOTO_TOKEN, "mfa_session": true},
+        });
+        let server = CodeCommit::start_with(keys, Some(&moto.endpoint));
+        server.create_repo("myrepo");
+        let unique = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let serial = format!(
+            "arn:aws:iam::123456789012:mfa/e2e-{}-{unique}",
+            std::process::id()
+        );
+        let scratch = Scratch::new();
+        scratch.write(
+            ".aws/credentials",
+            &format!("[default]\naws_access_key_id = {LONG_KEY_ID}\naws_secret_access_key = {LONG_SECRET}\n\
+                      [nomfa]\naws_access_key_id = {LONG_KEY_ID}\naws_secret_access_key = {LONG_SECRET}\n"),
+        );
+        scratch.write(
+            ".aws/config",
+            &format!("[default]\nmfa_serial = {serial}\n[profile nomfa]\n"),
+        );
+        std::fs::create_dir_all(scratch.path("tmp")).unwrap();
+        std::fs::create_dir_all(scratch.path("run")).unwrap();
+        Mfa {
+            moto,
+            server,
+            scratch,
+            serial,
+        }
+    }
+
+    /// The helper's environment: STS is moto, the cache is the kernel
+    /// keyring, temp and runtime dirs are inside HOME (for the secret scan).
+    fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL_STS", self.moto.endpoint.clone()),
+            (
+                "GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING",
+                "keyutils".to_owned(),
+            ),
+            ("TMPDIR", self.scratch.path("tmp").display().to_string()),
+            (
+                "XDG_RUNTIME_DIR",
+                self.scratch.path("run").display().to_string(),
+            ),
+            (
+                "PATH",
+                format!(
+                    "{}:{}",
+                    Path::new(BINARY).parent().unwrap().display(),
+                    std::env::var("PATH").unwrap()
+                ),
+            ),
+        ]
+    }
+
+    /// `git` set up as the README says, against the MFA-enforcing server.
+    fn git(&self, args: &[&str]) -> Command {
+        let mut git = self.server.git(&self.scratch);
+        git.envs(self.env())
+            .args([
+                "-c",
+                "credential.helper=",
+                "-c",
+                "credential.helper=mfa-codecommit",
+            ])
+            .args(["-c", "credential.useHttpPath=true"])
+            .args(args);
+        git
+    }
+
+    /// Runs `command` in a pseudo-terminal, answering each MFA prompt with
+    /// `code`; returns how many prompts there were.
+    fn in_terminal(&self, command: Command, code: &str) -> usize {
+        let mut session = expectrl::Session::spawn(command).expect("a pseudo-terminal");
+        session.set_expect_timeout(Some(Duration::from_secs(60)));
+        let prompt = format!("MFA code for {}: ", self.serial);
+        let mut prompts = 0;
+        let mut screen = String::new();
+        loop {
+            let found = session
+                .expect(expectrl::Any::boxed(vec![
+                    Box::new(prompt.clone()),
+                    Box::new(Eof),
+                ]))
+                .unwrap();
+            screen.push_str(&String::from_utf8_lossy(found.before()));
+            if found
+                .get(0)
+                .is_some_and(|matched| matched == prompt.as_bytes())
+            {
+                prompts += 1;
+                session.send_line(code).unwrap();
+            } else {
+                break;
+            }
+        }
+        let status = session.get_process().wait().unwrap();
+        assert!(
+            matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 0)),
+            "{status:?}: {screen}"
+        );
+        prompts
+    }
+
+    fn commit_and_push(&self, name: &str) {
+        let work = self.scratch.path("work");
+        std::fs::write(work.join(name), name).unwrap();
+        let mut add = self.server.git(&self.scratch);
+        add.arg("-C").arg(&work).args(["add", name]);
+        ok(add);
+        let mut commit = self.server.git(&self.scratch);
+        commit
+            .arg("-C")
+            .arg(&work)
+            .args(["commit", "--quiet", "-m", name]);
+        ok(commit);
+        let work = work.to_str().unwrap();
+        ok(self.git(&["-C", work, "push", "--quiet", "origin", "HEAD:main"]));
+    }
+
+    /// No file under HOME (which holds the helper's TMPDIR and
+    /// XDG_RUNTIME_DIR here) contains the session's secret or token.
+    fn assert_no_secret_in_files(&self) {
+        let mut pending = vec![self.scratch.home.path().to_owned()];
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    let content = String::from_utf8_lossy(&bytes);
+                    assert!(
+                        !content.contains(MOTO_SECRET) && !content.contains(MOTO_TOKEN),
+                        "{path:?} holds the session"
+                    );
+                }
+            }
+        }
+    }
+
+    fn logout(&self) {
+        let mut logout = self.scratch.command(BINARY);
+        logout.envs(self.env()).arg("logout");
+        ok(logout);
+    }
+}
+
+#[test]
+#[ignore = "needs moto, python3, openssl, kernel keyutils and a pseudo-terminal: run by .ci/run"]
+fn the_policy_refuses_long_term_keys() {
+    let mfa = Mfa::new();
+    let mut clone = mfa.git(&["clone", "--quiet", &mfa.server.url("myrepo"), "work"]);
+    clone.env("AWS_PROFILE", "nomfa");
+    let out = clone.output().unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("403"), "{}", text(&out.stderr));
+    assert_eq!(
+        mfa.server.reasons().last().map(String::as_str),
+        Some("mfa required")
+    );
+}
+
+#[test]
+#[ignore = "needs moto, python3, openssl, kernel keyutils and a pseudo-terminal: run by .ci/run"]
+fn one_prompt_for_a_clone_and_twenty_pushes() {
+    let mfa = Mfa::new();
+    let (sessions_before, _) = sts_calls(&mfa.moto.endpoint);
+    let mut clone = mfa.git(&["clone", "--quiet", &mfa.server.url("myrepo"), "work"]);
+    clone.env_remove("GIT_TERMINAL_PROMPT");
+    assert_eq!(mfa.in_terminal(clone, "123456"), 1);
+    // Without a terminal from here on: a prompt would fail the push.
+    for push in 0..20 {
+        mfa.commit_and_push(&format!("file-{push}"));
+    }
+    assert_eq!(sts_calls(&mfa.moto.endpoint).0 - sessions_before, 1);
+    let log = mfa.server.log();
+    let pushes = log
+        .iter()
+        .filter(|entry| {
+            entry["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("/git-receive-pack")
+        })
+        .count();
+    assert_eq!(pushes, 20);
+    assert!(
+        log.iter()
+            .filter(|entry| entry["status"] == 200)
+            .all(|entry| entry["key_id"] == MOTO_KEY_ID)
+    );
+    mfa.assert_no_secret_in_files();
+
+    let mut status = mfa.scratch.command(BINARY);
+    status.envs(mfa.env()).arg("status");
+    let shown = ok(status);
+    assert!(
+        shown.contains(&mfa.serial) && shown.contains("valid until"),
+        "{shown}"
+    );
+    assert!(!shown.contains(MOTO_SECRET) && !shown.contains(MOTO_TOKEN));
+    mfa.logout();
+}
+
+#[test]
+#[ignore = "needs moto, python3, openssl, kernel keyutils and a pseudo-terminal: run by .ci/run"]
+fn sixteen_concurrent_cold_gets_share_one_prompt_and_one_sts_call() {
+    let mfa = Mfa::new();
+    let (sessions_before, _) = sts_calls(&mfa.moto.endpoint);
+    // What the helpers print is kept outside HOME, which the secret scan reads.
+    let outputs = tempfile::tempdir().unwrap();
+    let input = outputs.path().join("request");
+    std::fs::write(&input, request(HOST, Some("v1/repos/myrepo"))).unwrap();
+    let mut burst = mfa.scratch.command("sh");
+    burst.envs(mfa.env()).current_dir(outputs.path()).arg("-c").arg(format!(
+        "for i in $(seq 16); do git-credential-mfa-codecommit get < '{}' > out.$i 2> err.$i & done; wait",
+        input.display()
+    ));
+    assert_eq!(mfa.in_terminal(burst, "654321"), 1);
+    assert_eq!(sts_calls(&mfa.moto.endpoint).0 - sessions_before, 1);
+    for i in 1..=16 {
+        let stdout = std::fs::read(outputs.path().join(format!("out.{i}"))).unwrap();
+        let stderr = std::fs::read(outputs.path().join(format!("err.{i}"))).unwrap();
+        assert_eq!(text(&stderr), "", "get {i}");
+        assert_eq!(
+            attribute(&stdout, "username"),
+            Some(format!("{MOTO_KEY_ID}%{MOTO_TOKEN}").as_str()),
+            "get {i}"
+        );
+        let password = attribute(&stdout, "password").unwrap();
+        let stamp = NaiveDateTime::parse_from_str(&password[..15], "%Y%m%dT%H%M%S")
+            .unwrap()
+            .and_utc();
+        let target = sigv4::Target {
+            host: HOST,
+            path: "/v1/repos/myrepo",
+            region: "us-east-1",
+        };
+        assert_eq!(
+            password,
+            sigv4::password(MOTO_SECRET, &target, stamp.into()),
+            "get {i}"
+        );
+    }
+    mfa.assert_no_secret_in_files();
+    mfa.logout();
+}
+
+#[test]
+#[ignore = "needs moto, python3 and kernel keyutils: run by .ci/run"]
+fn without_a_terminal_a_cold_get_fails_fast_and_clearly() {
+    let mfa = Mfa::new();
+    for env in [vec![], vec![("GIT_TERMINAL_PROMPT", "0")]] {
+        let mut command = mfa.scratch.command("setsid");
+        command
+            .envs(mfa.env())
+            .envs(env.iter().copied())
+            .args([BINARY, "get"]);
+        let started = std::time::Instant::now();
+        let out = run(command, &request(HOST, Some("v1/repos/myrepo")));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(out.status.code(), Some(1), "{env:?}");
+        assert_eq!(text(&out.stdout), "");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("an MFA code is needed") && stderr.contains("login"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(sts_calls(&mfa.moto.endpoint).0, 0);
+}
