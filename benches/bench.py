@@ -4,7 +4,10 @@
 Usage: bench.py [--runs N] [--aws-runs N] BINARY
 Builds nothing: pass the release binary. Runs, one after another on the same
 machine, each scenario with git's request on stdin:
-  get        a CodeCommit `get` with credentials from the environment
+  cached     a CodeCommit `get` for a profile with mfa_serial, its MFA session
+             warm in the kernel keyring (made first by `login` against moto's
+             STS on 127.0.0.1, the prompt answered through a pseudo-terminal)
+  keys       a CodeCommit `get` with long-term keys from the environment
   foreign    `get` for github.com (must print nothing)
   store      `store`
   aws-cli    `aws codecommit credential-helper get` for the same request
@@ -16,6 +19,8 @@ child spawned by Python inherits Python's high-water mark across exec.
 """
 import argparse
 import os
+import pty
+import re
 import statistics
 import subprocess
 import sys
@@ -36,6 +41,56 @@ def environment(home):
         "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+
+
+def start_moto():
+    """moto's STS server on 127.0.0.1; returns (process, endpoint)."""
+    moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H",
+                             "127.0.0.1", "-p", "0"], stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, text=True)
+    for line in moto.stderr:
+        found = re.search(r"http://127\.0\.0\.1:\d+", line)
+        if found:
+            return moto, found.group(0)
+    sys.exit("moto did not start (pip install 'moto[server]')")
+
+
+def mfa_environment(home, sts):
+    """A profile with an MFA device of its own, its session in the kernel keyring."""
+    serial = f"arn:aws:iam::123456789012:mfa/bench-{os.getpid()}"
+    os.makedirs(os.path.join(home, ".aws"), exist_ok=True)
+    with open(os.path.join(home, ".aws", "config"), "w") as config:
+        config.write(f"[default]\nmfa_serial = {serial}\n")
+    with open(os.path.join(home, ".aws", "credentials"), "w") as credentials:
+        credentials.write("[default]\naws_access_key_id = AKIABENCHEXAMPLE\n"
+                          "aws_secret_access_key = bench/secret\n")
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": home,
+        "AWS_ENDPOINT_URL_STS": sts,
+        "GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING": "keyutils",
+    }
+
+
+def login(binary, env):
+    """`login` in a pseudo-terminal, answering its prompt; returns its seconds."""
+    started = time.perf_counter()
+    pid, terminal = pty.fork()
+    if pid == 0:
+        os.execve(binary, [binary, "login"], env)
+    screen = b""
+    while b"MFA code for" not in screen:
+        screen += os.read(terminal, 1024)
+    os.write(terminal, b"123456\r")
+    try:
+        while os.read(terminal, 1024):
+            pass
+    except OSError:
+        pass  # the terminal closes when login exits
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("login failed")
+    return time.perf_counter() - started
 
 
 def run_once(argv, stdin_bytes, env):
@@ -84,16 +139,23 @@ def main():
     parser.add_argument("--aws-runs", type=int, default=10)
     args = parser.parse_args()
     binary = os.path.abspath(args.binary)
-    with tempfile.TemporaryDirectory() as home:
+    moto, sts = start_moto()
+    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as mfa_home:
         env = environment(home)
+        mfa_env = mfa_environment(mfa_home, sts)
+        cold = login(binary, mfa_env)
         rows = [
-            measure("get", [binary, "get"], REQUEST, env, args.runs),
+            measure("cached", [binary, "get"], REQUEST, mfa_env, args.runs),
+            measure("keys", [binary, "get"], REQUEST, env, args.runs),
             measure("foreign", [binary, "get"], FOREIGN, env, args.runs),
             measure("store", [binary, "store"], REQUEST, env, args.runs),
             measure("aws-cli", [sys.executable, "-m", "awscli", "codecommit",
                                 "credential-helper", "get"], REQUEST, env,
                     args.aws_runs),
         ]
+        subprocess.run([binary, "logout"], env=mfa_env, check=True,
+                       stdout=subprocess.DEVNULL)
+    moto.terminate()
     aws = rows[-1]["median"]
     print(f"{'scenario':<10} {'runs':>5} {'median ms':>10} {'min ms':>8} "
           f"{'max ms':>8} {'peak RSS MB':>12} {'AWS CLI / this':>15}")
@@ -101,6 +163,7 @@ def main():
         print(f"{row['name']:<10} {row['runs']:>5} {row['median']:>10.2f} "
               f"{row['min']:>8.2f} {row['max']:>8.2f} {row['rss']:>12.1f} "
               f"{aws / row['median']:>14.0f}x")
+    print(f"cold login (prompt answered at once, STS on loopback): {cold * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -173,6 +173,12 @@ impl MemoryStore {
         self.sessions.borrow_mut().insert(account(&key), session);
     }
 
+    /// The access key id of the session cached for `profile` and `mfa_serial`.
+    pub fn key_id(&self, profile: &str, mfa_serial: &str) -> Option<String> {
+        self.get(profile, mfa_serial)
+            .map(|session| session.credentials().access_key_id().to_owned())
+    }
+
     pub fn get(&self, profile: &str, mfa_serial: &str) -> Option<Session> {
         let key = CacheKey {
             profile: profile.into(),

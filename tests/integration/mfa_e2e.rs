@@ -113,9 +113,10 @@ impl Mfa {
         git
     }
 
-    /// Runs `command` in a pseudo-terminal, answering each MFA prompt with
-    /// `code`; returns how many prompts there were.
-    fn in_terminal(&self, command: Command, code: &str) -> usize {
+    /// Runs `command` in a pseudo-terminal, typing `keys` at each MFA
+    /// prompt; returns how many prompts there were, after checking that the
+    /// command succeeded.
+    fn in_terminal(&self, command: Command, keys: &str) -> usize {
         let mut session = expectrl::Session::spawn(command).expect("a pseudo-terminal");
         session.set_expect_timeout(Some(Duration::from_secs(60)));
         let prompt = format!("MFA code for {}: ", self.serial);
@@ -134,7 +135,7 @@ impl Mfa {
                 .is_some_and(|matched| matched == prompt.as_bytes())
             {
                 prompts += 1;
-                session.send_line(code).unwrap();
+                session.send(keys).unwrap();
             } else {
                 break;
             }
@@ -212,7 +213,7 @@ fn one_prompt_for_a_clone_and_twenty_pushes() {
     let (sessions_before, _) = sts_calls(&mfa.moto.endpoint);
     let mut clone = mfa.git(&["clone", "--quiet", &mfa.server.url("myrepo"), "work"]);
     clone.env_remove("GIT_TERMINAL_PROMPT");
-    assert_eq!(mfa.in_terminal(clone, "123456"), 1);
+    assert_eq!(mfa.in_terminal(clone, "123456\r"), 1);
     // Without a terminal from here on: a prompt would fail the push.
     for push in 0..20 {
         mfa.commit_and_push(&format!("file-{push}"));
@@ -261,7 +262,7 @@ fn sixteen_concurrent_cold_gets_share_one_prompt_and_one_sts_call() {
         "for i in $(seq 16); do git-credential-mfa-codecommit get < '{}' > out.$i 2> err.$i & done; wait",
         input.display()
     ));
-    assert_eq!(mfa.in_terminal(burst, "654321"), 1);
+    assert_eq!(mfa.in_terminal(burst, "654321\r"), 1);
     assert_eq!(sts_calls(&mfa.moto.endpoint).0 - sessions_before, 1);
     for i in 1..=16 {
         let stdout = std::fs::read(outputs.path().join(format!("out.{i}"))).unwrap();
@@ -310,6 +311,44 @@ fn without_a_terminal_a_cold_get_fails_fast_and_clearly() {
         assert!(
             stderr.contains("an MFA code is needed") && stderr.contains("login"),
             "{stderr}"
+        );
+    }
+    assert_eq!(sts_calls(&mfa.moto.endpoint).0, 0);
+}
+
+#[test]
+#[ignore = "needs moto, python3, openssl, kernel keyutils and a pseudo-terminal: run by .ci/run"]
+fn ctrl_c_or_enter_at_the_prompt_tells_git_to_quit_and_restores_the_terminal() {
+    let mfa = Mfa::new();
+    for keys in ["\u{3}", "\r"] {
+        let outputs = tempfile::tempdir().unwrap();
+        std::fs::write(
+            outputs.path().join("request"),
+            request(HOST, Some("v1/repos/myrepo")),
+        )
+        .unwrap();
+        let mut shell = mfa.scratch.command("sh");
+        shell
+            .envs(mfa.env())
+            .current_dir(outputs.path())
+            .arg("-c")
+            .arg(
+                "stty -g > before; git-credential-mfa-codecommit get < request > out 2> err; \
+             echo $? > status; stty -g > after",
+            );
+        assert_eq!(mfa.in_terminal(shell, keys), 1, "{keys:?}");
+        let read = |name: &str| std::fs::read_to_string(outputs.path().join(name)).unwrap();
+        assert_eq!(read("out"), "quit=1\n", "{keys:?}");
+        assert_eq!(read("status"), "1\n", "{keys:?}");
+        assert_eq!(
+            read("err"),
+            "git-credential-mfa-codecommit: MFA prompt cancelled\n",
+            "{keys:?}"
+        );
+        assert_eq!(
+            read("before"),
+            read("after"),
+            "{keys:?}: the terminal was left changed"
         );
     }
     assert_eq!(sts_calls(&mfa.moto.endpoint).0, 0);
