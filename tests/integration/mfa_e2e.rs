@@ -353,3 +353,25 @@ fn ctrl_c_or_enter_at_the_prompt_tells_git_to_quit_and_restores_the_terminal() {
     }
     assert_eq!(sts_calls(&mfa.moto.endpoint).0, 0);
 }
+
+#[test]
+#[ignore = "needs moto, python3, openssl, kernel keyutils and a pseudo-terminal: run by .ci/run"]
+fn login_reaches_sts_through_the_profiles_endpoint_url() {
+    let mfa = Mfa::new();
+    let config = format!(
+        "[default]\nmfa_serial = {}\nendpoint_url = {}\n",
+        mfa.serial, mfa.moto.endpoint
+    );
+    mfa.scratch.write(".aws/config", &config);
+    let mut login = mfa.scratch.command(BINARY);
+    login
+        .envs(mfa.env())
+        .env_remove("AWS_ENDPOINT_URL_STS")
+        .args(["login", "--duration", "3600"]);
+    assert_eq!(mfa.in_terminal(login, "123456\r"), 1);
+    assert_eq!(sts_calls(&mfa.moto.endpoint).0, 1);
+    let mut status = mfa.scratch.command(BINARY);
+    status.envs(mfa.env()).arg("status");
+    assert!(ok(status).contains("valid until"));
+    mfa.logout();
+}
