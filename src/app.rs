@@ -191,6 +191,7 @@ pub fn mfa_need(
         explicit_profile: args.profile.clone(),
         region: region.to_owned(),
         duration: profile.session_duration(args.duration.as_deref())?,
+        mfa_process: profile.mfa_process().map(str::to_owned),
     }))
 }
 

@@ -61,6 +61,12 @@ impl Profile {
         self.get("mfa_serial").filter(|serial| !serial.is_empty())
     }
 
+    /// The profile's `mfa_process`: a command that prints a TOTP code.
+    pub fn mfa_process(&self) -> Option<&str> {
+        self.get("mfa_process")
+            .filter(|command| !command.is_empty())
+    }
+
     /// The profile's `role_arn`: a role profile.
     pub fn role_arn(&self) -> Option<&str> {
         self.get("role_arn")

@@ -13,7 +13,7 @@ use crate::app::Context;
 use crate::cache::CacheKey;
 use crate::error::Error;
 use crate::lock;
-use crate::prompt;
+use crate::prompt::{self, Question};
 use crate::session::Session;
 use crate::sts::{self, SessionRequest};
 
@@ -29,6 +29,8 @@ pub struct Need {
     /// The region STS is called in (the repository's: same partition).
     pub region: String,
     pub duration: Duration,
+    /// The profile's `mfa_process`, a command that prints the code.
+    pub mfa_process: Option<String>,
 }
 
 /// A session for `need`: the cached one, or a new one (prompting once).
@@ -92,7 +94,10 @@ pub fn new_session(need: &Need, context: &Context) -> Result<Session, Error> {
     }
     let serial = &need.key.mfa_serial;
     for attempt in 1..=TRIES {
-        let code = context.prompt.ask(serial)?;
+        let code = context.prompt.ask(&Question {
+            mfa_serial: serial,
+            mfa_process: need.mfa_process.as_deref(),
+        })?;
         if code.is_empty() {
             return Err(prompt::Error::Cancelled.into());
         }

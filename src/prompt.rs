@@ -28,10 +28,19 @@ pub enum Error {
     Terminal(String),
 }
 
+/// What the user is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Question<'a> {
+    /// The MFA device the code is for.
+    pub mfa_serial: &'a str,
+    /// The profile's `mfa_process`: a command that prints the code.
+    pub mfa_process: Option<&'a str>,
+}
+
 /// Where TOTP codes come from; the real one is [`Terminal`].
 pub trait TotpPrompt {
     /// One answer to `MFA code for <mfa_serial>: `, unchecked.
-    fn ask(&self, mfa_serial: &str) -> Result<String, Error>;
+    fn ask(&self, question: &Question) -> Result<String, Error>;
 }
 
 /// The controlling terminal.
@@ -42,7 +51,8 @@ pub struct Terminal {
 }
 
 impl TotpPrompt for Terminal {
-    fn ask(&self, mfa_serial: &str) -> Result<String, Error> {
+    fn ask(&self, question: &Question) -> Result<String, Error> {
+        let mfa_serial = question.mfa_serial;
         if !self.enabled {
             return Err(Error::Disabled);
         }

@@ -15,7 +15,7 @@ use git_credential_mfa_codecommit::cli::Args;
 use git_credential_mfa_codecommit::credentials::{self, CredentialSource};
 use git_credential_mfa_codecommit::error::Error;
 use git_credential_mfa_codecommit::log::Log;
-use git_credential_mfa_codecommit::prompt::{self, TotpPrompt};
+use git_credential_mfa_codecommit::prompt::{self, Question, TotpPrompt};
 use git_credential_mfa_codecommit::session::Session;
 use git_credential_mfa_codecommit::sts::{self, SessionRequest, TokenIssuer};
 
@@ -89,8 +89,8 @@ impl ScriptedPrompt {
 }
 
 impl TotpPrompt for ScriptedPrompt {
-    fn ask(&self, mfa_serial: &str) -> Result<String, prompt::Error> {
-        self.asked.borrow_mut().push(mfa_serial.to_owned());
+    fn ask(&self, question: &Question) -> Result<String, prompt::Error> {
+        self.asked.borrow_mut().push(question.mfa_serial.to_owned());
         self.answers
             .borrow_mut()
             .pop_front()
