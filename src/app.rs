@@ -25,11 +25,14 @@ use crate::cli::{Args, Operation};
 use crate::credentials::CredentialSource;
 use crate::error::Error;
 use crate::log::Log;
-use crate::mfa::{self, Need};
+use crate::mfa::{self, Kind, Need, Role, RoleBase};
 use crate::prompt::{self, TotpPrompt};
 use crate::protocol::{Request, Response};
 use crate::sts::TokenIssuer;
 use crate::{codecommit, commands, config, sigv4};
+
+/// The role session name when the profile sets no `role_session_name`.
+const ROLE_SESSION_NAME: &str = "git-credential-mfa-codecommit";
 
 /// How long CodeCommit accepts a password after its timestamp.
 pub const PASSWORD_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -158,7 +161,7 @@ fn plan(args: &Args, host: &str, context: &Context) -> Result<(String, Option<Ne
             region(args, &profile, &context.env).ok_or_else(|| Error::NoRegion(host.to_owned()))?
         }
     };
-    let need = mfa_need(args, &profile, &region)?;
+    let need = mfa_need(&Flags::from(args), &profile, profile.name(), &region)?;
     Ok((region, need))
 }
 
@@ -170,29 +173,110 @@ pub fn region(args: &Args, profile: &config::Profile, env: &Env) -> Option<Strin
         .or_else(|| profile.region(env))
 }
 
-/// The MFA session the profile (or `--mfa-serial`) calls for.
+/// The command line's say in which session a profile calls for.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Flags<'a> {
+    pub profile: Option<&'a str>,
+    pub mfa_serial: Option<&'a str>,
+    pub duration: Option<&'a str>,
+}
+
+impl<'a> From<&'a Args> for Flags<'a> {
+    fn from(args: &'a Args) -> Self {
+        Flags {
+            profile: args.profile.as_deref(),
+            mfa_serial: args.mfa_serial.as_deref(),
+            duration: args.duration.as_deref(),
+        }
+    }
+}
+
+/// The MFA session profile `name` (or `--mfa-serial`) calls for: an IAM
+/// user's session, a role assumed with MFA, or a role assumed on the source
+/// profile's MFA session. `None`: the credential chain alone will do.
 pub fn mfa_need(
-    args: &Args,
+    flags: &Flags,
     profile: &config::Profile,
+    name: &str,
     region: &str,
 ) -> Result<Option<Need>, Error> {
-    let Some(mfa_serial) = args.mfa_serial.as_deref().or(profile.mfa_serial()) else {
-        return Ok(None);
-    };
-    if profile.role_arn().is_some() {
-        return Err(Error::RoleWithMfa(profile.name().to_owned()));
-    }
-    Ok(Some(Need {
+    let own_serial = flags.mfa_serial.or(profile.get_in(name, "mfa_serial"));
+    let need = |serial: &str, role_arn: Option<&str>, duration, kind| Need {
         key: CacheKey {
-            profile: profile.name().to_owned(),
-            mfa_serial: mfa_serial.to_owned(),
-            role_arn: None,
+            profile: name.to_owned(),
+            mfa_serial: serial.to_owned(),
+            role_arn: role_arn.map(str::to_owned),
         },
-        explicit_profile: args.profile.clone(),
+        explicit_profile: flags.profile.map(str::to_owned),
         region: region.to_owned(),
-        duration: profile.session_duration(args.duration.as_deref())?,
-        mfa_process: profile.mfa_process().map(str::to_owned),
-    }))
+        duration,
+        mfa_process: profile.get_in(name, "mfa_process").map(str::to_owned),
+        kind,
+    };
+    let flag = flags.duration;
+    let Some(role_arn) = profile.get_in(name, "role_arn") else {
+        return Ok(match own_serial {
+            Some(serial) => Some(need(
+                serial,
+                None,
+                profile.session_duration(name, flag)?,
+                Kind::UserSession,
+            )),
+            None => None,
+        });
+    };
+    let source = profile.get_in(name, "source_profile");
+    // A source profile of an IAM user with an MFA device: chain on its session.
+    let source_session = source
+        .filter(|source| profile.get_in(source, "role_arn").is_none())
+        .and_then(|source| Some((source, profile.get_in(source, "mfa_serial")?)));
+    let (serial, base) = match (source_session, own_serial) {
+        (Some((source, source_serial)), _) => {
+            let source_need = Need {
+                key: CacheKey {
+                    profile: source.to_owned(),
+                    mfa_serial: source_serial.to_owned(),
+                    role_arn: None,
+                },
+                explicit_profile: Some(source.to_owned()),
+                region: region.to_owned(),
+                duration: profile.session_duration(source, None)?,
+                mfa_process: profile.get_in(source, "mfa_process").map(str::to_owned),
+                kind: Kind::UserSession,
+            };
+            (
+                own_serial.unwrap_or(source_serial),
+                RoleBase::Session(Box::new(source_need)),
+            )
+        }
+        (None, Some(serial)) => {
+            let base = match (source, profile.get_in(name, "credential_source")) {
+                (Some(source), _) => RoleBase::Profile(source.to_owned()),
+                (None, Some(credential_source)) => {
+                    RoleBase::CredentialSource(credential_source.to_owned())
+                }
+                (None, None) => return Err(Error::RoleWithoutSource(name.to_owned())),
+            };
+            (serial, base)
+        }
+        // A role without MFA: aws-config's chain assumes it.
+        (None, None) => return Ok(None),
+    };
+    let role = Role {
+        role_arn: role_arn.to_owned(),
+        session_name: profile
+            .get_in(name, "role_session_name")
+            .unwrap_or(ROLE_SESSION_NAME)
+            .to_owned(),
+        external_id: profile.get_in(name, "external_id").map(str::to_owned),
+        base,
+    };
+    Ok(Some(need(
+        serial,
+        Some(role_arn),
+        profile.role_duration(name, flag)?,
+        Kind::Role(role),
+    )))
 }
 
 /// git rejected credentials (HTTP 401): if they came from the cached MFA

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 
-use crate::app::{self, Context};
+use crate::app::{self, Context, Flags};
 use crate::cache::CacheKey;
 use crate::cli::Args;
 use crate::config::Profile;
@@ -22,7 +22,7 @@ pub fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), 
     let profile = Profile::load(args.profile.as_deref(), &context.env, &context.fs)?;
     let region =
         app::region(args, &profile, &context.env).unwrap_or_else(|| DEFAULT_STS_REGION.to_owned());
-    let need = app::mfa_need(args, &profile, &region)?
+    let need = app::mfa_need(&Flags::from(args), &profile, profile.name(), &region)?
         .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))?;
     let session = mfa::new_session(&need, context)?;
     mfa::save(&need, &session, context);
@@ -72,23 +72,29 @@ pub fn status(args: &Args, mut out: impl Write, context: &Context) -> Result<(),
     Ok(())
 }
 
-/// The cache keys of the selected profile, or of every MFA profile.
+/// The cache keys of the selected profile, or of every profile that calls
+/// for an MFA session.
 fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Error> {
     let profile = Profile::load(args.profile.as_deref(), &context.env, &context.fs)?;
-    if all {
-        return Ok(profile
-            .mfa_profiles()
-            .into_iter()
-            .map(|(name, serial)| CacheKey {
-                profile: name.to_owned(),
-                mfa_serial: serial.to_owned(),
-                role_arn: None,
-            })
-            .collect());
-    }
-    let need = app::mfa_need(args, &profile, DEFAULT_STS_REGION)?
+    if !all {
+        let need = app::mfa_need(
+            &Flags::from(args),
+            &profile,
+            profile.name(),
+            DEFAULT_STS_REGION,
+        )?
         .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))?;
-    Ok(vec![need.key])
+        return Ok(vec![need.key]);
+    }
+    let mut keys = Vec::new();
+    for name in profile.names() {
+        // A profile whose MFA settings are broken has no session to show.
+        if let Ok(Some(need)) = app::mfa_need(&Flags::default(), &profile, name, DEFAULT_STS_REGION)
+        {
+            keys.push(need.key);
+        }
+    }
+    Ok(keys)
 }
 
 fn utc(time: SystemTime) -> String {

@@ -16,15 +16,18 @@ use aws_types::os_shim_internal::{Env, Fs};
 /// GetSessionToken's limits for IAM users, and its default (SPEC §4).
 pub const DURATIONS: RangeInclusive<u64> = 900..=129_600;
 pub const DEFAULT_DURATION: Duration = Duration::from_secs(43_200);
+/// AssumeRole's limits (a role's maximum is at most 12 hours), and its default.
+pub const ROLE_DURATIONS: RangeInclusive<u64> = 900..=43_200;
+pub const DEFAULT_ROLE_DURATION: Duration = Duration::from_secs(3_600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("could not read the AWS config files: {0}")]
     Load(String),
     #[error(
-        "session duration {0} is not a number of seconds from 900 to 129600; fix --duration or the profile's duration_seconds"
+        "session duration {0} is not a number of seconds from {min} to {max}; fix --duration or the profile's duration_seconds", min = .1.start(), max = .1.end()
     )]
-    Duration(String),
+    Duration(String, RangeInclusive<u64>),
 }
 
 /// The selected profile's settings.
@@ -51,14 +54,15 @@ impl Profile {
     }
 
     fn get(&self, key: &str) -> Option<&str> {
-        self.set
-            .get_profile(self.name())
-            .and_then(|profile| profile.get(key))
+        self.get_in(self.name(), key)
     }
 
-    /// The profile's MFA device, `mfa_serial`.
-    pub fn mfa_serial(&self) -> Option<&str> {
-        self.get("mfa_serial").filter(|serial| !serial.is_empty())
+    /// `key` of the profile `name`, if set and not empty.
+    pub fn get_in(&self, name: &str, key: &str) -> Option<&str> {
+        self.set
+            .get_profile(name)
+            .and_then(|profile| profile.get(key))
+            .filter(|value| !value.is_empty())
     }
 
     /// The profile's `mfa_process`: a command that prints a TOTP code.
@@ -72,32 +76,41 @@ impl Profile {
         self.get("role_arn")
     }
 
-    /// `flag` (from `--duration`), else the profile's `duration_seconds`, else
-    /// 12 hours; an error outside GetSessionToken's limits.
-    pub fn session_duration(&self, flag: Option<&str>) -> Result<Duration, Error> {
-        let Some(text) = flag.or_else(|| self.get("duration_seconds")) else {
-            return Ok(DEFAULT_DURATION);
+    /// `flag` (from `--duration`), else profile `name`'s `duration_seconds`,
+    /// else 12 hours; an error outside GetSessionToken's limits.
+    pub fn session_duration(&self, name: &str, flag: Option<&str>) -> Result<Duration, Error> {
+        self.duration(name, flag, DEFAULT_DURATION, DURATIONS)
+    }
+
+    /// As [`Profile::session_duration`], for a role session: 1 hour by
+    /// default, at most 12.
+    pub fn role_duration(&self, name: &str, flag: Option<&str>) -> Result<Duration, Error> {
+        self.duration(name, flag, DEFAULT_ROLE_DURATION, ROLE_DURATIONS)
+    }
+
+    fn duration(
+        &self,
+        name: &str,
+        flag: Option<&str>,
+        default: Duration,
+        limits: RangeInclusive<u64>,
+    ) -> Result<Duration, Error> {
+        let Some(text) = flag.or_else(|| self.get_in(name, "duration_seconds")) else {
+            return Ok(default);
         };
         text.trim()
             .parse::<u64>()
             .ok()
-            .filter(|seconds| DURATIONS.contains(seconds))
+            .filter(|seconds| limits.contains(seconds))
             .map(Duration::from_secs)
-            .ok_or_else(|| Error::Duration(text.to_owned()))
+            .ok_or_else(|| Error::Duration(text.to_owned(), limits))
     }
 
-    /// Every profile that names an MFA device, with its `mfa_serial`.
-    pub fn mfa_profiles(&self) -> Vec<(&str, &str)> {
-        let mut profiles: Vec<_> = self
-            .set
-            .profiles()
-            .filter_map(|name| {
-                let serial = self.set.get_profile(name)?.get("mfa_serial")?;
-                Some((name, serial)).filter(|(_, serial)| !serial.is_empty())
-            })
-            .collect();
-        profiles.sort_unstable();
-        profiles
+    /// Every profile's name, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<_> = self.set.profiles().collect();
+        names.sort_unstable();
+        names
     }
 
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the profile's `region`.
@@ -140,38 +153,40 @@ mod tests {
     #[test]
     fn reads_mfa_serial_and_duration() {
         let dev = profile(CONFIG, &[], Some("dev"));
-        assert_eq!(dev.mfa_serial(), Some("arn:aws:iam::1:mfa/alice"));
         assert_eq!(
-            dev.session_duration(None).unwrap(),
+            dev.get_in("dev", "mfa_serial"),
+            Some("arn:aws:iam::1:mfa/alice")
+        );
+        assert_eq!(
+            dev.session_duration("dev", None).unwrap(),
             Duration::from_secs(3600)
         );
         assert_eq!(
-            dev.session_duration(Some("900")).unwrap(),
+            dev.session_duration("dev", Some("900")).unwrap(),
             Duration::from_secs(900)
         );
         let plain = profile(CONFIG, &[], Some("plain"));
-        assert_eq!(plain.mfa_serial(), None);
-        assert_eq!(plain.session_duration(None).unwrap(), DEFAULT_DURATION);
+        assert_eq!(plain.get_in("plain", "mfa_serial"), None);
+        assert_eq!(
+            plain.session_duration("plain", None).unwrap(),
+            DEFAULT_DURATION
+        );
     }
 
     #[test]
     fn durations_outside_sts_limits_are_errors() {
         let plain = profile(CONFIG, &[], Some("plain"));
         for bad in ["899", "129601", "-1", "12h", ""] {
-            assert!(plain.session_duration(Some(bad)).is_err(), "{bad}");
+            assert!(plain.session_duration("plain", Some(bad)).is_err(), "{bad}");
         }
-        assert!(plain.session_duration(Some("129600")).is_ok());
+        assert!(plain.session_duration("plain", Some("129600")).is_ok());
     }
 
     #[test]
-    fn lists_the_profiles_with_mfa_devices() {
-        let any = profile(CONFIG, &[], None);
+    fn lists_the_profiles() {
         assert_eq!(
-            any.mfa_profiles(),
-            [
-                ("default", "arn:aws:iam::1:mfa/d"),
-                ("dev", "arn:aws:iam::1:mfa/alice")
-            ]
+            profile(CONFIG, &[], None).names(),
+            ["default", "dev", "plain"]
         );
     }
 }

@@ -14,12 +14,15 @@
 use std::time::Duration;
 
 use aws_config::default_provider::credentials::DefaultCredentialsChain;
+use aws_config::ecs::EcsCredentialsProvider;
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
-use aws_config::imds;
+use aws_config::imds::{self, credentials::ImdsCredentialsProvider};
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::Credentials;
-use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError};
+use aws_credential_types::provider::{
+    ProvideCredentials, SharedCredentialsProvider, error::CredentialsError,
+};
 use aws_types::region::Region;
 
 use crate::error::one_line;
@@ -38,6 +41,10 @@ pub enum Error {
     ProfileNotFound(String),
     #[error("could not load AWS credentials: {0}")]
     Provider(String),
+    #[error(
+        "unknown credential_source `{0}`; use Environment, Ec2InstanceMetadata or EcsContainer"
+    )]
+    UnknownSource(String),
 }
 
 /// Where base credentials come from; the real one is [`DefaultChain`].
@@ -45,6 +52,10 @@ pub trait CredentialSource {
     /// Credentials for `profile` (from `--profile`) or the environment's choice,
     /// using `region` for any AWS call a provider makes.
     fn credentials(&self, profile: Option<&str>, region: &str) -> Result<Credentials, Error>;
+
+    /// Credentials from a role profile's `credential_source`: `Environment`,
+    /// `Ec2InstanceMetadata` or `EcsContainer`.
+    fn credential_source(&self, name: &str, region: &str) -> Result<Credentials, Error>;
 }
 
 /// aws-config's providers, on the real environment and file system.
@@ -53,9 +64,8 @@ pub struct DefaultChain;
 
 impl CredentialSource for DefaultChain {
     fn credentials(&self, profile: Option<&str>, region: &str) -> Result<Credentials, Error> {
-        let region = Region::new(region.to_owned());
+        let config = provider_config(region);
         let loading = async {
-            let config = ProviderConfig::default().with_region(Some(region.clone()));
             match profile {
                 Some(name) => {
                     ProfileFileCredentialsProvider::builder()
@@ -74,16 +84,10 @@ impl CredentialSource for DefaultChain {
                     if !matches!(environment, Err(CredentialsError::CredentialsNotLoaded(_))) {
                         return environment;
                     }
-                    let imds = imds::Client::builder()
-                        .configure(&config)
-                        .max_attempts(1)
-                        .connect_timeout(IMDS_TIMEOUT)
-                        .read_timeout(IMDS_TIMEOUT)
-                        .build();
                     DefaultCredentialsChain::builder()
-                        .configure(config)
-                        .region(region)
-                        .imds_client(imds)
+                        .configure(config.clone())
+                        .region(Region::new(region.to_owned()))
+                        .imds_client(imds(&config))
                         .build()
                         .await
                         .provide_credentials()
@@ -91,14 +95,57 @@ impl CredentialSource for DefaultChain {
                 }
             }
         };
-        match crate::runtime::block_on(loading) {
-            Ok(Ok(credentials)) => Ok(credentials),
-            Ok(Err(CredentialsError::CredentialsNotLoaded(_))) => Err(match profile {
-                Some(name) => Error::ProfileNotFound(name.to_owned()),
-                None => Error::NotFound,
-            }),
-            Ok(Err(error)) => Err(Error::Provider(one_line(&error))),
-            Err(error) => Err(Error::Provider(error.to_string())),
-        }
+        load(loading, profile)
+    }
+
+    fn credential_source(&self, name: &str, region: &str) -> Result<Credentials, Error> {
+        let config = provider_config(region);
+        let provider = match name {
+            "Environment" => {
+                SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new())
+            }
+            "Ec2InstanceMetadata" => SharedCredentialsProvider::new(
+                ImdsCredentialsProvider::builder()
+                    .configure(&config)
+                    .imds_client(imds(&config))
+                    .build(),
+            ),
+            "EcsContainer" => SharedCredentialsProvider::new(
+                EcsCredentialsProvider::builder().configure(&config).build(),
+            ),
+            other => return Err(Error::UnknownSource(other.to_owned())),
+        };
+        load(async move { provider.provide_credentials().await }, None)
+    }
+}
+
+fn provider_config(region: &str) -> ProviderConfig {
+    ProviderConfig::default().with_region(Some(Region::new(region.to_owned())))
+}
+
+/// Instance metadata, asked once with short timeouts.
+fn imds(config: &ProviderConfig) -> imds::Client {
+    imds::Client::builder()
+        .configure(config)
+        .max_attempts(1)
+        .connect_timeout(IMDS_TIMEOUT)
+        .read_timeout(IMDS_TIMEOUT)
+        .build()
+}
+
+/// Runs a provider to completion and sorts its failure; `profile` names
+/// the profile in a "not found" error.
+fn load(
+    loading: impl Future<Output = Result<Credentials, CredentialsError>>,
+    profile: Option<&str>,
+) -> Result<Credentials, Error> {
+    match crate::runtime::block_on(loading) {
+        Ok(Ok(credentials)) => Ok(credentials),
+        Ok(Err(CredentialsError::CredentialsNotLoaded(_))) => Err(match profile {
+            Some(name) => Error::ProfileNotFound(name.to_owned()),
+            None => Error::NotFound,
+        }),
+        Ok(Err(error)) => Err(Error::Provider(one_line(&error))),
+        Err(error) => Err(Error::Provider(error.to_string())),
     }
 }

@@ -36,8 +36,10 @@ pub enum Error {
         "profile {0} gives temporary credentials, which cannot call sts:GetSessionToken; give it an IAM user's long-term keys"
     )]
     TemporaryBase(String),
-    #[error("profile {0} is a role profile with mfa_serial, which is not supported yet")]
-    RoleWithMfa(String),
+    #[error(
+        "role profile {0} has neither source_profile nor credential_source; add one to ~/.aws/config"
+    )]
+    RoleWithoutSource(String),
     #[error("STS refused {n} MFA codes; run the command again with the current code", n = crate::mfa::TRIES)]
     TooManyTries,
     #[error("could not write the output: {0}")]

@@ -2,12 +2,21 @@
 //!
 //! A fresh cached session is used as it is. Otherwise, under a cross-process
 //! lock, the cache is checked again (another process may just have made one),
-//! then the user's long-term keys, a TOTP code and sts:GetSessionToken make a
-//! new session, which is cached. A code STS refuses is asked for again, up to
-//! [`TRIES`] codes in all. The keyring is a cache, never a requirement: if it
-//! fails, the helper warns once and goes on without it.
+//! then a new session is made and cached:
+//! - an IAM user's session: long-term keys + a TOTP code → sts:GetSessionToken;
+//! - a role session with MFA: base keys + a TOTP code → sts:AssumeRole;
+//! - a role session on an MFA session (the source profile has `mfa_serial`):
+//!   the source's cached session (prompting only when it too has run out) →
+//!   sts:AssumeRole, silently; so a one-hour role is re-assumed all day on
+//!   one prompt.
+//!
+//! A code STS refuses is asked for again, up to [`TRIES`] codes in all. The
+//! keyring is a cache, never a requirement: if it fails, the helper warns
+//! once and goes on without it.
 
 use std::time::Duration;
+
+use aws_credential_types::Credentials;
 
 use crate::app::Context;
 use crate::cache::CacheKey;
@@ -15,7 +24,7 @@ use crate::error::Error;
 use crate::lock;
 use crate::prompt::{self, Question};
 use crate::session::Session;
-use crate::sts::{self, SessionRequest};
+use crate::sts::{self, RoleRequest, SessionRequest};
 
 /// How many codes the user may type before the helper gives up.
 pub const TRIES: usize = 3;
@@ -31,6 +40,35 @@ pub struct Need {
     pub duration: Duration,
     /// The profile's `mfa_process`, a command that prints the code.
     pub mfa_process: Option<String>,
+    pub kind: Kind,
+}
+
+/// How a new session is made.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// GetSessionToken with the profile's long-term keys.
+    UserSession,
+    Role(Role),
+}
+
+/// A role to assume, and with what.
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub role_arn: String,
+    pub session_name: String,
+    pub external_id: Option<String>,
+    pub base: RoleBase,
+}
+
+/// What assumes the role.
+#[derive(Debug, Clone)]
+pub enum RoleBase {
+    /// The source profile's keys, with a TOTP code.
+    Profile(String),
+    /// A `credential_source`'s keys, with a TOTP code.
+    CredentialSource(String),
+    /// The source profile's own MFA session; no code.
+    Session(Box<Need>),
 }
 
 /// A session for `need`: the cached one, or a new one (prompting once).
@@ -84,20 +122,77 @@ pub fn save(need: &Need, session: &Session, context: &Context) {
     }
 }
 
-/// Prompts for a code and asks STS for a session, retrying refused codes.
+/// Makes a new session for `need`, prompting when it takes a code.
 pub fn new_session(need: &Need, context: &Context) -> Result<Session, Error> {
-    let base = context
-        .credentials
-        .credentials(need.explicit_profile.as_deref(), &need.region)?;
-    if base.session_token().is_some() {
-        return Err(Error::TemporaryBase(need.key.profile.clone()));
-    }
-    let serial = &need.key.mfa_serial;
+    let Kind::Role(role) = &need.kind else {
+        let base = context
+            .credentials
+            .credentials(need.explicit_profile.as_deref(), &need.region)?;
+        if base.session_token().is_some() {
+            return Err(Error::TemporaryBase(need.key.profile.clone()));
+        }
+        return with_code(need, context, |code| {
+            step(context, "GetSessionToken", need, &base);
+            context.issuer.session(&SessionRequest {
+                base: &base,
+                profile: need.explicit_profile.as_deref(),
+                region: &need.region,
+                mfa_serial: &need.key.mfa_serial,
+                code,
+                duration: need.duration,
+            })
+        });
+    };
+    let assume = |base: &Credentials, mfa: Option<(&str, &str)>| {
+        step(context, "AssumeRole", need, base);
+        context.issuer.assume_role(&RoleRequest {
+            base,
+            profile: need.explicit_profile.as_deref(),
+            region: &need.region,
+            role_arn: &role.role_arn,
+            session_name: &role.session_name,
+            external_id: role.external_id.as_deref(),
+            mfa,
+            duration: need.duration,
+        })
+    };
+    let base = match &role.base {
+        RoleBase::Session(source) => {
+            let source = session(source, context)?;
+            return Ok(assume(source.credentials(), None)?);
+        }
+        RoleBase::Profile(name) => context.credentials.credentials(Some(name), &need.region)?,
+        RoleBase::CredentialSource(name) => {
+            context.credentials.credential_source(name, &need.region)?
+        }
+    };
+    with_code(need, context, |code| {
+        assume(&base, Some((&need.key.mfa_serial, code)))
+    })
+}
+
+fn step(context: &Context, operation: &str, need: &Need, base: &Credentials) {
+    context.log.step(&format!(
+        "calling sts:{operation} in {} for profile {} with key {}",
+        need.region,
+        need.key.profile,
+        base.access_key_id()
+    ));
+}
+
+/// Asks for TOTP codes and passes each to `call`, until STS takes one or
+/// [`TRIES`] codes are used up.
+fn with_code(
+    need: &Need,
+    context: &Context,
+    call: impl Fn(&str) -> Result<Session, sts::Error>,
+) -> Result<Session, Error> {
+    let question = Question {
+        mfa_serial: &need.key.mfa_serial,
+        mfa_process: need.mfa_process.as_deref(),
+    };
     for attempt in 1..=TRIES {
-        let code = context.prompt.ask(&Question {
-            mfa_serial: serial,
-            mfa_process: need.mfa_process.as_deref(),
-        })?;
+        let code = context.prompt.ask(&question)?;
         if code.is_empty() {
             return Err(prompt::Error::Cancelled.into());
         }
@@ -105,20 +200,7 @@ pub fn new_session(need: &Need, context: &Context) -> Result<Session, Error> {
             context.log.warn("an MFA code is 6 digits; try again");
             continue;
         }
-        context.log.step(&format!(
-            "calling sts:GetSessionToken in {} for {serial} with key {}",
-            need.region,
-            base.access_key_id()
-        ));
-        let request = SessionRequest {
-            base: &base,
-            profile: need.explicit_profile.as_deref(),
-            region: &need.region,
-            mfa_serial: serial,
-            code: &code,
-            duration: need.duration,
-        };
-        match context.issuer.session(&request) {
+        match call(&code) {
             Err(sts::Error::CodeRefused(message)) if attempt < TRIES => context.log.warn(&format!(
                 "STS refused the code ({message}): it was wrong, or already used; type the next code"
             )),

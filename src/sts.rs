@@ -1,7 +1,8 @@
-//! AWS STS: trading long-term keys and a TOTP code for an MFA session.
+//! AWS STS: trading long-term keys and a TOTP code for an MFA session, and
+//! assuming roles.
 //!
-//! `sts:GetSessionToken` with SerialNumber, TokenCode and DurationSeconds
-//! (SPEC §4). The client is aws-config's, so the STS endpoint is the region's
+//! `sts:GetSessionToken` with SerialNumber, TokenCode and DurationSeconds,
+//! and `sts:AssumeRole` with them or with an MFA session's keys (SPEC §4). The client is aws-config's, so the STS endpoint is the region's
 //! own (partition-correct: `sts.cn-north-1.amazonaws.com.cn` for China), and
 //! `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL` and the profile's `endpoint_url`
 //! are honoured. Calls are bounded in time so an unreachable or hanging STS
@@ -48,9 +49,25 @@ pub struct SessionRequest<'a> {
     pub duration: Duration,
 }
 
-/// Issues MFA sessions; the real one is [`Sts`].
+/// What AssumeRole is asked.
+#[derive(Debug)]
+pub struct RoleRequest<'a> {
+    /// Who assumes the role: base keys, or an MFA session.
+    pub base: &'a Credentials,
+    pub profile: Option<&'a str>,
+    pub region: &'a str,
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub external_id: Option<&'a str>,
+    /// The MFA device and code, unless `base` is already an MFA session.
+    pub mfa: Option<(&'a str, &'a str)>,
+    pub duration: Duration,
+}
+
+/// Issues MFA sessions and role sessions; the real one is [`Sts`].
 pub trait TokenIssuer {
     fn session(&self, request: &SessionRequest) -> Result<Session, Error>;
+    fn assume_role(&self, request: &RoleRequest) -> Result<Session, Error>;
 }
 
 /// The real STS, through aws-sdk-sts.
@@ -60,45 +77,81 @@ pub struct Sts;
 impl TokenIssuer for Sts {
     fn session(&self, request: &SessionRequest) -> Result<Session, Error> {
         let call = async {
-            let mut loader = aws_config::defaults(BehaviorVersion::latest())
-                .region(Region::new(request.region.to_owned()))
-                .credentials_provider(SharedCredentialsProvider::new(request.base.clone()))
-                .retry_config(RetryConfig::standard().with_max_attempts(2))
-                .timeout_config(
-                    TimeoutConfig::builder()
-                        .connect_timeout(CONNECT_TIMEOUT)
-                        .operation_timeout(CALL_TIMEOUT)
-                        .build(),
-                );
-            if let Some(profile) = request.profile {
-                loader = loader.profile_name(profile);
-            }
-            let client = aws_sdk_sts::Client::new(&loader.load().await);
-            client
+            client(request.base, request.profile, request.region)
+                .await
                 .get_session_token()
                 .serial_number(request.mfa_serial)
                 .token_code(request.code)
-                .duration_seconds(i32::try_from(request.duration.as_secs()).unwrap_or(i32::MAX))
+                .duration_seconds(seconds(request.duration))
                 .send()
                 .await
         };
         let output = crate::runtime::block_on(call)
             .map_err(|error| Error::Unreachable(error.to_string()))?
             .map_err(classify)?;
-        output
-            .credentials()
-            .and_then(|issued| {
-                let expiry = SystemTime::try_from(*issued.expiration()).ok()?;
-                Session::from_credentials(Credentials::new(
-                    issued.access_key_id(),
-                    issued.secret_access_key(),
-                    Some(issued.session_token().to_owned()),
-                    Some(expiry),
-                    "sts:GetSessionToken",
-                ))
-            })
-            .ok_or_else(|| Error::Refused("GetSessionToken returned no credentials".to_owned()))
+        issued(output.credentials(), "sts:GetSessionToken")
     }
+
+    fn assume_role(&self, request: &RoleRequest) -> Result<Session, Error> {
+        let call = async {
+            client(request.base, request.profile, request.region)
+                .await
+                .assume_role()
+                .role_arn(request.role_arn)
+                .role_session_name(request.session_name)
+                .set_external_id(request.external_id.map(str::to_owned))
+                .set_serial_number(request.mfa.map(|(serial, _)| serial.to_owned()))
+                .set_token_code(request.mfa.map(|(_, code)| code.to_owned()))
+                .duration_seconds(seconds(request.duration))
+                .send()
+                .await
+        };
+        let output = crate::runtime::block_on(call)
+            .map_err(|error| Error::Unreachable(error.to_string()))?
+            .map_err(classify)?;
+        issued(output.credentials(), "sts:AssumeRole")
+    }
+}
+
+/// An STS client signing with `base`, bounded in time.
+async fn client(base: &Credentials, profile: Option<&str>, region: &str) -> aws_sdk_sts::Client {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(SharedCredentialsProvider::new(base.clone()))
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_timeout(CALL_TIMEOUT)
+                .build(),
+        );
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
+    aws_sdk_sts::Client::new(&loader.load().await)
+}
+
+fn seconds(duration: Duration) -> i32 {
+    i32::try_from(duration.as_secs()).unwrap_or(i32::MAX)
+}
+
+/// The session in STS's answer.
+fn issued(
+    credentials: Option<&aws_sdk_sts::types::Credentials>,
+    operation: &'static str,
+) -> Result<Session, Error> {
+    credentials
+        .and_then(|issued| {
+            let expiry = SystemTime::try_from(*issued.expiration()).ok()?;
+            Session::from_credentials(Credentials::new(
+                issued.access_key_id(),
+                issued.secret_access_key(),
+                Some(issued.session_token().to_owned()),
+                Some(expiry),
+                operation,
+            ))
+        })
+        .ok_or_else(|| Error::Refused(format!("{operation} returned no credentials")))
 }
 
 /// Sorts STS's answer into a refused code, another refusal, or no answer.

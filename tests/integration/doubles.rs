@@ -17,7 +17,7 @@ use git_credential_mfa_codecommit::error::Error;
 use git_credential_mfa_codecommit::log::Log;
 use git_credential_mfa_codecommit::prompt::{self, Question, TotpPrompt};
 use git_credential_mfa_codecommit::session::Session;
-use git_credential_mfa_codecommit::sts::{self, SessionRequest, TokenIssuer};
+use git_credential_mfa_codecommit::sts::{self, RoleRequest, SessionRequest, TokenIssuer};
 
 /// 2015-08-30T12:36:00Z, the time of the FIPS and China vectors.
 pub const VECTOR_TIME: u64 = 1_440_938_160;
@@ -67,6 +67,17 @@ impl CredentialSource for ScriptedCredentials {
             .push((profile.map(str::to_owned), region.to_owned()));
         self.credentials.clone().ok_or(credentials::Error::NotFound)
     }
+
+    fn credential_source(
+        &self,
+        name: &str,
+        region: &str,
+    ) -> Result<Credentials, credentials::Error> {
+        self.calls
+            .borrow_mut()
+            .push((Some(format!("credential_source={name}")), region.to_owned()));
+        self.credentials.clone().ok_or(credentials::Error::NotFound)
+    }
 }
 
 /// Answers prompts from a script; panics on a prompt nobody expected.
@@ -98,9 +109,12 @@ impl TotpPrompt for ScriptedPrompt {
     }
 }
 
-/// What the issuer was asked, without the base secret.
+/// What the issuer was asked, without the base secret. For AssumeRole,
+/// `operation` names the role, session name and external id, and
+/// `mfa_serial`/`code` are empty when no MFA was sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuerCall {
+    pub operation: String,
     pub key_id: String,
     pub profile: Option<String>,
     pub region: String,
@@ -129,6 +143,7 @@ impl ScriptedIssuer {
 impl TokenIssuer for ScriptedIssuer {
     fn session(&self, request: &SessionRequest) -> Result<Session, sts::Error> {
         self.calls.borrow_mut().push(IssuerCall {
+            operation: "GetSessionToken".to_owned(),
             key_id: request.base.access_key_id().to_owned(),
             profile: request.profile.map(str::to_owned),
             region: request.region.to_owned(),
@@ -136,6 +151,29 @@ impl TokenIssuer for ScriptedIssuer {
             code: request.code.to_owned(),
             duration: request.duration,
         });
+        self.next()
+    }
+
+    fn assume_role(&self, request: &RoleRequest) -> Result<Session, sts::Error> {
+        let (serial, code) = request.mfa.unwrap_or_default();
+        self.calls.borrow_mut().push(IssuerCall {
+            operation: format!(
+                "AssumeRole {} as {} with {:?}",
+                request.role_arn, request.session_name, request.external_id
+            ),
+            key_id: request.base.access_key_id().to_owned(),
+            profile: request.profile.map(str::to_owned),
+            region: request.region.to_owned(),
+            mfa_serial: serial.to_owned(),
+            code: code.to_owned(),
+            duration: request.duration,
+        });
+        self.next()
+    }
+}
+
+impl ScriptedIssuer {
+    fn next(&self) -> Result<Session, sts::Error> {
         self.results
             .borrow_mut()
             .pop_front()

@@ -15,5 +15,6 @@ mod git_push;
 mod mfa_e2e;
 mod mfa_flow;
 mod moto;
+mod role_flow;
 mod support;
 mod vectors;

@@ -302,13 +302,6 @@ fn temporary_base_keys_are_refused_before_prompting() {
 }
 
 #[test]
-fn role_profiles_with_mfa_are_refused_clearly_for_now() {
-    let world = mfa_world();
-    let run = world.run(&["--profile", "deploy", "get"], &request(HOST));
-    assert!(matches!(run.result, Err(Error::RoleWithMfa(_))));
-}
-
-#[test]
 fn erase_drops_only_the_session_git_rejected() {
     let world = mfa_world();
     world
