@@ -1,9 +1,11 @@
 #!/bin/sh
 # Installs git-credential-mfa-codecommit and configures git to use it for
-# AWS CodeCommit HTTPS URLs. Safe to run again: it changes only what differs.
+# AWS CodeCommit HTTPS URLs (`git-credential-mfa-codecommit setup`). Safe to
+# run again: setup changes only what differs.
 #
-#   install/install.sh            # build, install into ~/.cargo/bin, configure ~/.gitconfig
-#   SCOPE=--system install/install.sh
+#   install/install.sh                      # build, install into ~/.cargo/bin, configure ~/.gitconfig
+#   SCOPE=--system install/install.sh       # configure the system config instead (--global, --system, --local)
+#   install/install.sh --profile dev --vpce # further arguments go to setup
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -12,23 +14,9 @@ scope=${SCOPE:---global}
 cargo install --locked --quiet --path .
 bin=${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin
 
-# One section per host shape: git's `*` matches a single DNS label.
-for url in \
-    'https://git-codecommit.*.amazonaws.com' \
-    'https://git-codecommit-fips.*.amazonaws.com' \
-    'https://git-codecommit.*.amazonaws.com.cn'
-do
-    key="credential.$url"
-    # An empty helper first resets the list, so no storage helper (osxkeychain,
-    # wincred, libsecret, Git Credential Manager) keeps a 15-minute password.
-    if [ "$(git config "$scope" --get-all "$key.helper" || true)" != "
-mfa-codecommit" ]; then
-        git config "$scope" --unset-all "$key.helper" || true
-        git config "$scope" --add "$key.helper" ""
-        git config "$scope" --add "$key.helper" mfa-codecommit
-    fi
-    git config "$scope" "$key.useHttpPath" true
-done
+# One section per CodeCommit host shape, each resetting the helper list first;
+# see `git-credential-mfa-codecommit setup --help` and the README.
+"$bin/git-credential-mfa-codecommit" setup "$scope" "$@"
 
 echo "installed $bin/git-credential-mfa-codecommit and configured git ($scope)"
 case ":$PATH:" in

@@ -89,6 +89,16 @@ pub fn run(
         Operation::Login => commands::login(args, &mut output, context),
         Operation::Logout { all } => commands::logout(args, *all, &mut output, context),
         Operation::Status => commands::status(args, &mut output, context),
+        Operation::Setup {
+            system,
+            local,
+            vpce,
+            undo,
+            ..
+        } => {
+            let scope = crate::setup::Scope::from_flags(*system, *local);
+            crate::setup::run(args, scope, *vpce, *undo, &mut output).map_err(Error::from)
+        }
         // Nothing is stored by git's `store`; git's request is not even read
         // (git ignores SIGPIPE from helpers).
         Operation::Store | Operation::Other(_) => Ok(()),
@@ -129,7 +139,12 @@ fn get(
         target.path,
         credentials.access_key_id()
     ));
-    Ok(Some(answer(&credentials, &target, now)))
+    Ok(Some(answer(
+        &credentials,
+        &target,
+        now,
+        request.has_capability("authtype"),
+    )))
 }
 
 /// git's `host`, if this helper should answer for it.
@@ -144,8 +159,14 @@ fn codecommit_host(request: &Request, ignore_host_check: bool) -> Result<Option<
     Ok(Some(host))
 }
 
-fn answer(credentials: &Credentials, target: &sigv4::Target, now: SystemTime) -> Response {
+fn answer(
+    credentials: &Credentials,
+    target: &sigv4::Target,
+    now: SystemTime,
+    ephemeral: bool,
+) -> Response {
     Response {
+        ephemeral,
         username: sigv4::username(credentials.access_key_id(), credentials.session_token()),
         password: sigv4::password(credentials.secret_access_key(), target, now),
         password_expiry_utc: Some(unix_seconds(password_expiry(now, credentials.expiry()))),

@@ -57,6 +57,25 @@ pub enum Operation {
     },
     /// Shows the cached MFA sessions and when they expire.
     Status,
+    /// Configures git to use this helper for every CodeCommit URL (one
+    /// section per host shape); with --undo, removes that configuration.
+    Setup {
+        /// Write the user's git config (~/.gitconfig); the default.
+        #[arg(long, conflicts_with_all = ["system", "local"])]
+        global: bool,
+        /// Write the system's git config (needs write access to it).
+        #[arg(long, conflicts_with = "local")]
+        system: bool,
+        /// Write the current repository's .git/config.
+        #[arg(long)]
+        local: bool,
+        /// Also configure VPC endpoint hosts (*.git-codecommit[-fips].*.vpce.amazonaws.com).
+        #[arg(long)]
+        vpce: bool,
+        /// Remove what setup wrote instead, leaving every other setting alone.
+        #[arg(long)]
+        undo: bool,
+    },
     /// Any other operation: ignored, as git expects of helpers.
     #[command(external_subcommand)]
     Other(Vec<OsString>),

@@ -22,6 +22,8 @@ pub enum Error {
     Sts(#[from] sts::Error),
     #[error(transparent)]
     Cache(#[from] cache::Error),
+    #[error(transparent)]
+    Setup(#[from] crate::setup::Error),
     #[error("git sent no host; nothing to sign")]
     NoHost,
     #[error("git sent no repository path; run: git config --global credential.useHttpPath true")]
@@ -40,8 +42,10 @@ pub enum Error {
         "role profile {0} has neither source_profile nor credential_source; add one to ~/.aws/config"
     )]
     RoleWithoutSource(String),
-    #[error("STS refused {n} MFA codes; run the command again with the current code", n = crate::mfa::TRIES)]
+    #[error("no MFA code was accepted in {n} tries; run the command again with the current code", n = crate::mfa::TRIES)]
     TooManyTries,
+    #[error("the profile's mfa_process printed no 6-digit MFA code; check the command")]
+    ProcessNotACode,
     #[error("could not write the output: {0}")]
     Output(String),
 }

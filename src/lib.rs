@@ -21,5 +21,6 @@ pub mod prompt;
 pub mod protocol;
 pub mod runtime;
 pub mod session;
+pub mod setup;
 pub mod sigv4;
 pub mod sts;

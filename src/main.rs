@@ -1,5 +1,5 @@
-//! Entry point: wire the real clock, environment, terminal, keyring, STS and
-//! AWS credential chain into [`app::run`], print any error as one line on
+//! Entry point: wire the real clock, environment, MFA code sources, keyring,
+//! STS and AWS credential chain into [`app::run`], print any error as one line on
 //! stderr, and exit non-zero.
 #![forbid(unsafe_code)]
 
@@ -10,10 +10,10 @@ use std::time::Duration;
 use aws_types::os_shim_internal::{Env, Fs};
 use clap::Parser;
 use git_credential_mfa_codecommit::app::{self, Context, SystemClock};
-use git_credential_mfa_codecommit::cli::Args;
+use git_credential_mfa_codecommit::cli::{Args, Operation};
 use git_credential_mfa_codecommit::credentials::DefaultChain;
 use git_credential_mfa_codecommit::log::Stderr;
-use git_credential_mfa_codecommit::prompt::Terminal;
+use git_credential_mfa_codecommit::prompt::{self, GitCommand, Sources};
 use git_credential_mfa_codecommit::sts::Sts;
 use git_credential_mfa_codecommit::{cache, lock};
 
@@ -32,13 +32,23 @@ fn main() -> ExitCode {
         verbose: args.verbose || var(VERBOSE_VAR).is_some_and(|value| value != "0"),
     };
     let store = cache::open(var(KEYRING_VAR).as_deref());
+    let asked_by_git = !matches!(args.operation, Operation::Login);
     let context = Context {
         env: Env::real(),
         fs: Fs::real(),
         clock: &SystemClock,
         credentials: &DefaultChain,
-        prompt: &Terminal {
-            enabled: var("GIT_TERMINAL_PROMPT").is_none_or(|value| value != "0"),
+        // As set, empty values included: git gives those a meaning. git's
+        // prompt gates are not for `login`, which asks because it was told to.
+        prompt: &Sources {
+            asked_by_git,
+            terminal: !asked_by_git
+                || prompt::terminal_allowed(std::env::var("GIT_TERMINAL_PROMPT").ok().as_deref()),
+            git_askpass: std::env::var_os("GIT_ASKPASS"),
+            ssh_askpass: std::env::var_os("SSH_ASKPASS"),
+            git_config: &GitCommand,
+            log: &log,
+            process_timeout: prompt::PROCESS_TIMEOUT,
         },
         issuer: &Sts,
         store: store.as_ref(),

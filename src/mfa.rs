@@ -30,7 +30,7 @@ use crate::sts::{self, RoleRequest, SessionRequest};
 pub const TRIES: usize = 3;
 
 /// An MFA session the selected profile calls for.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Need {
     pub key: CacheKey,
     /// `--profile`, passed on to credential and STS look-ups.
@@ -41,6 +41,23 @@ pub struct Need {
     /// The profile's `mfa_process`, a command that prints the code.
     pub mfa_process: Option<String>,
     pub kind: Kind,
+}
+
+/// Shows everything but the `mfa_process` command, which may hold a TOTP seed.
+impl std::fmt::Debug for Need {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Need")
+            .field("key", &self.key)
+            .field("explicit_profile", &self.explicit_profile)
+            .field("region", &self.region)
+            .field("duration", &self.duration)
+            .field(
+                "mfa_process",
+                &self.mfa_process.as_ref().map(|_| "<redacted>"),
+            )
+            .field("kind", &self.kind)
+            .finish()
+    }
 }
 
 /// How a new session is made.
@@ -191,17 +208,27 @@ fn with_code(
         mfa_serial: &need.key.mfa_serial,
         mfa_process: need.mfa_process.as_deref(),
     };
-    for attempt in 1..=TRIES {
+    // An mfa_process (a hardware key, a password manager) would give the
+    // same code again within its 30 seconds: it gets one try.
+    let tries = if question.mfa_process.is_some() {
+        1
+    } else {
+        TRIES
+    };
+    for attempt in 1..=tries {
         let code = context.prompt.ask(&question)?;
         if code.is_empty() {
             return Err(prompt::Error::Cancelled.into());
         }
         if !is_totp_code(&code) {
+            if question.mfa_process.is_some() {
+                return Err(Error::ProcessNotACode);
+            }
             context.log.warn("an MFA code is 6 digits; try again");
             continue;
         }
         match call(&code) {
-            Err(sts::Error::CodeRefused(message)) if attempt < TRIES => context.log.warn(&format!(
+            Err(sts::Error::CodeRefused(message)) if attempt < tries => context.log.warn(&format!(
                 "STS refused the code ({message}): it was wrong, or already used; type the next code"
             )),
             result => return Ok(result?),

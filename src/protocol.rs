@@ -5,13 +5,18 @@
 //! UTF-8 or larger than [`MAX_INPUT`]) and lenient where git is lenient (CRLF line
 //! ends, unknown and repeated keys: the last value wins, `[]` keys accumulate).
 //! Output is written LF-only and refuses any value that could break the framing
-//! (CR, LF or NUL), so nothing we print can inject an attribute.
+//! (CR, LF or NUL), so nothing we print can inject an attribute. For a git
+//! that announces `capability[]=authtype` (2.46 and later) the answer can be
+//! an ephemeral `Authorization: Basic` credential, which git sends as it is
+//! and hands no storage helper.
 //!
 //! This module knows nothing of AWS and never echoes an input line back: a
 //! malformed line may hold a password.
 
 use std::fmt;
 use std::io::{BufRead, Write};
+
+use aws_smithy_types::base64;
 
 /// The most input we read from git. Real requests are a few hundred bytes; git's
 /// `wwwauth[]` headers are the only large part and stay far below this.
@@ -49,6 +54,13 @@ pub enum Error {
 }
 
 impl Request {
+    /// Whether git announced `capability` (`capability[]=…`).
+    pub fn has_capability(&self, capability: &str) -> bool {
+        self.capabilities
+            .iter()
+            .any(|announced| announced == capability)
+    }
+
     /// Reads one request: up to a blank line, end of input, or [`MAX_INPUT`] bytes.
     pub fn read_from(input: impl BufRead) -> Result<Self, Error> {
         let mut input = input.take(MAX_INPUT + 1);
@@ -105,6 +117,10 @@ pub struct Response {
     pub password: String,
     /// Unix seconds after which git must not use or store the password (git ≥ 2.40).
     pub password_expiry_utc: Option<i64>,
+    /// Answer with a ready `Authorization: Basic` credential that git must
+    /// not store (`ephemeral=1`), instead of username and password. Only for
+    /// a git that sent `capability[]=authtype` (git ≥ 2.46).
+    pub ephemeral: bool,
 }
 
 impl fmt::Debug for Response {
@@ -113,6 +129,7 @@ impl fmt::Debug for Response {
             .field("username", &redact_token(&self.username))
             .field("password", &"<redacted>")
             .field("password_expiry_utc", &self.password_expiry_utc)
+            .field("ephemeral", &self.ephemeral)
             .finish()
     }
 }
@@ -129,19 +146,29 @@ impl Response {
     /// Writes the response; checks every value first so that nothing is written
     /// when one of them is unsafe.
     pub fn write_to(&self, mut out: impl Write) -> Result<(), Error> {
+        for (key, value) in [("username", &self.username), ("password", &self.password)] {
+            if value.contains(['\r', '\n', '\0']) {
+                return Err(Error::UnsafeValue(key));
+            }
+        }
         let expiry = self.password_expiry_utc.map(|at| at.to_string());
-        let mut attributes = vec![
-            ("username", self.username.as_str()),
-            ("password", self.password.as_str()),
-        ];
+        let credential;
+        let mut attributes = if self.ephemeral {
+            credential = base64::encode(format!("{}:{}", self.username, self.password));
+            vec![
+                ("capability[]", "authtype"),
+                ("authtype", "Basic"),
+                ("credential", credential.as_str()),
+                ("ephemeral", "1"),
+            ]
+        } else {
+            vec![
+                ("username", self.username.as_str()),
+                ("password", self.password.as_str()),
+            ]
+        };
         if let Some(expiry) = &expiry {
             attributes.push(("password_expiry_utc", expiry));
-        }
-        if let Some((key, _)) = attributes
-            .iter()
-            .find(|(_, value)| value.contains(['\r', '\n', '\0']))
-        {
-            return Err(Error::UnsafeValue(key));
         }
         let mut text = String::new();
         for (key, value) in attributes {
@@ -233,7 +260,25 @@ mod tests {
             username: "AKID%token".into(),
             password: password.into(),
             password_expiry_utc: expiry,
+            ephemeral: false,
         }
+    }
+
+    #[test]
+    fn ephemeral_answers_carry_a_basic_credential_and_no_password() {
+        let mut out = Vec::new();
+        Response {
+            ephemeral: true,
+            ..response("p4ss", Some(1700000000))
+        }
+        .write_to(&mut out)
+        .unwrap();
+        // base64("AKID%token:p4ss")
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "capability[]=authtype\nauthtype=Basic\ncredential=QUtJRCV0b2tlbjpwNHNz\n\
+             ephemeral=1\npassword_expiry_utc=1700000000\n"
+        );
     }
 
     #[test]
@@ -249,10 +294,16 @@ mod tests {
     #[test]
     fn refuses_to_write_values_that_break_framing() {
         for bad in ["a\nquit=1", "a\r", "a\0"] {
-            let mut out = Vec::new();
-            let result = response(bad, None).write_to(&mut out);
-            assert_eq!(result.err(), Some(Error::UnsafeValue("password")));
-            assert!(out.is_empty());
+            for ephemeral in [false, true] {
+                let mut out = Vec::new();
+                let result = Response {
+                    ephemeral,
+                    ..response(bad, None)
+                }
+                .write_to(&mut out);
+                assert_eq!(result.err(), Some(Error::UnsafeValue("password")));
+                assert!(out.is_empty());
+            }
         }
     }
 

@@ -192,3 +192,26 @@ fn store_and_unknown_operations_read_nothing_and_do_nothing() {
         assert!(world.credentials.calls.borrow().is_empty());
     }
 }
+
+#[test]
+fn git_announcing_authtype_gets_an_ephemeral_basic_credential() {
+    let world = keys_world(None, None);
+    let input = format!(
+        "capability[]=authtype\ncapability[]=state\n{}",
+        request("git-codecommit-fips.us-east-1.amazonaws.com")
+    );
+    let run = world.run(&["get"], &input);
+    run.result.unwrap();
+    // base64("AKIDEXAMPLE:" + the FIPS vector's password)
+    let password =
+        "20150830T123600Z204cfd41d07d10c07e1d9ec1386fb1457b5d828f67ac16d5d3c3b6a914de213b";
+    let credential = aws_smithy_types::base64::encode(format!("AKIDEXAMPLE:{password}"));
+    assert_eq!(
+        run.stdout,
+        format!(
+            "capability[]=authtype\nauthtype=Basic\ncredential={credential}\nephemeral=1\n\
+             password_expiry_utc={}\n",
+            VECTOR_TIME + 900
+        )
+    );
+}

@@ -4,6 +4,7 @@
 //! Python, openssl, moto); `.ci/run` installs those and runs them with
 //! `cargo test -- --include-ignored`, the README's test command.
 
+mod authtype;
 mod aws_cli;
 mod binary;
 mod cache;
@@ -15,6 +16,9 @@ mod git_push;
 mod mfa_e2e;
 mod mfa_flow;
 mod moto;
+mod prompt_sources;
+mod role_e2e;
 mod role_flow;
+mod setup;
 mod support;
 mod vectors;

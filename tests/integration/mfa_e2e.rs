@@ -18,25 +18,25 @@ use crate::moto::Moto;
 use crate::support::{BINARY, Scratch, attribute, request, require, run, text};
 
 /// moto's fixed GetSessionToken answer (moto/sts/responses.py).
-const MOTO_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
-const MOTO_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
-const MOTO_TOKEN: &str = "AQoEXAMPLEH4aoAH0gNCAPyJxz4BlCFFxWNE1OPTgk5TthT+FvwqnKwRcOIfrRh3c/LTo6UDdyJwOOvEVPvLXCrrrUtdnniCEXAMPLE/IvU1dYUg2RVAJBanLiHb4IgRmpRV3zrkuWJOgQs8IZZaIv2BXIa2R4OlgkBN9bkUDNCJiBeb/AXlzBBko7b15fjrBs2+cTQtpZ3CYWFXG8C5zqx37wnOE49mRl/+OtkIKGO7fAE";
+pub(crate) const MOTO_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+pub(crate) const MOTO_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+pub(crate) const MOTO_TOKEN: &str = "AQoEXAMPLEH4aoAH0gNCAPyJxz4BlCFFxWNE1OPTgk5TthT+FvwqnKwRcOIfrRh3c/LTo6UDdyJwOOvEVPvLXCrrrUtdnniCEXAMPLE/IvU1dYUg2RVAJBanLiHb4IgRmpRV3zrkuWJOgQs8IZZaIv2BXIa2R4OlgkBN9bkUDNCJiBeb/AXlzBBko7b15fjrBs2+cTQtpZ3CYWFXG8C5zqx37wnOE49mRl/+OtkIKGO7fAE";
 /// The IAM user's long-term keys.
-const LONG_KEY_ID: &str = "AKIALONGTERMEXAMPLE";
-const LONG_SECRET: &str = "long/Term+Secret";
+pub(crate) const LONG_KEY_ID: &str = "AKIALONGTERMEXAMPLE";
+pub(crate) const LONG_SECRET: &str = "long/Term+Secret";
 
 /// moto, the MFA-enforcing server, and a user whose default profile names an
 /// MFA device of its own (so that tests sharing the user's kernel keyring
 /// never share a cache entry).
-struct Mfa {
-    moto: Moto,
-    server: CodeCommit,
-    scratch: Scratch,
-    serial: String,
+pub(crate) struct Mfa {
+    pub(crate) moto: Moto,
+    pub(crate) server: CodeCommit,
+    pub(crate) scratch: Scratch,
+    pub(crate) serial: String,
 }
 
 impl Mfa {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         require("openssl");
         let moto = Moto::start();
         let keys = json!({
@@ -75,7 +75,7 @@ impl Mfa {
 
     /// The helper's environment: STS is moto, the cache is the kernel
     /// keyring, temp and runtime dirs are inside HOME (for the secret scan).
-    fn env(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn env(&self) -> Vec<(&'static str, String)> {
         vec![
             ("AWS_ENDPOINT_URL_STS", self.moto.endpoint.clone()),
             (
@@ -99,7 +99,7 @@ impl Mfa {
     }
 
     /// `git` set up as the README says, against the MFA-enforcing server.
-    fn git(&self, args: &[&str]) -> Command {
+    pub(crate) fn git(&self, args: &[&str]) -> Command {
         let mut git = self.server.git(&self.scratch);
         git.envs(self.env())
             .args([
@@ -116,7 +116,7 @@ impl Mfa {
     /// Runs `command` in a pseudo-terminal, typing `keys` at each MFA
     /// prompt; returns how many prompts there were, after checking that the
     /// command succeeded.
-    fn in_terminal(&self, command: Command, keys: &str) -> usize {
+    pub(crate) fn in_terminal(&self, command: Command, keys: &str) -> usize {
         let mut session = expectrl::Session::spawn(command).expect("a pseudo-terminal");
         session.set_expect_timeout(Some(Duration::from_secs(60)));
         let prompt = format!("MFA code for {}: ", self.serial);
@@ -148,7 +148,7 @@ impl Mfa {
         prompts
     }
 
-    fn commit_and_push(&self, name: &str) {
+    pub(crate) fn commit_and_push(&self, name: &str) {
         let work = self.scratch.path("work");
         std::fs::write(work.join(name), name).unwrap();
         let mut add = self.server.git(&self.scratch);
@@ -166,7 +166,7 @@ impl Mfa {
 
     /// No file under HOME (which holds the helper's TMPDIR and
     /// XDG_RUNTIME_DIR here) contains the session's secret or token.
-    fn assert_no_secret_in_files(&self) {
+    pub(crate) fn assert_no_secret_in_files(&self) {
         let mut pending = vec![self.scratch.home.path().to_owned()];
         while let Some(dir) = pending.pop() {
             for entry in std::fs::read_dir(dir).unwrap() {
@@ -184,7 +184,7 @@ impl Mfa {
         }
     }
 
-    fn logout(&self) {
+    pub(crate) fn logout(&self) {
         let mut logout = self.scratch.command(BINARY);
         logout.envs(self.env()).arg("logout");
         ok(logout);

@@ -394,3 +394,26 @@ fn no_message_carries_a_secret() {
         );
     }
 }
+
+#[test]
+fn an_mfa_process_gets_one_try_and_must_print_a_code() {
+    let config =
+        format!("[default]\nmfa_serial = {ALICE}\nmfa_process = ykman oath accounts code -s aws\n");
+    let world = World::new(Some(example_keys(None, None))).with_config(&config);
+    world.prompt.answer(Ok("111111"));
+    world.issuer.will(Err(sts::Error::CodeRefused(
+        "MultiFactorAuthentication failed".into(),
+    )));
+    let run = get(&world);
+    assert!(matches!(
+        run.result,
+        Err(Error::Sts(sts::Error::CodeRefused(_)))
+    ));
+    assert_eq!((world.prompt.count(), world.issuer.count()), (1, 1));
+
+    let world = World::new(Some(example_keys(None, None))).with_config(&config);
+    world.prompt.answer(Ok("12345"));
+    let run = get(&world);
+    assert!(matches!(run.result, Err(Error::ProcessNotACode)));
+    assert_eq!((world.prompt.count(), world.issuer.count()), (1, 0));
+}

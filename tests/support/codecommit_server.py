@@ -37,9 +37,11 @@ then, for a request whose signature, token and timestamp are all valid:
   * a key id missing from the keys file is looked up in moto's
     /moto-api/data.json (sts.AssumedRole); if moto issued it, its secret and
     session token are checked as for a keys-file entry, and it is accepted only
-    if moto recorded an AssumeRole request carrying SerialNumber and TokenCode
-    for the same RoleArn and RoleSessionName, else 403 "no mfa session
-    issued". moto's recording does not say which request issued which key: if
+    if moto recorded an AssumeRole request for the same RoleArn and
+    RoleSessionName that carried MFA: SerialNumber and TokenCode, or a
+    signature by an "mfa_session" key once GetSessionToken issued it with MFA
+    (AWS passes aws:MultiFactorAuthPresent on to roles assumed with an MFA
+    session), else 403 "no mfa session issued". moto's recording does not say which request issued which key: if
     the requests for one role ARN and session name all agree, that answer is
     used; if they are mixed, the newest request is paired with the newest
     session, the one before with the one before, and so on. Key ids moto did not
@@ -107,6 +109,7 @@ MAX_AGE = datetime.timedelta(minutes=15)
 MAX_SKEW = datetime.timedelta(minutes=5)
 STS_ACTIONS = ("GetSessionToken", "AssumeRole")
 RECORDING = "/moto-api/recorder/download-recording"
+SIGNER = " signer"  # a key no STS parameter can have
 
 
 class Denied(Exception):
@@ -256,24 +259,35 @@ def assumed_role(sts, key_id):
     return None
 
 
-def require_mfa(sts, key_id, entry):
+def require_mfa(sts, key_id, keys):
     """Deny, as the account's policy does, unless the session was issued with MFA."""
+    entry = keys[key_id]
     if entry.get("long_term"):
         raise Denied(403, "mfa required", key_id)
+    calls = sts_calls(sts)
     if entry.get("mfa_session"):
         issued = any(action == "GetSessionToken" and has_mfa(params)
-                     for action, params in sts_calls(sts))
+                     for action, params in calls)
     elif "assumed_role" in entry:
-        issued = assumed_with_mfa(sts_calls(sts), entry["assumed_role"])
+        issued = assumed_with_mfa(calls, entry["assumed_role"], mfa_sessions(keys, calls))
     else:
         return  # a key the test vouches for, as without --sts
     if not issued:
         raise Denied(403, "no mfa session issued", key_id)
 
 
-def assumed_with_mfa(calls, role):
-    """Whether the AssumeRole request that issued this session carried MFA."""
-    flags = [has_mfa(params) for action, params in calls
+def mfa_sessions(keys, calls):
+    """Key ids of MFA sessions: AssumeRole signed with one of them carries MFA
+    context, as in AWS (aws:MultiFactorAuthPresent is inherited)."""
+    if not any(action == "GetSessionToken" and has_mfa(params) for action, params in calls):
+        return set()
+    return {key_id for key_id, entry in keys.items() if entry.get("mfa_session")}
+
+
+def assumed_with_mfa(calls, role, mfa_keys):
+    """Whether the AssumeRole request that issued this session carried MFA,
+    in its parameters or through the MFA session that signed it."""
+    flags = [has_mfa(params) or params.get(SIGNER) in mfa_keys for action, params in calls
              if action == "AssumeRole" and params.get("RoleArn") == role["role_arn"]
              and params.get("RoleSessionName") == role["session_name"]]
     if not flags:
@@ -302,15 +316,17 @@ def sts_calls(sts):
 
 
 def request_params(entry):
-    """The query and form parameters of one recorded request (first values)."""
+    """The query and form parameters of one recorded request (first values),
+    and under SIGNER the access key id that signed it."""
     texts = [urllib.parse.urlsplit(entry.get("url") or "").query]
     headers = {k.lower(): v for k, v in (entry.get("headers") or {}).items()}
+    signer = re.search(r"Credential=([^/,\s]+)/", headers.get("authorization", ""))
     if "x-www-form-urlencoded" in headers.get("content-type", "x-www-form-urlencoded"):
         body = entry.get("body") or ""
         if entry.get("body_encoded"):
             body = b64decode(body).decode("utf-8", "replace")
         texts.append(body)
-    params = {}
+    params = {SIGNER: signer.group(1)} if signer else {}
     for text in texts:
         for name, value in urllib.parse.parse_qsl(text):
             params.setdefault(name, value)
@@ -378,7 +394,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             key_id = authenticate(self.headers.get("Authorization"), self.headers.get("Host"),
                                   repo, keys, now)
             if self.config.sts:
-                require_mfa(self.config.sts, key_id, keys[key_id])
+                require_mfa(self.config.sts, key_id, keys)
             if not os.path.isdir(os.path.join(self.config.root, repo)):
                 raise Denied(404, "no such repository")
             status, headers, out = self.run_backend(key_id, "/" + repo + (suffix or ""), query or "", body)

@@ -1,0 +1,350 @@
+//! `setup` against the real git: the config file it writes (byte for byte),
+//! idempotence, replacing a user's helper list, `--undo`, the scopes, what
+//! `git config --get-urlmatch` then resolves for every CodeCommit host shape,
+//! and finally `git credential fill` reaching the helper by name through PATH.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::{BINARY, Scratch, attribute, run, text};
+
+const EXPECTED: &str = "\
+[credential \"https://git-codecommit.*.amazonaws.com\"]
+\thelper = 
+\thelper = mfa-codecommit
+\tuseHttpPath = true
+[credential \"https://git-codecommit-fips.*.amazonaws.com\"]
+\thelper = 
+\thelper = mfa-codecommit
+\tuseHttpPath = true
+[credential \"https://git-codecommit.*.amazonaws.com.cn\"]
+\thelper = 
+\thelper = mfa-codecommit
+\tuseHttpPath = true
+";
+
+const STANDARD: &str = "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/x";
+const GOVCLOUD: &str = "https://git-codecommit.us-gov-west-1.amazonaws.com/v1/repos/x";
+const FIPS: &str = "https://git-codecommit-fips.us-east-1.amazonaws.com/v1/repos/x";
+const CHINA: &str = "https://git-codecommit.cn-north-1.amazonaws.com.cn/v1/repos/x";
+const VPCE: &str = "https://vpce-0123456789abcdef0-abcdefgh.git-codecommit.us-east-1.vpce.amazonaws.com/v1/repos/x";
+const VPCE_AZ: &str = "https://vpce-0123456789abcdef0-abcdefgh-us-east-1a.git-codecommit.us-east-1.vpce.amazonaws.com/v1/repos/x";
+const VPCE_FIPS: &str = "https://vpce-0123456789abcdef0-abcdefgh.git-codecommit-fips.us-east-1.vpce.amazonaws.com/v1/repos/x";
+
+/// `program` in the scratch HOME, never reading the machine's system config,
+/// never finding a repository above the scratch directory.
+fn command(scratch: &Scratch, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = scratch.command(program);
+    command.env("GIT_CONFIG_NOSYSTEM", "1").env(
+        "GIT_CEILING_DIRECTORIES",
+        scratch.home.path().parent().unwrap(),
+    );
+    command
+}
+
+fn setup(scratch: &Scratch, args: &[&str]) -> Output {
+    let mut setup = command(scratch, BINARY);
+    setup.arg("setup").args(args);
+    run(setup, b"")
+}
+
+/// `setup` that must succeed; its stdout.
+fn ok_setup(scratch: &Scratch, args: &[&str]) -> String {
+    let out = setup(scratch, args);
+    assert!(
+        out.status.success(),
+        "setup {args:?}: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stderr), "", "setup {args:?}");
+    text(&out.stdout).to_owned()
+}
+
+fn gitconfig(scratch: &Scratch) -> String {
+    std::fs::read_to_string(scratch.path(".gitconfig")).unwrap()
+}
+
+/// What git resolves `credential.helper` to for `url`, or `None`.
+fn helper_for(scratch: &Scratch, url: &str) -> Option<String> {
+    let mut git = command(scratch, "git");
+    git.args(["config", "--get-urlmatch", "credential.helper", url]);
+    let out = run(git, b"");
+    out.status
+        .success()
+        .then(|| text(&out.stdout).trim_end().to_owned())
+}
+
+#[test]
+fn setup_on_an_empty_home_writes_one_section_per_host_shape() {
+    let scratch = Scratch::new();
+    let stdout = ok_setup(&scratch, &[]);
+    assert_eq!(gitconfig(&scratch), EXPECTED);
+    assert_eq!(
+        stdout,
+        "configured https://git-codecommit.*.amazonaws.com (--global)\n\
+         configured https://git-codecommit-fips.*.amazonaws.com (--global)\n\
+         configured https://git-codecommit.*.amazonaws.com.cn (--global)\n"
+    );
+}
+
+#[test]
+fn setup_twice_leaves_the_config_byte_identical() {
+    for args in [&[][..], &["--vpce", "--profile", "dev"]] {
+        let scratch = Scratch::new();
+        ok_setup(&scratch, args);
+        let first = std::fs::read(scratch.path(".gitconfig")).unwrap();
+        let stdout = ok_setup(&scratch, args);
+        assert_eq!(std::fs::read(scratch.path(".gitconfig")).unwrap(), first);
+        assert_eq!(
+            stdout,
+            "nothing to change (--global): git already uses mfa-codecommit for CodeCommit URLs\n"
+        );
+    }
+}
+
+#[test]
+fn profile_goes_into_the_helper_line_and_plain_setup_switches_it_back() {
+    let scratch = Scratch::new();
+    ok_setup(&scratch, &["--profile", "dev"]);
+    assert_eq!(
+        gitconfig(&scratch),
+        EXPECTED.replace(
+            "helper = mfa-codecommit\n",
+            "helper = mfa-codecommit --profile dev\n"
+        )
+    );
+    assert_eq!(
+        helper_for(&scratch, FIPS).as_deref(),
+        Some("mfa-codecommit --profile dev")
+    );
+    let stdout = ok_setup(&scratch, &[]);
+    assert_eq!(gitconfig(&scratch), EXPECTED);
+    assert!(
+        stdout.contains(
+            "configured https://git-codecommit.*.amazonaws.com (--global), \
+             replacing helper list [\"\", \"mfa-codecommit --profile dev\"]"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_users_helper_list_is_replaced_and_reported_and_other_settings_survive_undo() {
+    let scratch = Scratch::new();
+    let before = "\
+[user]
+\tname = x
+[credential \"https://git-codecommit-fips.*.amazonaws.com\"]
+\tusername = bob
+\thelper = store
+";
+    scratch.write(".gitconfig", before);
+    let stdout = ok_setup(&scratch, &[]);
+    assert!(
+        stdout.contains(
+            "configured https://git-codecommit-fips.*.amazonaws.com (--global), \
+             replacing helper list [\"store\"]\n"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert_eq!(
+        helper_for(&scratch, FIPS).as_deref(),
+        Some("mfa-codecommit")
+    );
+    assert!(
+        gitconfig(&scratch).starts_with(
+            "[user]\n\tname = x\n\
+             [credential \"https://git-codecommit-fips.*.amazonaws.com\"]\n\
+             \tusername = bob\n\thelper = \n\thelper = mfa-codecommit\n\tuseHttpPath = true\n"
+        ),
+        "{}",
+        gitconfig(&scratch)
+    );
+
+    let stdout = ok_setup(&scratch, &["--undo"]);
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    // The user's `store` is gone (setup replaced it); everything else is back.
+    assert_eq!(
+        gitconfig(&scratch),
+        before.replace("\thelper = store\n", "")
+    );
+    assert_eq!(helper_for(&scratch, FIPS), None);
+}
+
+#[test]
+fn undo_returns_a_config_of_unrelated_settings_byte_identical() {
+    for args in [&[][..], &["--vpce", "--profile", "dev"]] {
+        let scratch = Scratch::new();
+        let before = "[user]\n\tname = x\n[credential]\n\thelper = cache\n";
+        scratch.write(".gitconfig", before);
+        ok_setup(&scratch, args);
+        assert_ne!(gitconfig(&scratch), before);
+        let stdout = ok_setup(&scratch, &["--undo"]);
+        assert!(
+            stdout.starts_with("removed mfa-codecommit from "),
+            "{stdout}"
+        );
+        assert_eq!(gitconfig(&scratch), before, "{args:?}");
+    }
+}
+
+#[test]
+fn undo_with_nothing_to_undo_succeeds_and_writes_nothing() {
+    let scratch = Scratch::new();
+    assert_eq!(
+        ok_setup(&scratch, &["--undo"]),
+        "nothing to undo (--global)\n"
+    );
+    assert!(!scratch.path(".gitconfig").exists());
+
+    let foreign = "[credential \"https://git-codecommit.*.amazonaws.com\"]\n\thelper = \n\thelper = store\n\tuseHttpPath = true\n";
+    scratch.write(".gitconfig", foreign);
+    assert_eq!(
+        ok_setup(&scratch, &["--undo"]),
+        "nothing to undo (--global)\n"
+    );
+    assert_eq!(gitconfig(&scratch), foreign);
+}
+
+#[test]
+fn every_codecommit_host_shape_resolves_to_the_helper_and_other_hosts_to_nothing() {
+    let scratch = Scratch::new();
+    ok_setup(&scratch, &[]);
+    for url in [STANDARD, GOVCLOUD, FIPS, CHINA] {
+        assert_eq!(
+            helper_for(&scratch, url).as_deref(),
+            Some("mfa-codecommit"),
+            "{url}"
+        );
+    }
+    for url in [
+        VPCE,
+        "https://github.com/owner/repo",
+        "https://git-codecommit.us-east-1.amazonaws.com.evil.example/v1/repos/x",
+        "https://x.git-codecommit.us-east-1.amazonaws.com/v1/repos/x",
+    ] {
+        assert_eq!(helper_for(&scratch, url), None, "{url}");
+    }
+
+    let stdout = ok_setup(&scratch, &["--vpce"]);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    for url in [STANDARD, FIPS, CHINA, VPCE, VPCE_AZ, VPCE_FIPS] {
+        assert_eq!(
+            helper_for(&scratch, url).as_deref(),
+            Some("mfa-codecommit"),
+            "{url}"
+        );
+    }
+    assert_eq!(helper_for(&scratch, "https://github.com/owner/repo"), None);
+}
+
+#[test]
+fn local_writes_the_repositorys_config() {
+    let scratch = Scratch::new();
+    let mut init = command(&scratch, "git");
+    init.args(["init", "--quiet", "repo"]);
+    assert!(run(init, b"").status.success());
+    let mut local = command(&scratch, BINARY);
+    local
+        .args(["setup", "--local"])
+        .current_dir(scratch.path("repo"));
+    let out = run(local, b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let config = std::fs::read_to_string(scratch.path("repo/.git/config")).unwrap();
+    assert!(config.ends_with(EXPECTED), "{config}");
+    assert!(!scratch.path(".gitconfig").exists());
+}
+
+#[test]
+fn local_outside_a_repository_fails_with_one_clear_line() {
+    let scratch = Scratch::new();
+    let out = setup(&scratch, &["--local"]);
+    assert!(!out.status.success());
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(
+        text(&out.stderr),
+        "git-credential-mfa-codecommit: git config --local failed: \
+         --local can only be used inside a git repository\n"
+    );
+}
+
+#[test]
+fn system_writes_the_file_git_names_for_the_system_config() {
+    let scratch = Scratch::new();
+    let system = scratch.path("system-gitconfig");
+    let mut setup = command(&scratch, BINARY);
+    setup
+        .args(["setup", "--system"])
+        .env("GIT_CONFIG_SYSTEM", &system);
+    let out = run(setup, b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&system).unwrap(), EXPECTED);
+    assert!(!scratch.path(".gitconfig").exists());
+}
+
+#[test]
+fn scopes_conflict_and_helper_only_flags_are_refused() {
+    let scratch = Scratch::new();
+    for args in [
+        &["--global", "--local"][..],
+        &["--system", "--local"],
+        &["--global", "--system"],
+    ] {
+        let out = setup(&scratch, args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("cannot be used with"),
+            "{args:?}"
+        );
+    }
+    let out = setup(&scratch, &["--region", "eu-west-1"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr)
+            .contains("setup writes only --profile into the helper line, not --region"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!scratch.path(".gitconfig").exists());
+}
+
+#[test]
+fn missing_git_is_one_clear_error() {
+    let scratch = Scratch::new();
+    let mut setup = command(&scratch, BINARY);
+    setup.arg("setup").env("PATH", scratch.home.path());
+    let out = run(setup, b"");
+    assert!(!out.status.success());
+    assert_eq!(
+        text(&out.stderr),
+        "git-credential-mfa-codecommit: git not found on PATH; \
+         setup runs `git config` to write the configuration\n"
+    );
+}
+
+#[test]
+fn git_credential_fill_reaches_the_helper_by_name_after_setup() {
+    let scratch = Scratch::new();
+    ok_setup(&scratch, &["--vpce"]);
+    let bin_dir = Path::new(BINARY).parent().unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+    for url in [STANDARD, FIPS, CHINA, VPCE] {
+        let mut fill = command(&scratch, "git");
+        fill.args(["credential", "fill"])
+            .env("PATH", &path)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("AWS_ACCESS_KEY_ID", "AKIASETUPEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "setup/secret");
+        let out = run(fill, format!("url={url}\n\n").as_bytes());
+        assert!(out.status.success(), "{url}: {}", text(&out.stderr));
+        assert_eq!(
+            attribute(&out.stdout, "username"),
+            Some("AKIASETUPEXAMPLE"),
+            "{url}"
+        );
+        assert!(attribute(&out.stdout, "password").is_some(), "{url}");
+        // useHttpPath made git send the path, which the password signs.
+        assert_eq!(attribute(&out.stdout, "path"), Some("v1/repos/x"), "{url}");
+    }
+}
