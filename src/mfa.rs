@@ -24,7 +24,7 @@ use crate::error::Error;
 use crate::lock;
 use crate::prompt::{self, Question};
 use crate::session::Session;
-use crate::sts::{self, RoleRequest, SessionRequest};
+use crate::sts::{self, Caller, RoleRequest, SessionRequest};
 
 /// How many codes the user may type before the helper gives up.
 pub const TRIES: usize = 3;
@@ -41,6 +41,17 @@ pub struct Need {
     /// The profile's `mfa_process`, a command that prints the code.
     pub mfa_process: Option<String>,
     pub kind: Kind,
+}
+
+impl Need {
+    /// STS called with `base`, for this profile, in this region.
+    fn caller<'a>(&'a self, base: &'a Credentials) -> Caller<'a> {
+        Caller {
+            base,
+            profile: self.explicit_profile.as_deref(),
+            region: &self.region,
+        }
+    }
 }
 
 /// Shows everything but the `mfa_process` command, which may hold a TOTP seed.
@@ -151,9 +162,7 @@ pub fn new_session(need: &Need, context: &Context) -> Result<Session, Error> {
         return with_code(need, context, |code| {
             step(context, "GetSessionToken", need, &base);
             context.issuer.session(&SessionRequest {
-                base: &base,
-                profile: need.explicit_profile.as_deref(),
-                region: &need.region,
+                caller: need.caller(&base),
                 mfa_serial: &need.key.mfa_serial,
                 code,
                 duration: need.duration,
@@ -163,9 +172,7 @@ pub fn new_session(need: &Need, context: &Context) -> Result<Session, Error> {
     let assume = |base: &Credentials, mfa: Option<(&str, &str)>| {
         step(context, "AssumeRole", need, base);
         context.issuer.assume_role(&RoleRequest {
-            base,
-            profile: need.explicit_profile.as_deref(),
-            region: &need.region,
+            caller: need.caller(base),
             role_arn: &role.role_arn,
             session_name: &role.session_name,
             external_id: role.external_id.as_deref(),

@@ -36,26 +36,29 @@ pub enum Error {
     Unreachable(String),
 }
 
-/// What GetSessionToken is asked.
-#[derive(Debug)]
-pub struct SessionRequest<'a> {
-    /// The IAM user's long-term keys.
+/// Who calls STS, and where.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    /// The keys the call is signed with.
     pub base: &'a Credentials,
     /// `--profile`, so that the profile's `endpoint_url` applies.
     pub profile: Option<&'a str>,
     pub region: &'a str,
+}
+
+/// What GetSessionToken is asked, by an IAM user's long-term keys.
+#[derive(Debug)]
+pub struct SessionRequest<'a> {
+    pub caller: Caller<'a>,
     pub mfa_serial: &'a str,
     pub code: &'a str,
     pub duration: Duration,
 }
 
-/// What AssumeRole is asked.
+/// What AssumeRole is asked, by base keys or an MFA session.
 #[derive(Debug)]
 pub struct RoleRequest<'a> {
-    /// Who assumes the role: base keys, or an MFA session.
-    pub base: &'a Credentials,
-    pub profile: Option<&'a str>,
-    pub region: &'a str,
+    pub caller: Caller<'a>,
     pub role_arn: &'a str,
     pub session_name: &'a str,
     pub external_id: Option<&'a str>,
@@ -77,7 +80,7 @@ pub struct Sts;
 impl TokenIssuer for Sts {
     fn session(&self, request: &SessionRequest) -> Result<Session, Error> {
         let call = async {
-            client(request.base, request.profile, request.region)
+            client(&request.caller)
                 .await
                 .get_session_token()
                 .serial_number(request.mfa_serial)
@@ -94,7 +97,7 @@ impl TokenIssuer for Sts {
 
     fn assume_role(&self, request: &RoleRequest) -> Result<Session, Error> {
         let call = async {
-            client(request.base, request.profile, request.region)
+            client(&request.caller)
                 .await
                 .assume_role()
                 .role_arn(request.role_arn)
@@ -114,10 +117,10 @@ impl TokenIssuer for Sts {
 }
 
 /// An STS client signing with `base`, bounded in time.
-async fn client(base: &Credentials, profile: Option<&str>, region: &str) -> aws_sdk_sts::Client {
+async fn client(caller: &Caller<'_>) -> aws_sdk_sts::Client {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(SharedCredentialsProvider::new(base.clone()))
+        .region(Region::new(caller.region.to_owned()))
+        .credentials_provider(SharedCredentialsProvider::new(caller.base.clone()))
         .retry_config(RetryConfig::standard().with_max_attempts(2))
         .timeout_config(
             TimeoutConfig::builder()
@@ -125,7 +128,7 @@ async fn client(base: &Credentials, profile: Option<&str>, region: &str) -> aws_
                 .operation_timeout(CALL_TIMEOUT)
                 .build(),
         );
-    if let Some(profile) = profile {
+    if let Some(profile) = caller.profile {
         loader = loader.profile_name(profile);
     }
     aws_sdk_sts::Client::new(&loader.load().await)

@@ -144,9 +144,9 @@ impl TokenIssuer for ScriptedIssuer {
     fn session(&self, request: &SessionRequest) -> Result<Session, sts::Error> {
         self.calls.borrow_mut().push(IssuerCall {
             operation: "GetSessionToken".to_owned(),
-            key_id: request.base.access_key_id().to_owned(),
-            profile: request.profile.map(str::to_owned),
-            region: request.region.to_owned(),
+            key_id: request.caller.base.access_key_id().to_owned(),
+            profile: request.caller.profile.map(str::to_owned),
+            region: request.caller.region.to_owned(),
             mfa_serial: request.mfa_serial.to_owned(),
             code: request.code.to_owned(),
             duration: request.duration,
@@ -161,9 +161,9 @@ impl TokenIssuer for ScriptedIssuer {
                 "AssumeRole {} as {} with {:?}",
                 request.role_arn, request.session_name, request.external_id
             ),
-            key_id: request.base.access_key_id().to_owned(),
-            profile: request.profile.map(str::to_owned),
-            region: request.region.to_owned(),
+            key_id: request.caller.base.access_key_id().to_owned(),
+            profile: request.caller.profile.map(str::to_owned),
+            region: request.caller.region.to_owned(),
             mfa_serial: serial.to_owned(),
             code: code.to_owned(),
             duration: request.duration,
