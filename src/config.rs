@@ -42,7 +42,7 @@ impl Profile {
     pub fn load(explicit: Option<&str>, env: &Env, fs: &Fs) -> Result<Self, Error> {
         let name = explicit.map(|name| Cow::Owned(name.to_owned()));
         let files = EnvConfigFiles::default();
-        let set = crate::runtime::block_on(aws_config::profile::load(fs, env, &files, name))
+        let set = crate::runtime::run_ready(aws_config::profile::load(fs, env, &files, name))
             .map_err(|error| Error::Load(error.to_string()))?
             .map_err(|error: ProfileFileLoadError| Error::Load(error.to_string()))?;
         Ok(Profile { set })

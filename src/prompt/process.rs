@@ -1,0 +1,191 @@
+//! The profile's `mfa_process`: a command that prints the TOTP code.
+//!
+//! It runs through the shell (`sh -c`; `cmd /C` on Windows) with stdin
+//! closed, stderr going to the user (the tool may ask for its own PIN there
+//! or on `/dev/tty`), and at most the timeout it is given
+//! ([`PROCESS_TIMEOUT`] in real use). The code is the last
+//! whitespace-separated word of its output, so that `ykman`'s `aws  123456`
+//! works; the caller checks the six digits. At most [`MAX_OUTPUT`] bytes are
+//! read, on a thread, so that a background process holding the output open
+//! cannot block the answer.
+//!
+//! Never put the command line (it may hold a TOTP seed, `oathtool -b …`) or
+//! its output in an error: errors name the exit status only.
+
+use std::io::Read;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::time::{Duration, Instant};
+
+use super::{Error, reason};
+
+/// How long `mfa_process` may take, PIN entry or key touch included.
+pub const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The most of a program's output that is read; a code is 6 digits.
+const MAX_OUTPUT: usize = 64 * 1024;
+
+/// How long to wait for the end of `mfa_process`'s output once the shell
+/// has exited: only a background process it left behind can hold it open.
+const EOF_GRACE: Duration = Duration::from_millis(500);
+
+/// Runs `mfa_process` and returns its code, within `timeout`.
+pub(super) fn run(command: &str, timeout: Duration) -> Result<String, Error> {
+    let deadline = Instant::now() + timeout;
+    let mut child = shell(command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|error| Error::ProcessStart(reason(&error)))?;
+    // Read on a thread, into a buffer the caller can take at any time, so
+    // that output held open by a background process cannot block us.
+    let Some(stdout) = child.stdout.take() else {
+        // Not reached: stdout was set to a pipe above.
+        return Err(Error::ProcessNoOutput);
+    };
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let (ended, end) = mpsc::channel();
+    let buffer = Arc::clone(&output);
+    std::thread::spawn(move || {
+        read_capped(stdout, &buffer);
+        let _ = ended.send(());
+    });
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::ProcessTimeout(timeout.as_secs()));
+            }
+            Err(error) => return Err(Error::ProcessFailed(reason(&error))),
+        }
+    };
+    if !status.success() {
+        return Err(Error::ProcessFailed(describe(status)));
+    }
+    let _ = end.recv_timeout(EOF_GRACE);
+    let output = output.lock().unwrap_or_else(PoisonError::into_inner);
+    code_from_process(&output).ok_or(Error::ProcessNoOutput)
+}
+
+/// `command` through the shell, as `mfa_process`.
+#[cfg(not(windows))]
+fn shell(command: &str) -> Command {
+    let mut shell = Command::new("sh");
+    shell.arg("-c").arg(command);
+    shell
+}
+
+/// `command` through `cmd`, as `mfa_process`, passed on unquoted.
+#[cfg(windows)]
+fn shell(command: &str) -> Command {
+    use std::os::windows::process::CommandExt;
+    let mut shell = Command::new("cmd");
+    shell.arg("/C").raw_arg(command);
+    shell
+}
+
+/// Appends what `from` gives to `to`, up to [`MAX_OUTPUT`] bytes; then stops
+/// reading (a writer that goes on gets a broken pipe).
+fn read_capped(mut from: impl Read, to: &Mutex<Vec<u8>>) {
+    let mut chunk = [0u8; 4096];
+    while let Ok(read @ 1..) = from.read(&mut chunk) {
+        let mut to = to.lock().unwrap_or_else(PoisonError::into_inner);
+        if to.len() + read > MAX_OUTPUT {
+            return;
+        }
+        to.extend_from_slice(&chunk[..read]);
+    }
+}
+
+/// The code in `mfa_process`'s output: the last whitespace-separated word
+/// (all of it when it is one word), `None` when there is none.
+fn code_from_process(output: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(output)
+        .split_whitespace()
+        .next_back()
+        .map(str::to_owned)
+}
+
+/// `exit status 3`, or the signal that ended the process.
+fn describe(status: ExitStatus) -> String {
+    match status.code() {
+        Some(code) => format!("exit status {code}"),
+        None => status.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_is_the_process_output_or_its_last_word() {
+        assert_eq!(code_from_process(b"123456\n").as_deref(), Some("123456"));
+        assert_eq!(code_from_process(b"  123456  ").as_deref(), Some("123456"));
+        assert_eq!(
+            code_from_process(b"aws  123456\n").as_deref(),
+            Some("123456")
+        );
+        assert_eq!(
+            code_from_process(b"Touch your YubiKey...\r\naws 654321\r\n").as_deref(),
+            Some("654321")
+        );
+        assert_eq!(code_from_process(b""), None);
+        assert_eq!(code_from_process(b" \n\t\n"), None);
+    }
+
+    #[cfg(unix)]
+    mod running {
+        use super::*;
+
+        const SECOND: Duration = Duration::from_secs(1);
+
+        #[test]
+        fn a_process_prints_the_code() {
+            assert_eq!(run("echo 123456", SECOND).unwrap(), "123456");
+            assert_eq!(run("printf 'aws  123456\\n'", SECOND).unwrap(), "123456");
+        }
+
+        #[test]
+        fn a_failed_process_names_its_status_not_its_output_or_command() {
+            let error = run("echo 999999; exit 3", SECOND).unwrap_err();
+            let message = error.to_string();
+            assert!(matches!(error, Error::ProcessFailed(_)), "{message}");
+            assert!(message.contains("exit status 3"), "{message}");
+            assert!(!message.contains("999999") && !message.contains("echo"));
+        }
+
+        #[test]
+        fn a_silent_process_is_an_error() {
+            assert!(matches!(run("true", SECOND), Err(Error::ProcessNoOutput)));
+        }
+
+        #[test]
+        fn a_slow_process_is_stopped() {
+            let started = Instant::now();
+            let error = run("sleep 5", Duration::from_millis(200)).unwrap_err();
+            assert!(matches!(error, Error::ProcessTimeout(_)), "{error}");
+            assert!(started.elapsed() < Duration::from_secs(3));
+        }
+
+        #[test]
+        fn a_background_process_holding_the_output_does_not_block_the_code() {
+            let started = Instant::now();
+            let code = run("echo 123456; sleep 5 &", SECOND).unwrap();
+            assert_eq!(code, "123456");
+            assert!(started.elapsed() < Duration::from_secs(3));
+        }
+
+        #[test]
+        fn the_process_gets_no_stdin() {
+            // `cat` would block on an inherited stdin; on /dev/null it ends.
+            assert!(matches!(run("cat", SECOND), Err(Error::ProcessNoOutput)));
+        }
+    }
+}
