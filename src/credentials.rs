@@ -6,6 +6,10 @@
 //! web identity, containers, instance metadata). With `--profile`: that profile
 //! only, because the AWS CLI ignores environment keys when a profile is named.
 //!
+//! For role profiles with MFA, which this helper assumes itself, the base
+//! keys come from the source profile or from a `credential_source`
+//! (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`).
+//!
 //! Instance metadata is asked once with a one-second connect timeout, so a
 //! machine off EC2 learns "no credentials" in about a second, not after
 //! retries. The region is always given, so no provider probes for one.

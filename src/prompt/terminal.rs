@@ -27,13 +27,17 @@ pub(super) fn open() -> Result<File, String> {
         .map_err(|error| reason(&error))
 }
 
-/// Asks on `tty`, hiding the answer.
+/// Asks on `tty`, hiding the answer. The terminal is in prompt mode before
+/// the question shows (switching discards what was typed earlier), so that
+/// nothing typed after it appears is lost or echoed.
 pub(super) fn ask(tty: &File, question: &Question) -> Result<String, Error> {
-    let mut tty = tty;
-    write!(tty, "{}", question.text()).map_err(terminal_error)?;
+    let restore = raw::Guard::enter(tty)?;
+    let mut out = tty;
+    write!(out, "{}", question.text()).map_err(terminal_error)?;
     let answer = read_hidden(tty);
+    drop(restore);
     // The user's Enter was not echoed: end the prompt's line ourselves.
-    writeln!(tty).map_err(terminal_error)?;
+    writeln!(out).map_err(terminal_error)?;
     answer
 }
 
@@ -41,10 +45,9 @@ fn terminal_error(error: std::io::Error) -> Error {
     Error::Terminal(reason(&error))
 }
 
-/// Reads one line without echo, handling erase keys; Ctrl-C, Ctrl-D and a
+/// Reads one line in prompt mode, handling erase keys; Ctrl-C, Ctrl-D and a
 /// closed terminal cancel.
 fn read_hidden(tty: &File) -> Result<String, Error> {
-    let _restore = raw::Guard::enter(tty)?;
     let mut tty = tty;
     let mut answer = String::new();
     let mut byte = [0u8; 1];
