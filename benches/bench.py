@@ -1,23 +1,28 @@
 #!/usr/bin/env python3
 """Side-by-side wall time and peak RSS of whole-process helper runs.
 
-Usage: bench.py [--runs N] [--aws-runs N] BINARY
-Builds nothing: pass the release binary. Runs, one after another on the same
-machine, each scenario with git's request on stdin:
+Usage: python3 benches/bench.py [--runs N] [--aws-runs N]
+Builds the release binary and a no-op Rust binary with the same profile
+(`cargo build --release --bin git-credential-mfa-codecommit --example noop`),
+then runs, one after another on the same machine, each scenario with git's
+request on stdin:
+  noop       the no-op binary: the floor for any Rust process here
   cached     a CodeCommit `get` for a profile with mfa_serial, its MFA session
              warm in the kernel keyring (made first by `login` against moto's
              STS on 127.0.0.1, the prompt answered through a pseudo-terminal)
   keys       a CodeCommit `get` with long-term keys from the environment
   foreign    `get` for github.com (must print nothing)
   store      `store`
+  erase      `erase` for a foreign host
   aws-cli    `aws codecommit credential-helper get` for the same request
 and prints median, min and max wall time, peak RSS, and each one's ratio to
-the AWS CLI. Each child is timed from spawn to reap (os.posix_spawn +
+the no-op binary and to the AWS CLI. Each child is timed from spawn to reap (os.posix_spawn +
 os.wait4), so Python's own start-up is not counted. Peak RSS is read by GNU
 time (`/usr/bin/time -f %M`, Debian package `time`) in a run of its own: a
 child spawned by Python inherits Python's high-water mark across exec.
 """
 import argparse
+import json
 import os
 import pty
 import re
@@ -132,23 +137,38 @@ def measure(name, argv, stdin_bytes, env, runs):
     }
 
 
+def build():
+    """Builds both binaries; returns (helper, noop) paths."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--bin",
+                    "git-credential-mfa-codecommit", "--example", "noop"],
+                   cwd=root, check=True)
+    metadata = subprocess.run(["cargo", "metadata", "--format-version", "1",
+                               "--no-deps"], cwd=root, check=True,
+                              capture_output=True, text=True).stdout
+    release = os.path.join(json.loads(metadata)["target_directory"], "release")
+    return (os.path.join(release, "git-credential-mfa-codecommit"),
+            os.path.join(release, "examples", "noop"))
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("binary")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--aws-runs", type=int, default=10)
     args = parser.parse_args()
-    binary = os.path.abspath(args.binary)
+    binary, noop = build()
     moto, sts = start_moto()
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as mfa_home:
         env = environment(home)
         mfa_env = mfa_environment(mfa_home, sts)
         cold = login(binary, mfa_env)
         rows = [
+            measure("noop", [noop], REQUEST, env, args.runs),
             measure("cached", [binary, "get"], REQUEST, mfa_env, args.runs),
             measure("keys", [binary, "get"], REQUEST, env, args.runs),
             measure("foreign", [binary, "get"], FOREIGN, env, args.runs),
             measure("store", [binary, "store"], REQUEST, env, args.runs),
+            measure("erase", [binary, "erase"], FOREIGN, env, args.runs),
             measure("aws-cli", [sys.executable, "-m", "awscli", "codecommit",
                                 "credential-helper", "get"], REQUEST, env,
                     args.aws_runs),
@@ -157,12 +177,13 @@ def main():
                        stdout=subprocess.DEVNULL)
     moto.terminate()
     aws = rows[-1]["median"]
+    floor = rows[0]["median"]
     print(f"{'scenario':<10} {'runs':>5} {'median ms':>10} {'min ms':>8} "
-          f"{'max ms':>8} {'peak RSS MB':>12} {'AWS CLI / this':>15}")
+          f"{'max ms':>8} {'peak RSS MB':>12} {'this / noop':>12} {'AWS CLI / this':>15}")
     for row in rows:
         print(f"{row['name']:<10} {row['runs']:>5} {row['median']:>10.2f} "
               f"{row['min']:>8.2f} {row['max']:>8.2f} {row['rss']:>12.1f} "
-              f"{aws / row['median']:>14.0f}x")
+              f"{row['median'] / floor:>11.2f}x {aws / row['median']:>14.0f}x")
     print(f"cold login (prompt answered at once, STS on loopback): {cold * 1000:.1f} ms")
 
 
