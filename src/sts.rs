@@ -89,10 +89,7 @@ impl TokenIssuer for Sts {
                 .send()
                 .await
         };
-        let output = crate::runtime::block_on(call)
-            .map_err(|error| Error::Unreachable(error.to_string()))?
-            .map_err(classify)?;
-        issued(output.credentials(), "sts:GetSessionToken")
+        issued(run(call)?.credentials(), "sts:GetSessionToken")
     }
 
     fn assume_role(&self, request: &RoleRequest) -> Result<Session, Error> {
@@ -109,11 +106,19 @@ impl TokenIssuer for Sts {
                 .send()
                 .await
         };
-        let output = crate::runtime::block_on(call)
-            .map_err(|error| Error::Unreachable(error.to_string()))?
-            .map_err(classify)?;
-        issued(output.credentials(), "sts:AssumeRole")
+        issued(run(call)?.credentials(), "sts:AssumeRole")
     }
+}
+
+/// Runs one STS call to its answer or a sorted error.
+fn run<T, E, R>(call: impl Future<Output = Result<T, SdkError<E, R>>>) -> Result<T, Error>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    crate::runtime::block_on(call)
+        .map_err(|error| Error::Unreachable(error.to_string()))?
+        .map_err(classify)
 }
 
 /// An STS client signing with `base`, bounded in time.
