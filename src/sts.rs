@@ -23,7 +23,8 @@ use crate::error::one_line;
 use crate::session::Session;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// The whole call, retries included: an error reaches the user within five seconds.
+const CALL_TIMEOUT: Duration = Duration::from_secs(4);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -32,9 +33,22 @@ pub enum Error {
     CodeRefused(String),
     #[error("STS refused: {0}; check the profile's keys and mfa_serial")]
     Refused(String),
+    #[error("STS is unavailable: {0}; try again in a minute")]
+    Unavailable(String),
+    #[error("STS's answer could not be read: {0}; check AWS_ENDPOINT_URL_STS")]
+    Unreadable(String),
     #[error("could not reach STS: {0}; check the network and any AWS_ENDPOINT_URL_STS")]
     Unreachable(String),
 }
+
+/// Error codes of an STS that is down or busy, not of a refusal.
+const UNAVAILABLE: [&str; 5] = [
+    "ServiceUnavailable",
+    "InternalFailure",
+    "InternalError",
+    "Throttling",
+    "RequestLimitExceeded",
+];
 
 /// Who calls STS, and where.
 #[derive(Debug, Clone, Copy)]
@@ -162,7 +176,8 @@ fn issued(
         .ok_or_else(|| Error::Refused(format!("{operation} returned no credentials")))
 }
 
-/// Sorts STS's answer into a refused code, another refusal, or no answer.
+/// Sorts STS's answer into a refused code, another refusal, an STS that is
+/// down, an answer that is not STS's, or no answer.
 fn classify<E, R>(error: SdkError<E, R>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
@@ -171,16 +186,21 @@ where
     match &error {
         SdkError::ServiceError(context) => {
             let service_error = context.err();
+            let Some(code) = service_error.code() else {
+                return Error::Unreadable(one_line(service_error));
+            };
             let message = service_error
                 .message()
                 .map_or_else(|| one_line(service_error), str::to_owned);
-            let code = service_error.code().unwrap_or("error");
             if code == "AccessDenied" && message.contains("MultiFactorAuthentication") {
                 Error::CodeRefused(message)
+            } else if UNAVAILABLE.contains(&code) {
+                Error::Unavailable(format!("{code}: {message}"))
             } else {
                 Error::Refused(format!("{code}: {message}"))
             }
         }
+        SdkError::ResponseError(_) => Error::Unreadable(one_line(&error)),
         _ => Error::Unreachable(one_line(&error)),
     }
 }

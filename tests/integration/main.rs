@@ -20,5 +20,6 @@ mod prompt_sources;
 mod role_e2e;
 mod role_flow;
 mod setup;
+mod sts_faults;
 mod support;
 mod vectors;
