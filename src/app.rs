@@ -4,8 +4,9 @@
 //! request ─▶ CodeCommit host? ──no──▶ print nothing
 //!               │yes
 //!            path, region, profile ─▶ mfa_serial? ──no──▶ base credentials ─┐
+//!                (the profile's, or its source profile's)                   │
 //!                                        │yes                               │
-//!                                   MFA session (cache, or prompt + STS) ───┤
+//!                  MFA or role session (cache, or code + STS) ──────────────┤
 //!                                                                           ▼
 //!                                password for (host, path, region, now) ─▶ git
 //! ```

@@ -1,6 +1,8 @@
 //! git-credential-mfa-codecommit: a git credential helper that answers AWS
 //! CodeCommit's HTTPS endpoints with SigV4-derived passwords, byte for byte as
-//! `aws codecommit credential-helper` does.
+//! `aws codecommit credential-helper` does, signed with an MFA session (one
+//! TOTP code per session, cached in the OS keyring) where the profile names
+//! an MFA device.
 //!
 //! The binary (`main.rs`) only wires the real world into [`app::run`].
 #![forbid(unsafe_code)]
