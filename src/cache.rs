@@ -81,6 +81,8 @@ pub trait SessionStore {
     fn save(&self, key: &CacheKey, session: &Session) -> Result<(), Error>;
     /// Removes the entry; Ok(true) if there was one.
     fn delete(&self, key: &CacheKey) -> Result<bool, Error>;
+    /// What the sessions are kept in, for messages.
+    fn name(&self) -> &'static str;
 }
 
 /// A keyring the user can name in GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING.
@@ -310,6 +312,10 @@ pub fn open(choice: Option<&str>) -> Box<dyn SessionStore> {
 pub struct NoCache;
 
 impl SessionStore for NoCache {
+    fn name(&self) -> &'static str {
+        "no cache (GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING=none)"
+    }
+
     fn load(&self, _: &CacheKey) -> Result<Option<Session>, Error> {
         Ok(None)
     }
@@ -328,6 +334,10 @@ impl SessionStore for NoCache {
 struct Broken(Error);
 
 impl SessionStore for Broken {
+    fn name(&self) -> &'static str {
+        "keyring"
+    }
+
     fn load(&self, _: &CacheKey) -> Result<Option<Session>, Error> {
         Err(self.0.clone())
     }
@@ -359,15 +369,6 @@ impl KeyringStore {
             choice: Backend::parse(choice)?,
             opened: OnceLock::new(),
         })
-    }
-
-    /// The backend's name for messages. With the automatic choice this
-    /// chooses it, which on Linux may ask D-Bus.
-    pub fn name(&self) -> &'static str {
-        match self.choice {
-            Some(backend) => backend.name(),
-            None => self.opened().0.name(),
-        }
     }
 
     fn opened(&self) -> &(Backend, Result<Arc<CredentialStore>, Error>) {
@@ -408,6 +409,15 @@ fn delete_all(backend: Backend, entries: Vec<Entry>) -> Result<(), Error> {
 }
 
 impl SessionStore for KeyringStore {
+    /// With the automatic choice this chooses the backend, which on Linux
+    /// may ask D-Bus.
+    fn name(&self) -> &'static str {
+        match self.choice {
+            Some(backend) => backend.name(),
+            None => self.opened().0.name(),
+        }
+    }
+
     fn load(&self, key: &CacheKey) -> Result<Option<Session>, Error> {
         let (backend, entry) = self.entry(key, &[])?;
         match entry.get_secret() {

@@ -143,7 +143,10 @@ fn is_fresh(session: &Session, context: &Context) -> bool {
 /// Caches `session`; a failure is a warning.
 pub fn save(need: &Need, session: &Session, context: &Context) {
     match context.store.save(&need.key, session) {
-        Ok(()) => context.log.step("cached the MFA session in the keyring"),
+        Ok(()) => context.log.step(&format!(
+            "cached the MFA session in the {}",
+            context.store.name()
+        )),
         Err(error) => context
             .log
             .warn(&format!("{error}; the MFA session is not cached")),

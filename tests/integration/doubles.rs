@@ -228,6 +228,10 @@ impl MemoryStore {
 }
 
 impl SessionStore for MemoryStore {
+    fn name(&self) -> &'static str {
+        "test keyring"
+    }
+
     fn load(&self, key: &CacheKey) -> Result<Option<Session>, cache::Error> {
         if self.fail_load.get() {
             return Err(unavailable());
