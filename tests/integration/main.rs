@@ -17,6 +17,7 @@ mod mfa_e2e;
 mod mfa_flow;
 mod moto;
 mod prompt_sources;
+mod robustness;
 mod role_e2e;
 mod role_flow;
 mod setup;
