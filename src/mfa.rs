@@ -26,6 +26,13 @@ use crate::prompt::{self, Question};
 use crate::session::Session;
 use crate::sts::{self, Caller, RoleRequest, SessionRequest};
 
+/// What to do about a keyring that fails.
+#[cfg(target_os = "linux")]
+const KEYRING_HINT: &str =
+    "GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING=keyutils chooses the kernel keyring";
+#[cfg(not(target_os = "linux"))]
+const KEYRING_HINT: &str = "GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING=none turns the cache off";
+
 /// How many codes the user may type before the helper gives up.
 pub const TRIES: usize = 3;
 
@@ -112,7 +119,7 @@ pub fn session(need: &Need, context: &Context) -> Result<Session, Error> {
         Ok(_) => {}
         Err(error) => {
             context.log.warn(&format!(
-                "{error}; going on without caching the MFA session"
+                "{error}; going on without caching the MFA session ({KEYRING_HINT})"
             ));
             return new_session(need, context);
         }
@@ -147,9 +154,9 @@ pub fn save(need: &Need, session: &Session, context: &Context) {
             "cached the MFA session in the {}",
             context.store.name()
         )),
-        Err(error) => context
-            .log
-            .warn(&format!("{error}; the MFA session is not cached")),
+        Err(error) => context.log.warn(&format!(
+            "{error}; the MFA session is not cached ({KEYRING_HINT})"
+        )),
     }
 }
 
