@@ -184,10 +184,22 @@ impl Mfa {
         }
     }
 
+    /// Drops every session this test cached in the user's kernel keyring.
     pub(crate) fn logout(&self) {
         let mut logout = self.scratch.command(BINARY);
-        logout.envs(self.env()).arg("logout");
+        logout.envs(self.env()).args(["logout", "--all"]);
         ok(logout);
+    }
+
+    /// The default profile answering its prompts with `mfa_process = command`.
+    pub(crate) fn use_mfa_process(&self, command: &str) {
+        self.scratch.write(
+            ".aws/config",
+            &format!(
+                "[default]\nmfa_serial = {}\nmfa_process = {command}\n",
+                self.serial
+            ),
+        );
     }
 }
 

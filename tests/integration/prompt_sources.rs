@@ -41,17 +41,6 @@ fn runs(mfa: &Mfa, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// The default profile with `mfa_process` set to `command`.
-fn with_mfa_process(mfa: &Mfa, command: &str) {
-    mfa.scratch.write(
-        ".aws/config",
-        &format!(
-            "[default]\nmfa_serial = {}\nmfa_process = {command}\n",
-            mfa.serial
-        ),
-    );
-}
-
 /// `git config --global key value` in the scratch HOME.
 fn git_config(mfa: &Mfa, key: &str, value: &str) {
     let mut git = mfa.scratch.command("git");
@@ -128,7 +117,7 @@ fn the_tests_really_run_without_a_terminal() {
 fn an_mfa_process_answers_once_and_the_cache_answers_after() {
     let mfa = Mfa::new();
     let process = recorder(&mfa, "ykman", "echo 123456");
-    with_mfa_process(&mfa, &process);
+    mfa.use_mfa_process(&process);
     let first = get(&mfa, &[]);
     assert_session(&first);
     assert_eq!(text(&first.stderr), "");
@@ -146,14 +135,11 @@ fn an_mfa_process_answers_once_and_the_cache_answers_after() {
 #[ignore = "needs moto, python3, openssl, setsid and kernel keyutils: run by .ci/run"]
 fn an_mfa_process_may_print_more_than_the_code_and_is_not_stopped_by_prompt_gates() {
     let mfa = Mfa::new();
-    with_mfa_process(
+    mfa.use_mfa_process(&recorder(
         &mfa,
-        &recorder(
-            &mfa,
-            "ykman",
-            "echo 'Touch your YubiKey...' >&2; printf 'aws  123456\\n'",
-        ),
-    );
+        "ykman",
+        "echo 'Touch your YubiKey...' >&2; printf 'aws  123456\\n'",
+    ));
     let askpass = recorder(&mfa, "askpass", "echo 111111");
     // mfa_process is not prompting: neither gate stops it, and askpass,
     // although set, is not asked.
@@ -176,7 +162,7 @@ fn an_mfa_process_may_print_more_than_the_code_and_is_not_stopped_by_prompt_gate
 fn a_failing_mfa_process_is_a_clear_error_without_sts_or_askpass() {
     let mfa = Mfa::new();
     let process = recorder(&mfa, "ykman", "echo 987654; exit 3");
-    with_mfa_process(&mfa, &process);
+    mfa.use_mfa_process(&process);
     let askpass = recorder(&mfa, "askpass", "echo 123456");
     let out = get(&mfa, &[("GIT_ASKPASS", &askpass)]);
     let stderr = assert_failed(&out, "", &["mfa_process", "exit status 3"]);
@@ -187,7 +173,7 @@ fn a_failing_mfa_process_is_a_clear_error_without_sts_or_askpass() {
     assert_eq!(sessions_issued(&mfa), 0);
 
     // No output at all is an error too.
-    with_mfa_process(&mfa, &recorder(&mfa, "silent", "true"));
+    mfa.use_mfa_process(&recorder(&mfa, "silent", "true"));
     let out = get(&mfa, &[("GIT_ASKPASS", &askpass)]);
     assert_failed(&out, "", &["mfa_process printed no code"]);
     assert!(runs(&mfa, "askpass").is_empty());

@@ -3,7 +3,8 @@
 //! keyring that cannot be reached. Codes come from an `mfa_process`, so no
 //! terminal is needed.
 
-use std::process::{Command, Stdio};
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::codecommit::{ok, sts_calls};
@@ -12,21 +13,27 @@ use crate::support::{BINARY, attribute, request, run, text};
 
 const HOST: &str = "git-codecommit.us-east-1.amazonaws.com";
 
-/// The default profile answering its prompts with `mfa_process`.
-fn with_mfa_process(mfa: &Mfa, command: &str) {
-    mfa.scratch.write(
-        ".aws/config",
-        &format!(
-            "[default]\nmfa_serial = {}\nmfa_process = {command}\n",
-            mfa.serial
-        ),
-    );
-}
-
 fn get(mfa: &Mfa, env: &[(&str, &str)]) -> Command {
     let mut get = mfa.scratch.command(BINARY);
     get.envs(mfa.env()).envs(env.iter().copied()).arg("get");
     get
+}
+
+/// `get` started with git's request written to it, its output piped.
+fn spawn_get(mfa: &Mfa) -> Child {
+    let mut child = get(mfa, &[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&request(HOST, Some("v1/repos/myrepo")))
+        .unwrap();
+    child
 }
 
 fn assert_session_answer(stdout: &[u8], label: &str) {
@@ -42,28 +49,11 @@ fn assert_session_answer(stdout: &[u8], label: &str) {
 #[ignore = "needs moto, python3, openssl and kernel keyutils: run by .ci/run"]
 fn sixty_four_warm_gets_at_once_all_answer() {
     let mfa = Mfa::new();
-    with_mfa_process(&mfa, "echo 123456");
+    mfa.use_mfa_process("echo 123456");
     let mut login = mfa.scratch.command(BINARY);
     login.envs(mfa.env()).arg("login");
     ok(login);
-    let children: Vec<_> = (0..64)
-        .map(|_| {
-            let mut child = get(&mfa, &[])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(&request(HOST, Some("v1/repos/myrepo")))
-                .unwrap();
-            child
-        })
-        .collect();
+    let children: Vec<_> = (0..64).map(|_| spawn_get(&mfa)).collect();
     for (i, child) in children.into_iter().enumerate() {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "get {i}: {}", text(&out.stderr));
@@ -78,27 +68,13 @@ fn sixty_four_warm_gets_at_once_all_answer() {
 fn a_holder_killed_mid_prompt_does_not_wedge_the_lock() {
     let mfa = Mfa::new();
     // The first helper "prompts" for a long time while it holds the lock.
-    with_mfa_process(&mfa, "sleep 20; echo 123456");
-    let mut holder = get(&mfa, &[])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        holder
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(&request(HOST, Some("v1/repos/myrepo")))
-            .unwrap();
-    }
+    mfa.use_mfa_process("sleep 20; echo 123456");
+    let mut holder = spawn_get(&mfa);
     std::thread::sleep(Duration::from_millis(500));
     holder.kill().unwrap();
     holder.wait().unwrap();
     // The next helper gets the lock at once and answers.
-    with_mfa_process(&mfa, "echo 123456");
+    mfa.use_mfa_process("echo 123456");
     let started = Instant::now();
     let out = run(get(&mfa, &[]), &request(HOST, Some("v1/repos/myrepo")));
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -119,7 +95,7 @@ fn a_holder_killed_mid_prompt_does_not_wedge_the_lock() {
 #[ignore = "needs moto, python3, openssl and kernel keyutils: run by .ci/run"]
 fn an_unreachable_keyring_is_one_warning_and_the_answer_still_comes() {
     let mfa = Mfa::new();
-    with_mfa_process(&mfa, "echo 123456");
+    mfa.use_mfa_process("echo 123456");
     // A Secret Service on a bus that is not there.
     let env = [
         ("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "secret-service"),

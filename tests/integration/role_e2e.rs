@@ -70,9 +70,6 @@ fn a_chained_role_prompts_once_and_is_re_assumed_silently() {
     );
     mfa.assert_no_secret_in_files();
     mfa.logout();
-    let mut logout = mfa.scratch.command(crate::support::BINARY);
-    logout.envs(mfa.env()).args(["logout", "--all"]);
-    ok(logout);
 }
 
 #[test]
@@ -91,7 +88,5 @@ fn a_role_assumed_with_a_code_is_accepted() {
         mfa.server.reasons().last().map(String::as_str),
         Some("authenticated")
     );
-    let mut logout = mfa.scratch.command(crate::support::BINARY);
-    logout.envs(mfa.env()).args(["logout", "--all"]);
-    ok(logout);
+    mfa.logout();
 }
