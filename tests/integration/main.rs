@@ -20,6 +20,7 @@ mod prompt_sources;
 mod robustness;
 mod role_e2e;
 mod role_flow;
+mod secrets;
 mod setup;
 mod sts_faults;
 mod support;
