@@ -27,7 +27,7 @@ use crate::credentials::CredentialSource;
 use crate::error::Error;
 use crate::log::Log;
 use crate::mfa::{self, Kind, Need, Role, RoleBase};
-use crate::prompt::{self, TotpPrompt};
+use crate::prompt::TotpPrompt;
 use crate::protocol::{Request, Response};
 use crate::sts::TokenIssuer;
 use crate::{codecommit, commands, config, sigv4};
@@ -71,8 +71,9 @@ pub struct Context<'a> {
 
 /// Runs `args.operation` with git's request on `input`, the answer to `output`.
 ///
-/// When the user cancels the MFA prompt, git is told `quit=1` so that it
-/// stops instead of asking for a username; the error is still returned.
+/// When the user cancels the MFA prompt (or it gets a SIGINT), git is told
+/// `quit=1` so that it stops instead of asking for a username; the error is
+/// still returned.
 pub fn run(
     args: &Args,
     input: impl BufRead,
@@ -104,7 +105,9 @@ pub fn run(
         // (git ignores SIGPIPE from helpers).
         Operation::Store | Operation::Other(_) => Ok(()),
     };
-    if let Err(Error::Prompt(prompt::Error::Cancelled)) = &result {
+    if let Err(Error::Prompt(error)) = &result
+        && error.stops_git()
+    {
         // Best effort: git may already be gone.
         let _ = output.write_all(b"quit=1\n");
     }

@@ -10,13 +10,15 @@
 //! (SPEC §6).
 //!
 //! Invariants: opening a [`KeyringStore`] does no I/O; the backend is chosen
-//! and connected on first use. An entry that is missing, corrupt, in an older
-//! format or duplicated is a miss (`Ok(None)`), never an error, so a bad entry
-//! costs one prompt and is then overwritten. In the kernel keyring an entry
-//! carries a timeout, so the kernel drops it when the session expires.
+//! and connected on first use. An entry that is missing or duplicated is a
+//! miss (`Ok(None)`); one that is not a session (corrupt, or in another
+//! version's format) is [`Error::Unreadable`], which callers treat as a miss
+//! worth one warning. Either way a bad entry costs one prompt and is then
+//! overwritten. In the kernel keyring an entry carries a timeout, so the
+//! kernel drops it when the session expires.
 //!
 //! Never: a session written anywhere but the keyring (no file, environment,
-//! argument or log), or a secret in an error message.
+//! argument or log), or a secret or stored byte in an error message.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -72,11 +74,18 @@ pub enum Error {
     },
     #[error("the MFA session has a field too long for the cache")]
     Unencodable,
+    /// An entry that does not decode as a session; its bytes are never shown.
+    #[error(
+        "the MFA session cached in the {backend} is unreadable (corrupt, or written by another version of this helper)"
+    )]
+    Unreadable { backend: &'static str },
 }
 
 /// Where sessions are kept between runs.
 pub trait SessionStore {
-    /// The session under `key`; a missing, corrupt or old-format entry is Ok(None).
+    /// The session under `key`; a missing entry is Ok(None), one that is
+    /// not a session (corrupt, another version's format) is
+    /// [`Error::Unreadable`], which the next `save` replaces.
     fn load(&self, key: &CacheKey) -> Result<Option<Session>, Error>;
     fn save(&self, key: &CacheKey, session: &Session) -> Result<(), Error>;
     /// Removes the entry; Ok(true) if there was one.
@@ -274,7 +283,9 @@ fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
 fn reason(error: &keyring_core::Error) -> String {
     use keyring_core::Error as E;
     match error {
-        E::PlatformFailure(cause) | E::NoStorageAccess(cause) => cause.to_string(),
+        E::PlatformFailure(cause) | E::NoStorageAccess(cause) => {
+            locked(cause.as_ref()).map_or_else(|| cause.to_string(), str::to_owned)
+        }
         E::BadEncoding(_) | E::BadDataFormat(..) => "the stored data is malformed".into(),
         E::TooLong(what, limit) => {
             format!("the {what} is longer than the keyring allows ({limit})")
@@ -283,6 +294,25 @@ fn reason(error: &keyring_core::Error) -> String {
         E::Ambiguous(entries) => format!("{} entries match", entries.len()),
         other => other.to_string(),
     }
+}
+
+/// What `cause` means when it is a locked Secret Service keyring, which its
+/// store reports as a bare "no access" with the service's terse words.
+#[cfg(target_os = "linux")]
+fn locked(cause: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<&'static str> {
+    use dbus_secret_service::Error as E;
+    match cause.downcast_ref::<E>()? {
+        E::Locked => Some("the keyring is locked"),
+        E::Prompt => {
+            Some("the keyring is locked, and its unlock prompt was dismissed or could not be shown")
+        }
+        _ => None,
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn locked(_: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<&'static str> {
+    None
 }
 
 /// Whole seconds from `now` until `expiry`, rounded up, at least one (a
@@ -420,14 +450,16 @@ impl SessionStore for KeyringStore {
 
     fn load(&self, key: &CacheKey) -> Result<Option<Session>, Error> {
         let (backend, entry) = self.entry(key, &[])?;
+        let unreadable = Error::Unreadable {
+            backend: backend.name(),
+        };
         match entry.get_secret() {
-            Ok(bytes) => Ok(Session::decode(&bytes)),
-            Err(
-                keyring_core::Error::NoEntry
-                | keyring_core::Error::Ambiguous(_)
-                | keyring_core::Error::BadEncoding(_)
-                | keyring_core::Error::BadDataFormat(..),
-            ) => Ok(None),
+            Ok(bytes) => Session::decode(&bytes).map(Some).ok_or(unreadable),
+            // Duplicates (made by another tool): the next save clears them.
+            Err(keyring_core::Error::NoEntry | keyring_core::Error::Ambiguous(_)) => Ok(None),
+            Err(keyring_core::Error::BadEncoding(_) | keyring_core::Error::BadDataFormat(..)) => {
+                Err(unreadable)
+            }
             Err(error) => Err(backend.error(error)),
         }
     }

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use chrono::{DateTime, Utc};
 
 use crate::app::{self, Context, Flags};
-use crate::cache::CacheKey;
+use crate::cache::{self, CacheKey};
 use crate::cli::Args;
 use crate::config::Profile;
 use crate::error::Error;
@@ -60,12 +60,16 @@ pub fn logout(args: &Args, all: bool, mut out: impl Write, context: &Context) ->
 pub fn status(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
     let now = context.clock.now();
     for key in keys(args, true, context)? {
-        let state = match context.store.load(&key)? {
-            Some(session) if session.expiry() > now => {
+        let state = match context.store.load(&key) {
+            Ok(Some(session)) if session.expiry() > now => {
                 format!("valid until {}", utc(session.expiry()))
             }
-            Some(session) => format!("expired at {}", utc(session.expiry())),
-            None => "no cached session".to_owned(),
+            Ok(Some(session)) => format!("expired at {}", utc(session.expiry())),
+            Ok(None) => "no cached session".to_owned(),
+            Err(cache::Error::Unreadable { .. }) => {
+                "unreadable cached session (the next login replaces it)".to_owned()
+            }
+            Err(error) => return Err(error.into()),
         };
         writeln!(out, "{}\t{}\t{state}", key.profile, key.mfa_serial).map_err(Error::output)?;
     }

@@ -12,14 +12,15 @@
 //!
 //! A code STS refuses is asked for again, up to [`TRIES`] codes in all. The
 //! keyring is a cache, never a requirement: if it fails, the helper warns
-//! once and goes on without it.
+//! once and goes on without it; an unreadable entry is a miss, said once,
+//! that the new session replaces.
 
 use std::time::Duration;
 
 use aws_credential_types::Credentials;
 
 use crate::app::Context;
-use crate::cache::CacheKey;
+use crate::cache::{self, CacheKey};
 use crate::error::Error;
 use crate::lock;
 use crate::prompt::{self, Question};
@@ -117,6 +118,11 @@ pub fn session(need: &Need, context: &Context) -> Result<Session, Error> {
             return Ok(session);
         }
         Ok(_) => {}
+        // A bad entry is a miss that the new session replaces. Said once:
+        // the read under the lock below passes over it.
+        Err(error @ cache::Error::Unreadable { .. }) => context
+            .log
+            .warn(&format!("{error}; logging in again replaces it")),
         Err(error) => {
             context.log.warn(&format!(
                 "{error}; going on without caching the MFA session ({KEYRING_HINT})"

@@ -6,7 +6,7 @@
 //! then the access key id, secret access key and session token, each behind a
 //! big-endian `u16` length. Anything that does not decode exactly (another
 //! version, a short or long buffer, a field that is not UTF-8) is not a
-//! session: callers treat it as a cache miss. Secrets stay inside
+//! session: the cache reports it as unreadable, a miss. Secrets stay inside
 //! [`Credentials`], whose `Debug` redacts them.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -84,7 +84,7 @@ impl Session {
             return None;
         }
         let [access_key_id, secret_access_key, session_token] = fields;
-        let expiry = UNIX_EPOCH + Duration::from_secs(u64::from_be_bytes(*expiry));
+        let expiry = UNIX_EPOCH.checked_add(Duration::from_secs(u64::from_be_bytes(*expiry)))?;
         Session::from_credentials(Credentials::new(
             access_key_id,
             secret_access_key,
@@ -153,6 +153,16 @@ mod tests {
             assert_eq!(Session::decode(bad), None, "{bad:?}");
         }
         assert!(Session::decode(&empty_token).is_some());
+    }
+
+    #[test]
+    fn an_expiry_past_what_system_time_holds_is_no_session() {
+        // Found by tests/fuzz (target `session`): an expiry past what
+        // SystemTime holds (2^63 seconds on Linux) overflowed
+        // `UNIX_EPOCH + Duration` and panicked instead of being a miss.
+        let mut bytes = session("t").encode().unwrap();
+        bytes[1..9].copy_from_slice(&u64::MAX.to_be_bytes());
+        assert_eq!(Session::decode(&bytes), None);
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //!    `credential.interactive` do not stop it.
 //! 2. **The terminal** (`/dev/tty`; `terminal.rs`; git owns stdin and
 //!    stdout), with the input hidden; Ctrl-C and Ctrl-D end in
-//!    [`Error::Cancelled`]. Skipped when `GIT_TERMINAL_PROMPT` is false, or
-//!    when there is no controlling terminal.
+//!    [`Error::Cancelled`], and SIGINT, SIGTERM or SIGHUP sent while it
+//!    waits in [`Error::Interrupted`]. Skipped when `GIT_TERMINAL_PROMPT` is
+//!    false, or when there is no controlling terminal.
 //! 3. **An askpass program** (`askpass.rs`): `GIT_ASKPASS`, else git's
 //!    `core.askPass` (read with `git config`, as git does not export it to
 //!    helpers), else `SSH_ASKPASS`; the first one *set* is chosen, and an
@@ -75,6 +76,8 @@ pub enum Error {
     NoTerminal(String),
     #[error("MFA prompt cancelled")]
     Cancelled,
+    #[error("MFA prompt interrupted by {0}")]
+    Interrupted(Signal),
     #[error("could not read the MFA code from the terminal: {0}")]
     Terminal(String),
     #[error("could not run the profile's mfa_process with the shell: {0}")]
@@ -97,6 +100,35 @@ pub enum Error {
         source_name: &'static str,
         cause: String,
     },
+}
+
+impl Error {
+    /// Whether git should stop too, as the user asked: Ctrl-C, Ctrl-D, an
+    /// empty answer, Cancel in an askpass dialog, or a SIGINT at the prompt.
+    pub fn stops_git(&self) -> bool {
+        matches!(
+            self,
+            Error::Cancelled | Error::Interrupted(Signal::Interrupt)
+        )
+    }
+}
+
+/// A signal that ended the terminal prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Interrupt,
+    Terminate,
+    HangUp,
+}
+
+impl std::fmt::Display for Signal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Signal::Interrupt => "SIGINT",
+            Signal::Terminate => "SIGTERM",
+            Signal::HangUp => "SIGHUP",
+        })
+    }
 }
 
 /// What the user is asked for.

@@ -8,6 +8,14 @@
 //! gitoxide's `gix-prompt`). At most [`MAX_ANSWER`] printable characters are
 //! kept.
 //!
+//! Signals sent from outside while the prompt waits (`kill -INT`, a
+//! supervisor's SIGTERM, SIGHUP) would still kill the process in prompt mode,
+//! so for the prompt only they are caught: the wait is on the terminal and on
+//! a self-pipe the signal handler writes to, and a caught signal ends the
+//! prompt, settings restored, in [`Error::Interrupted`]. Nothing is installed
+//! before a prompt shows (a cached `get` pays nothing), and after it the
+//! signals have their default action again.
+//!
 //! Never echo the answer, and never leave the terminal in prompt mode.
 
 use std::fs::File;
@@ -31,13 +39,16 @@ pub(super) fn open() -> Result<File, String> {
 /// the question shows (switching discards what was typed earlier), so that
 /// nothing typed after it appears is lost or echoed.
 pub(super) fn ask(tty: &File, question: &Question) -> Result<String, Error> {
-    let restore = raw::Guard::enter(tty)?;
+    let mode = raw::PromptMode::enter(tty)?;
     let mut out = tty;
     write!(out, "{}", question.text()).map_err(terminal_error)?;
-    let answer = read_hidden(tty);
-    drop(restore);
+    let answer = read_hidden(tty, &mode);
+    // A signal that came after the last key still ends the prompt.
+    let interrupted = mode.leave();
     // The user's Enter was not echoed: end the prompt's line ourselves.
-    writeln!(out).map_err(terminal_error)?;
+    let newline = writeln!(out).map_err(terminal_error);
+    interrupted?;
+    newline?;
     answer
 }
 
@@ -46,12 +57,13 @@ fn terminal_error(error: std::io::Error) -> Error {
 }
 
 /// Reads one line in prompt mode, handling erase keys; Ctrl-C, Ctrl-D and a
-/// closed terminal cancel.
-fn read_hidden(tty: &File) -> Result<String, Error> {
+/// closed terminal cancel, a caught signal interrupts.
+fn read_hidden(tty: &File, mode: &raw::PromptMode) -> Result<String, Error> {
     let mut tty = tty;
     let mut answer = String::new();
     let mut byte = [0u8; 1];
     loop {
+        mode.wait()?;
         if tty.read(&mut byte).map_err(terminal_error)? == 0 {
             return Err(Error::Cancelled);
         }
@@ -72,21 +84,46 @@ fn read_hidden(tty: &File) -> Result<String, Error> {
 
 #[cfg(unix)]
 mod raw {
-    //! Terminal modes for the prompt, restored on drop.
+    //! Prompt mode: terminal settings for the prompt, and the signals caught
+    //! while it lasts; both undone on every path out, settings first.
+    use std::ffi::c_int;
     use std::fs::File;
+    use std::io;
+    use std::os::fd::AsFd;
+    use std::os::unix::net::UnixStream;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+    use rustix::event::{self, PollFd, PollFlags};
+    use rustix::io::Errno;
     use rustix::termios::{self, LocalModes, OptionalActions, SpecialCodeIndex, Termios};
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::low_level::{pipe, unregister};
+    use signal_hook::{SigId, flag};
 
+    use super::super::Signal;
     use super::{Error, terminal_error};
 
-    pub struct Guard<'a> {
-        tty: &'a File,
-        saved: Termios,
+    /// The signals caught during the prompt.
+    const CAUGHT: [(c_int, Signal); 3] = [
+        (SIGINT, Signal::Interrupt),
+        (SIGTERM, Signal::Terminate),
+        (SIGHUP, Signal::HangUp),
+    ];
+
+    /// Fields drop in order: the settings are restored before the signals
+    /// get their default action back.
+    pub struct PromptMode<'a> {
+        settings: Settings<'a>,
+        catch: Catch,
     }
 
-    impl<'a> Guard<'a> {
-        /// No echo, no line editing, no signals: every key arrives as a byte.
+    impl<'a> PromptMode<'a> {
+        /// No echo, no line editing, no signals from keys: every key arrives
+        /// as a byte. Signals are caught first, so that none can find the
+        /// terminal changed with nobody left to restore it.
         pub fn enter(tty: &'a File) -> Result<Self, Error> {
+            let catch = Catch::start().map_err(terminal_error)?;
             let saved = termios::tcgetattr(tty).map_err(|e| terminal_error(e.into()))?;
             let mut prompt = saved.clone();
             prompt.local_modes.remove(
@@ -96,31 +133,170 @@ mod raw {
             prompt.special_codes[SpecialCodeIndex::VTIME] = 0;
             termios::tcsetattr(tty, OptionalActions::Flush, &prompt)
                 .map_err(|e| terminal_error(e.into()))?;
-            Ok(Guard { tty, saved })
+            Ok(PromptMode {
+                settings: Settings { tty, saved },
+                catch,
+            })
+        }
+
+        /// Waits for a key (or the terminal's end).
+        pub fn wait(&self) -> Result<(), Error> {
+            wait(self.settings.tty, &self.catch)
+        }
+
+        /// Restores the settings, then the signals' default action; a signal
+        /// caught at any time during the prompt is the error.
+        pub fn leave(self) -> Result<(), Error> {
+            let PromptMode {
+                settings,
+                mut catch,
+            } = self;
+            drop(settings);
+            catch
+                .stop()
+                .map_or(Ok(()), |signal| Err(Error::Interrupted(signal)))
         }
     }
 
-    impl Drop for Guard<'_> {
+    /// The terminal's settings before the prompt, restored on drop.
+    struct Settings<'a> {
+        tty: &'a File,
+        saved: Termios,
+    }
+
+    impl Drop for Settings<'_> {
         fn drop(&mut self) {
             let _ = termios::tcsetattr(self.tty, OptionalActions::Now, &self.saved);
+        }
+    }
+
+    /// Waits until `input` is readable (or closed), or a signal `catch`
+    /// catches comes: [`Error::Interrupted`].
+    fn wait(input: &impl AsFd, catch: &Catch) -> Result<(), Error> {
+        loop {
+            let mut fds = [
+                PollFd::new(input, PollFlags::IN),
+                PollFd::new(&catch.wake, PollFlags::IN),
+            ];
+            let polled = event::poll(&mut fds, None);
+            if let Some(signal) = catch.caught() {
+                return Err(Error::Interrupted(signal));
+            }
+            match polled {
+                Err(Errno::INTR) => {}
+                Err(error) => return Err(terminal_error(error.into())),
+                Ok(_) => return Ok(()),
+            }
+        }
+    }
+
+    /// The signals in [`CAUGHT`], caught until [`Catch::stop`] (or drop).
+    struct Catch {
+        /// Which signal came: its index in [`CAUGHT`] plus one; 0 for none.
+        caught: Arc<AtomicUsize>,
+        /// Set when catching stops. signal-hook keeps its handler installed
+        /// after its actions are removed, which would leave the signals
+        /// ignored; this turns on the default action instead.
+        default_action: Arc<AtomicBool>,
+        /// Removed when catching stops.
+        actions: Vec<SigId>,
+        /// Readable once a signal came (the handler writes a byte).
+        wake: UnixStream,
+    }
+
+    impl Catch {
+        fn start() -> io::Result<Self> {
+            let (wake, writer) = UnixStream::pair()?;
+            let mut catch = Catch {
+                caught: Arc::default(),
+                default_action: Arc::default(),
+                actions: Vec::new(),
+                wake,
+            };
+            // Actions run in the order they were registered: the default
+            // action (idle until catching stops), then the record, then
+            // the wake-up, so that a woken wait finds the record.
+            for (index, (number, _)) in CAUGHT.iter().enumerate() {
+                flag::register_conditional_default(*number, Arc::clone(&catch.default_action))?;
+                catch.actions.push(flag::register_usize(
+                    *number,
+                    Arc::clone(&catch.caught),
+                    index + 1,
+                )?);
+                catch
+                    .actions
+                    .push(pipe::register(*number, writer.try_clone()?)?);
+            }
+            Ok(catch)
+        }
+
+        /// The signal that came, if one did.
+        fn caught(&self) -> Option<Signal> {
+            let index = self.caught.load(Ordering::SeqCst).checked_sub(1)?;
+            CAUGHT.get(index).map(|(_, signal)| *signal)
+        }
+
+        /// Gives the signals their default action back; the signal that
+        /// came while catching, if one did.
+        fn stop(&mut self) -> Option<Signal> {
+            self.default_action.store(true, Ordering::SeqCst);
+            for action in self.actions.drain(..) {
+                unregister(action);
+            }
+            self.caught()
+        }
+    }
+
+    impl Drop for Catch {
+        fn drop(&mut self) {
+            self.stop();
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use signal_hook::low_level::raise;
+
+        use super::*;
+
+        #[test]
+        fn a_caught_signal_ends_the_wait_and_is_named() {
+            let (input, mut keys) = UnixStream::pair().unwrap();
+            let mut catch = Catch::start().unwrap();
+            std::io::Write::write_all(&mut keys, b"1").unwrap();
+            assert!(wait(&input, &catch).is_ok());
+            raise(SIGHUP).unwrap();
+            assert!(matches!(
+                wait(&input, &catch),
+                Err(Error::Interrupted(Signal::HangUp))
+            ));
+            assert_eq!(catch.stop(), Some(Signal::HangUp));
         }
     }
 }
 
 #[cfg(not(unix))]
 mod raw {
-    //! No terminal prompt on this platform yet.
+    //! No terminal prompt on this platform yet: prompt mode cannot be entered.
     use std::fs::File;
 
     use super::Error;
 
-    pub struct Guard;
+    pub enum PromptMode {}
 
-    impl Guard {
+    impl PromptMode {
         pub fn enter(_: &File) -> Result<Self, Error> {
             Err(Error::NoTerminal(
                 "not supported on this platform".to_owned(),
             ))
+        }
+
+        pub fn wait(&self) -> Result<(), Error> {
+            match *self {}
+        }
+
+        pub fn leave(self) -> Result<(), Error> {
+            match self {}
         }
     }
 }

@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
-use git_credential_mfa_codecommit::cache::{CacheKey, KeyringStore, SERVICE, SessionStore};
+use git_credential_mfa_codecommit::cache::{self, CacheKey, KeyringStore, SERVICE, SessionStore};
 use git_credential_mfa_codecommit::session::Session;
 use keyring_core::api::CredentialStoreApi;
 
@@ -95,7 +95,8 @@ fn assert_same(loaded: Option<Session>, saved: &Session) {
 }
 
 /// What every backend must do: round trip, overwrite, no collisions between
-/// keys, a corrupt entry as a miss that a save repairs, delete once.
+/// keys, a corrupt entry as unreadable (its bytes unshown) until a save
+/// repairs it, delete once.
 /// `corrupt` writes raw bytes under the key's service and account through the
 /// backend directly.
 fn keeps_the_store_contract(store: &KeyringStore, corrupt: &dyn Fn(&CacheKey, &[u8])) {
@@ -140,7 +141,18 @@ fn keeps_the_store_contract(store: &KeyringStore, corrupt: &dyn Fn(&CacheKey, &[
 
     for garbage in [&b"\x00garbage\xff"[..], b"{\"AccessKeyId\":\"ASIA\"}"] {
         corrupt(&key, garbage);
-        assert!(store.load(&key).unwrap().is_none(), "{garbage:?}");
+        let error = store.load(&key).unwrap_err();
+        assert!(
+            matches!(error, cache::Error::Unreadable { .. }),
+            "{garbage:?}: {error}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains(store.name())
+                && !message.contains("garbage")
+                && !message.contains("ASIA"),
+            "{message}"
+        );
         assert_same(store.load(&with_role).unwrap(), &sessions[1]);
     }
     store.save(&key, &first).unwrap();
@@ -155,7 +167,8 @@ fn keeps_the_store_contract(store: &KeyringStore, corrupt: &dyn Fn(&CacheKey, &[
     }
 }
 
-fn keyutils_corrupt(key: &CacheKey, bytes: &[u8]) {
+/// Writes `bytes` under `key` in the kernel keyring, as another program could.
+pub(crate) fn keyutils_corrupt(key: &CacheKey, bytes: &[u8]) {
     git_credential_mfa_codecommit::keyutils::Store::new()
         .unwrap()
         .build(SERVICE, &key.account(), None)
@@ -288,7 +301,7 @@ fn scratch_dirs(root: &std::path::Path) -> (std::path::PathBuf, std::path::PathB
 /// The wrapper that gives a private session bus with gnome-keyring on it, its
 /// login keyring created (or opened) and unlocked with a password, as a
 /// graphical login does through pam_gnome_keyring.
-fn gnome_keyring_unlocked() -> [&'static str; 6] {
+pub(crate) fn gnome_keyring_unlocked() -> [&'static str; 6] {
     let unlock = "printf %s test-password \
                   | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
                   && exec \"$@\"";

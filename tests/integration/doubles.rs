@@ -4,6 +4,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
@@ -181,6 +182,10 @@ impl ScriptedIssuer {
     }
 }
 
+/// What happens elsewhere just before one `load`: another process caching a
+/// session, time passing.
+pub type Meanwhile = Box<dyn FnOnce(&MemoryStore)>;
+
 /// A keyring in memory, with failures on demand.
 #[derive(Default)]
 pub struct MemoryStore {
@@ -188,6 +193,8 @@ pub struct MemoryStore {
     pub fail_load: Cell<bool>,
     pub fail_save: Cell<bool>,
     pub saves: Cell<usize>,
+    /// Run one each before the next loads, in order.
+    pub meanwhile: RefCell<VecDeque<Meanwhile>>,
 }
 
 fn account(key: &CacheKey) -> String {
@@ -202,6 +209,11 @@ fn unavailable() -> cache::Error {
 }
 
 impl MemoryStore {
+    /// Has `event` happen just before the next load that has none yet.
+    pub fn before_a_load(&self, event: impl FnOnce(&MemoryStore) + 'static) {
+        self.meanwhile.borrow_mut().push_back(Box::new(event));
+    }
+
     pub fn put(&self, profile: &str, mfa_serial: &str, session: Session) {
         let key = CacheKey {
             profile: profile.into(),
@@ -233,6 +245,10 @@ impl SessionStore for MemoryStore {
     }
 
     fn load(&self, key: &CacheKey) -> Result<Option<Session>, cache::Error> {
+        let event = self.meanwhile.borrow_mut().pop_front();
+        if let Some(event) = event {
+            event(self);
+        }
         if self.fail_load.get() {
             return Err(unavailable());
         }
@@ -277,7 +293,9 @@ impl Log for RecordingLog {
 
 /// Everything `app::run` touches, faked.
 pub struct World {
-    pub now: Cell<SystemTime>,
+    /// Shared, so that events elsewhere ([`MemoryStore::before_a_load`]) can
+    /// move it.
+    pub now: Rc<Cell<SystemTime>>,
     pub credentials: ScriptedCredentials,
     pub prompt: ScriptedPrompt,
     pub issuer: ScriptedIssuer,
@@ -303,7 +321,7 @@ impl World {
     /// A world at [`VECTOR_TIME`] whose credential chain yields `credentials`.
     pub fn new(credentials: Option<Credentials>) -> Self {
         World {
-            now: Cell::new(at(VECTOR_TIME)),
+            now: Rc::new(Cell::new(at(VECTOR_TIME))),
             credentials: ScriptedCredentials {
                 credentials,
                 ..Default::default()

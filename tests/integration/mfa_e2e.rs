@@ -4,11 +4,13 @@
 //! it refuses long-term keys and accepts only sessions moto issued for a
 //! GetSessionToken call that carried SerialNumber and TokenCode.
 
+use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::NaiveDateTime;
+use expectrl::session::OsSession;
 use expectrl::{Eof, Expect};
 use git_credential_mfa_codecommit::sigv4;
 use serde_json::json;
@@ -117,6 +119,17 @@ impl Mfa {
     /// prompt; returns how many prompts there were, after checking that the
     /// command succeeded.
     pub(crate) fn in_terminal(&self, command: Command, keys: &str) -> usize {
+        self.in_terminal_with(command, |session| session.send(keys).unwrap())
+    }
+
+    /// Runs `command` in a pseudo-terminal, calling `at_prompt` at each MFA
+    /// prompt; returns how many prompts there were, after checking that the
+    /// command succeeded.
+    pub(crate) fn in_terminal_with(
+        &self,
+        command: Command,
+        mut at_prompt: impl FnMut(&mut OsSession),
+    ) -> usize {
         let mut session = expectrl::Session::spawn(command).expect("a pseudo-terminal");
         session.set_expect_timeout(Some(Duration::from_secs(60)));
         let prompt = format!("MFA code for {}: ", self.serial);
@@ -135,7 +148,7 @@ impl Mfa {
                 .is_some_and(|matched| matched == prompt.as_bytes())
             {
                 prompts += 1;
-                session.send(keys).unwrap();
+                at_prompt(&mut session);
             } else {
                 break;
             }
@@ -328,42 +341,103 @@ fn without_a_terminal_a_cold_get_fails_fast_and_clearly() {
     assert_eq!(sts_calls(&mfa.moto.endpoint).0, 0);
 }
 
+/// What a `get` that showed the terminal prompt left behind.
+struct PromptRun {
+    stdout: String,
+    stderr: String,
+    /// `$?` in the shell that ran it.
+    status: String,
+    /// The terminal's settings (`stty -g`) before and after it.
+    settings: (String, String),
+}
+
+/// Runs `get` with `env` added from a shell in a pseudo-terminal, calling
+/// `at_prompt` with the helper's process id when the MFA prompt shows.
+fn get_at_the_prompt(
+    mfa: &Mfa,
+    env: &[(&str, &str)],
+    mut at_prompt: impl FnMut(&mut OsSession, &str),
+) -> PromptRun {
+    let outputs = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outputs.path().join("request"),
+        request(HOST, Some("v1/repos/myrepo")),
+    )
+    .unwrap();
+    let mut shell = mfa.scratch.command("sh");
+    shell
+        .envs(mfa.env())
+        .envs(env.iter().copied())
+        .current_dir(outputs.path())
+        .arg("-c")
+        .arg(
+            "stty -g > before; \
+             sh -c 'echo $$ > pid; exec git-credential-mfa-codecommit get' < request > out 2> err; \
+             echo $? > status; stty -g > after",
+        );
+    let read = |name: &str| std::fs::read_to_string(outputs.path().join(name)).unwrap();
+    let prompts = mfa.in_terminal_with(shell, |session| at_prompt(session, read("pid").trim()));
+    assert_eq!(prompts, 1);
+    PromptRun {
+        stdout: read("out"),
+        stderr: read("err"),
+        status: read("status"),
+        settings: (read("before"), read("after")),
+    }
+}
+
 #[test]
 #[ignore = "needs moto, python3, openssl, kernel keyutils and a pseudo-terminal: run by .ci/run"]
 fn ctrl_c_or_enter_at_the_prompt_tells_git_to_quit_and_restores_the_terminal() {
     let mfa = Mfa::new();
     for keys in ["\u{3}", "\r"] {
-        let outputs = tempfile::tempdir().unwrap();
-        std::fs::write(
-            outputs.path().join("request"),
-            request(HOST, Some("v1/repos/myrepo")),
-        )
-        .unwrap();
-        let mut shell = mfa.scratch.command("sh");
-        shell
-            .envs(mfa.env())
-            .current_dir(outputs.path())
-            .arg("-c")
-            .arg(
-                "stty -g > before; git-credential-mfa-codecommit get < request > out 2> err; \
-             echo $? > status; stty -g > after",
-            );
-        assert_eq!(mfa.in_terminal(shell, keys), 1, "{keys:?}");
-        let read = |name: &str| std::fs::read_to_string(outputs.path().join(name)).unwrap();
-        assert_eq!(read("out"), "quit=1\n", "{keys:?}");
-        assert_eq!(read("status"), "1\n", "{keys:?}");
+        let run = get_at_the_prompt(&mfa, &[], |session, _| session.send(keys).unwrap());
+        assert_eq!(run.stdout, "quit=1\n", "{keys:?}");
+        assert_eq!(run.status, "1\n", "{keys:?}");
         assert_eq!(
-            read("err"),
-            "git-credential-mfa-codecommit: MFA prompt cancelled\n",
+            run.stderr, "git-credential-mfa-codecommit: MFA prompt cancelled\n",
             "{keys:?}"
         );
-        assert_eq!(
-            read("before"),
-            read("after"),
-            "{keys:?}: the terminal was left changed"
-        );
+        let (before, after) = run.settings;
+        assert_eq!(before, after, "{keys:?}: the terminal was left changed");
     }
     assert_eq!(sts_calls(&mfa.moto.endpoint).0, 0);
+}
+
+/// Sends SIG`signal` to process `pid`.
+fn kill(signal: &str, pid: &str) {
+    let mut kill = Command::new("kill");
+    kill.args([&format!("-{signal}"), pid]);
+    ok(kill);
+}
+
+/// Signals from outside, not keys: prompt mode turns keys' signals off, but
+/// `kill` still reaches the helper while it waits.
+#[test]
+#[ignore = "needs moto, python3, openssl, kernel keyutils and a pseudo-terminal: run by .ci/run"]
+fn a_signal_at_the_prompt_restores_the_terminal_and_sigint_tells_git_to_quit() {
+    let mfa = Mfa::new();
+    for (signal, stdout) in [("INT", "quit=1\n"), ("TERM", ""), ("HUP", "")] {
+        let mut sent = None;
+        let run = get_at_the_prompt(&mfa, &[], |_, pid| {
+            kill(signal, pid);
+            sent = Some(Instant::now());
+        });
+        let took = sent.unwrap().elapsed();
+        assert!(took < Duration::from_secs(5), "SIG{signal}: {took:?}");
+        assert_eq!(run.stdout, stdout, "SIG{signal}");
+        assert_eq!(run.status, "1\n", "SIG{signal}");
+        assert_eq!(
+            run.stderr,
+            format!("git-credential-mfa-codecommit: MFA prompt interrupted by SIG{signal}\n")
+        );
+        let (before, after) = run.settings;
+        assert_eq!(before, after, "SIG{signal}: the terminal was left changed");
+    }
+    assert_eq!(sts_calls(&mfa.moto.endpoint).0, 0);
+    let mut status = mfa.scratch.command(BINARY);
+    status.envs(mfa.env()).arg("status");
+    assert!(ok(status).contains("no cached session"));
 }
 
 #[test]
@@ -386,4 +460,35 @@ fn login_reaches_sts_through_the_profiles_endpoint_url() {
     status.envs(mfa.env()).arg("status");
     assert!(ok(status).contains("valid until"));
     mfa.logout();
+}
+
+/// Signals are caught for the prompt only: once it is answered, a SIGTERM
+/// (here while STS keeps the helper waiting) ends the helper at once.
+#[test]
+#[ignore = "needs moto, python3, openssl, kernel keyutils and a pseudo-terminal: run by .ci/run"]
+fn after_the_prompt_a_signal_has_its_default_action_again() {
+    let mfa = Mfa::new();
+    // An STS that takes the connection and never answers.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    silent.set_nonblocking(true).unwrap();
+    let sts = format!("http://{}", silent.local_addr().unwrap());
+    let run = get_at_the_prompt(&mfa, &[("AWS_ENDPOINT_URL_STS", &sts)], |session, pid| {
+        session.send("123456\r").unwrap();
+        // The helper is waiting on STS once it has connected.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let _connection = loop {
+            match silent.accept() {
+                Ok((connection, _)) => break connection,
+                Err(error) => assert!(Instant::now() < deadline, "no call to STS: {error}"),
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        kill("TERM", pid);
+    });
+    assert_eq!(run.status, "143\n", "{}", run.stderr);
+    // Killed: not a word from the helper (the shell may say "Terminated").
+    assert_eq!(run.stdout, "");
+    assert!(!run.stderr.contains("git-credential"), "{}", run.stderr);
+    let (before, after) = run.settings;
+    assert_eq!(before, after, "the terminal was left changed");
 }

@@ -3,7 +3,7 @@
 //! and malformed codes, STS failures, temporary base keys, `erase`, and the
 //! commands for people; and no secret in any message.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use git_credential_mfa_codecommit::error::Error;
 use git_credential_mfa_codecommit::prompt;
@@ -33,12 +33,17 @@ fn get(world: &World) -> Run {
 
 /// The answer must be signed with `session`'s keys.
 fn assert_signed_with(run: &Run, id: &str) {
+    assert_signed_at(run, id, at(VECTOR_TIME));
+}
+
+/// The answer must be signed with `session`'s keys at `time`.
+fn assert_signed_at(run: &Run, id: &str, time: SystemTime) {
     let target = sigv4::Target {
         host: HOST,
         path: "/v1/repos/myrepo",
         region: "eu-west-1",
     };
-    let password = sigv4::password(&format!("{id}/session-secret"), &target, at(VECTOR_TIME));
+    let password = sigv4::password(&format!("{id}/session-secret"), &target, time);
     let expected = format!("username={id}%{id}-session-token\npassword={password}\n");
     assert!(run.stdout.starts_with(&expected), "{}", run.stdout);
 }
@@ -104,6 +109,44 @@ fn a_session_inside_the_refresh_window_is_renewed() {
         world.store.key_id("default", ALICE).as_deref(),
         Some("ASIANEW")
     );
+}
+
+/// Another process logs in while this one waits on the lock, and time
+/// passes meanwhile: what the second read finds is judged at the time of
+/// use. Stale by then (inside the refresh window, or expired), it is not
+/// signed with: the user is asked, and STS makes a new session.
+#[test]
+fn a_session_gone_stale_while_waiting_on_the_lock_is_not_used() {
+    let waited = VECTOR_TIME + 600;
+    for (other_expiry, renewed) in [
+        (waited + 301, false),
+        (waited + 300, true),
+        (waited - 1, true),
+    ] {
+        let world = mfa_world();
+        // The first read finds nothing; the second, after the lock, finds
+        // what the other process cached, once time has passed.
+        world.store.before_a_load(|_| {});
+        let clock = world.now.clone();
+        world.store.before_a_load(move |store| {
+            store.put("default", ALICE, sts_session("ASIAOTHER", at(other_expiry)));
+            clock.set(at(waited));
+        });
+        let used = if renewed {
+            world.prompt.answer(Ok("123456"));
+            world.issuer.will(Ok(sts_session("ASIANEW", at(LATER))));
+            "ASIANEW"
+        } else {
+            "ASIAOTHER"
+        };
+        let run = get(&world);
+        assert!(run.result.is_ok(), "{:?}", run.result);
+        assert!(world.store.meanwhile.borrow().is_empty());
+        assert_signed_at(&run, used, at(waited));
+        let calls = usize::from(renewed);
+        assert_eq!((world.prompt.count(), world.issuer.count()), (calls, calls));
+        assert_eq!(world.store.key_id("default", ALICE).as_deref(), Some(used));
+    }
 }
 
 #[test]

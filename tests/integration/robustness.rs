@@ -1,15 +1,25 @@
 //! The helper under pressure, end to end with moto's STS and the kernel
-//! keyring: many warm `get`s at once, a lock holder killed mid-prompt, and a
-//! keyring that cannot be reached. Codes come from an `mfa_process`, so no
-//! terminal is needed.
+//! keyring: many warm `get`s at once, a lock holder killed mid-prompt, and
+//! keyrings that fail: one that cannot be reached, a locked one, one holding
+//! a corrupt entry. Codes come from an `mfa_process`, so no terminal is
+//! needed.
 
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[cfg(target_os = "linux")]
+use git_credential_mfa_codecommit::cache::{CacheKey, KeyringStore, SessionStore};
+
+#[cfg(target_os = "linux")]
+use crate::cache::{gnome_keyring_unlocked, keyutils_corrupt};
 use crate::codecommit::{ok, sts_calls};
 use crate::mfa_e2e::{MOTO_KEY_ID, MOTO_TOKEN, Mfa};
+#[cfg(target_os = "linux")]
+use crate::support::require;
 use crate::support::{BINARY, attribute, request, run, text};
+
+const KEYRING_VAR: &str = "GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING";
 
 const HOST: &str = "git-codecommit.us-east-1.amazonaws.com";
 
@@ -98,7 +108,7 @@ fn an_unreachable_keyring_is_one_warning_and_the_answer_still_comes() {
     mfa.use_mfa_process("echo 123456");
     // A Secret Service on a bus that is not there.
     let env = [
-        ("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "secret-service"),
+        (KEYRING_VAR, "secret-service"),
         ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"),
     ];
     for attempt in 0..2 {
@@ -114,4 +124,115 @@ fn an_unreachable_keyring_is_one_warning_and_the_answer_still_comes() {
         // Nothing cached, so every run asks STS again.
         assert_eq!(sts_calls(&mfa.moto.endpoint).0, attempt + 1);
     }
+}
+
+/// The cache key of the default profile's session.
+#[cfg(target_os = "linux")]
+fn default_key(mfa: &Mfa) -> CacheKey {
+    CacheKey {
+        profile: "default".to_owned(),
+        mfa_serial: mfa.serial.clone(),
+        role_arn: None,
+    }
+}
+
+/// A desktop keyring left locked, as after a graphical login when one
+/// comes back over ssh: the Secret Service answers on the bus but hands out
+/// and takes nothing.
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "needs moto, python3, openssl, gnome-keyring and dbus-run-session: run by .ci/run"]
+fn a_locked_secret_service_is_one_warning_and_the_answer_still_comes() {
+    require("dbus-run-session");
+    require("gnome-keyring-daemon");
+    let mfa = Mfa::new();
+    mfa.use_mfa_process("echo 123456");
+    let outputs = tempfile::tempdir().unwrap();
+    // The helper with `args` under `wrapper`, choosing its keyring itself.
+    let on_a_bus = |wrapper: &[&str], args: &[&str]| {
+        let mut command = mfa.scratch.command(wrapper[0]);
+        command
+            .envs(mfa.env())
+            .env_remove(KEYRING_VAR)
+            .current_dir(outputs.path())
+            .args(&wrapper[1..])
+            .arg(BINARY)
+            .args(args);
+        command
+    };
+    // The desktop session: the login keyring unlocked, a session cached in it.
+    let cached = ok(on_a_bus(&gnome_keyring_unlocked(), &["login"]));
+    assert!(cached.contains("valid until"), "{cached}");
+    // The ssh session: a bus of its own, on which gnome-keyring starts with
+    // that keyring locked. The helper's output is kept apart from the bus's.
+    let locked = [
+        "dbus-run-session",
+        "--",
+        "sh",
+        "-c",
+        "exec \"$@\" > out 2> err",
+        "sh",
+    ];
+    let started = Instant::now();
+    let out = run(
+        on_a_bus(&locked, &["get"]),
+        &request(HOST, Some("v1/repos/myrepo")),
+    );
+    let took = started.elapsed();
+    let read = |name: &str| std::fs::read_to_string(outputs.path().join(name)).unwrap();
+    let stderr = read("err");
+    assert!(out.status.success(), "{stderr}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert_session_answer(read("out").as_bytes(), "locked keyring");
+    assert_eq!(
+        stderr,
+        "git-credential-mfa-codecommit: warning: Secret Service unavailable: the keyring is \
+         locked, and its unlock prompt was dismissed or could not be shown; going on without \
+         caching the MFA session (GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING=keyutils chooses the \
+         kernel keyring)\n"
+    );
+    assert_eq!(sts_calls(&mfa.moto.endpoint).0, 2);
+    // Nothing went anywhere else: not to the kernel keyring, not to a file.
+    let keyutils = KeyringStore::open(Some("keyutils")).unwrap();
+    assert!(keyutils.load(&default_key(&mfa)).unwrap().is_none());
+    mfa.assert_no_secret_in_files();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "needs moto, python3, openssl and kernel keyutils: run by .ci/run"]
+fn a_corrupt_cached_session_is_one_warning_and_is_replaced() {
+    let mfa = Mfa::new();
+    mfa.use_mfa_process("echo 123456");
+    // It starts as a session of this helper's format would, then is garbage.
+    keyutils_corrupt(&default_key(&mfa), b"\x01garbage\xff-ASIA-secret");
+    let mut status = mfa.scratch.command(BINARY);
+    status.envs(mfa.env()).arg("status");
+    assert_eq!(
+        ok(status),
+        format!(
+            "default\t{}\tunreadable cached session (the next login replaces it)\n",
+            mfa.serial
+        )
+    );
+    let started = Instant::now();
+    let out = run(get(&mfa, &[]), &request(HOST, Some("v1/repos/myrepo")));
+    let took = started.elapsed();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert_session_answer(&out.stdout, "corrupt entry");
+    assert_eq!(
+        stderr,
+        "git-credential-mfa-codecommit: warning: the MFA session cached in the kernel keyring \
+         (keyutils) is unreadable (corrupt, or written by another version of this helper); \
+         logging in again replaces it\n"
+    );
+    // Replaced: the next get answers from the cache, silently.
+    let out = run(get(&mfa, &[]), &request(HOST, Some("v1/repos/myrepo")));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "");
+    assert_session_answer(&out.stdout, "after the repair");
+    assert_eq!(sts_calls(&mfa.moto.endpoint).0, 1);
+    mfa.logout();
 }
