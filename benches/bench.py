@@ -16,12 +16,15 @@ request on stdin:
   erase      `erase` for a foreign host
   aws-cli    `aws codecommit credential-helper get` for the same request
 and prints median, min and max wall time, peak RSS, and each one's ratio to
-the no-op binary and to the AWS CLI. Each child is timed from spawn to reap (os.posix_spawn +
+the no-op binary and to the AWS CLI; then the cold path: `login` (prompt
+answered at once in a pseudo-terminal, GetSessionToken to moto) beside a bare
+GetSessionToken round trip to the same moto, and the difference. Each child is timed from spawn to reap (os.posix_spawn +
 os.wait4), so Python's own start-up is not counted. Peak RSS is read by GNU
 time (`/usr/bin/time -f %M`, Debian package `time`) in a run of its own: a
 child spawned by Python inherits Python's high-water mark across exec.
 """
 import argparse
+import http.client
 import json
 import os
 import pty
@@ -98,6 +101,25 @@ def login(binary, env):
     return time.perf_counter() - started
 
 
+def sts_round_trip(sts):
+    """One GetSessionToken with a code, over a new connection, as `login`
+    makes it; returns its seconds."""
+    host, port = sts.removeprefix("http://").split(":")
+    body = ("Action=GetSessionToken&Version=2011-06-15&DurationSeconds=43200"
+            "&SerialNumber=arn%3Aaws%3Aiam%3A%3A123456789012%3Amfa%2Fbench"
+            "&TokenCode=123456")
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection(host, int(port))
+    connection.request("POST", "/", body, {
+        "Content-Type": "application/x-www-form-urlencoded"})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    if response.status != 200:
+        sys.exit(f"moto answered {response.status}")
+    return time.perf_counter() - started
+
+
 def run_once(argv, stdin_bytes, env):
     """Returns the seconds one run took, checking it succeeded."""
     with tempfile.TemporaryFile() as stdin, open(os.devnull, "wb") as null:
@@ -155,13 +177,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--aws-runs", type=int, default=10)
+    parser.add_argument("--login-runs", type=int, default=10)
     args = parser.parse_args()
     binary, noop = build()
     moto, sts = start_moto()
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as mfa_home:
         env = environment(home)
         mfa_env = mfa_environment(mfa_home, sts)
-        cold = login(binary, mfa_env)
+        login(binary, mfa_env)  # warm moto and the page cache
+        logins = [login(binary, mfa_env) * 1000 for _ in range(args.login_runs)]
+        trips = [sts_round_trip(sts) * 1000 for _ in range(args.login_runs)]
         rows = [
             measure("noop", [noop], REQUEST, env, args.runs),
             measure("cached", [binary, "get"], REQUEST, mfa_env, args.runs),
@@ -184,7 +209,10 @@ def main():
         print(f"{row['name']:<10} {row['runs']:>5} {row['median']:>10.2f} "
               f"{row['min']:>8.2f} {row['max']:>8.2f} {row['rss']:>12.1f} "
               f"{row['median'] / floor:>11.2f}x {aws / row['median']:>14.0f}x")
-    print(f"cold login (prompt answered at once, STS on loopback): {cold * 1000:.1f} ms")
+    login_ms, trip_ms = statistics.median(logins), statistics.median(trips)
+    print(f"cold login (prompt answered at once, STS on loopback), median of "
+          f"{len(logins)}: {login_ms:.1f} ms; the bare GetSessionToken round "
+          f"trip: {trip_ms:.1f} ms; the helper adds {login_ms - trip_ms:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -91,15 +91,8 @@ pub fn run(
         Operation::Login => commands::login(args, &mut output, context),
         Operation::Logout { all } => commands::logout(args, *all, &mut output, context),
         Operation::Status => commands::status(args, &mut output, context),
-        Operation::Setup {
-            system,
-            local,
-            vpce,
-            undo,
-            ..
-        } => {
-            let scope = crate::setup::Scope::from_flags(*system, *local);
-            crate::setup::run(args, scope, *vpce, *undo, &mut output).map_err(Error::from)
+        Operation::Setup { scope, vpce, undo } => {
+            crate::setup::run(args, *scope, *vpce, *undo, &mut output).map_err(Error::from)
         }
         // Nothing is stored by git's `store`; git's request is not even read
         // (git ignores SIGPIPE from helpers).

@@ -8,9 +8,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use aws_types::os_shim_internal::{Env, Fs};
-use clap::Parser;
 use git_credential_mfa_codecommit::app::{self, Context, SystemClock};
-use git_credential_mfa_codecommit::cli::{Args, Operation};
+use git_credential_mfa_codecommit::cli::{self, Command, HELP, Operation};
 use git_credential_mfa_codecommit::credentials::DefaultChain;
 use git_credential_mfa_codecommit::log::Stderr;
 use git_credential_mfa_codecommit::prompt::{self, GitCommand, Sources};
@@ -25,8 +24,19 @@ const REFRESH_VAR: &str = "GIT_CREDENTIAL_MFA_CODECOMMIT_REFRESH_SECONDS";
 /// A cached session is renewed this long before it expires, by default.
 const REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
 
+/// The exit status of a command line that asks for nothing this helper does.
+const USAGE_ERROR: u8 = 2;
+
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(Command::Run(args)) => args,
+        Ok(Command::Help) => return print(HELP),
+        Ok(Command::Version) => return print(concat!(env!("CARGO_PKG_VERSION"), "\n")),
+        Err(error) => {
+            let _ = writeln!(io::stderr(), "git-credential-mfa-codecommit: {error}");
+            return ExitCode::from(USAGE_ERROR);
+        }
+    };
     let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
     let log = Stderr {
         verbose: args.verbose || var(VERBOSE_VAR).is_some_and(|value| value != "0"),
@@ -64,5 +74,12 @@ fn main() -> ExitCode {
             let _ = writeln!(io::stderr(), "git-credential-mfa-codecommit: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn print(text: &str) -> ExitCode {
+    match io::stdout().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
     }
 }

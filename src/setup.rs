@@ -85,16 +85,6 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// From the command line's `--system` and `--local` (clap lets at most
-    /// one of `--global`, `--system`, `--local` through); `--global` by default.
-    pub fn from_flags(system: bool, local: bool) -> Self {
-        match (system, local) {
-            (true, _) => Scope::System,
-            (_, true) => Scope::Local,
-            _ => Scope::Global,
-        }
-    }
-
     fn flag(self) -> &'static str {
         match self {
             Scope::Global => "--global",
@@ -537,12 +527,5 @@ mod tests {
                 edit(&["--unset-all", &key(URLS[0], "useHttpPath"), "^true$"]),
             ]
         );
-    }
-
-    #[test]
-    fn scope_defaults_to_global() {
-        assert_eq!(Scope::from_flags(false, false), Scope::Global);
-        assert_eq!(Scope::from_flags(true, false), Scope::System);
-        assert_eq!(Scope::from_flags(false, true), Scope::Local);
     }
 }

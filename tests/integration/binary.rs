@@ -217,7 +217,7 @@ fn adversarial_cli_table() {
         (&["erase"], b"", &[], 0, ""),
         (&["frobnicate", "--anything"], b"", &[], 0, ""),
         (&["get", "--bogus"], b"", &[], 2, "--bogus"),
-        (&[], b"", &[], 2, "Usage"),
+        (&[], b"", &[], 2, "a command is required"),
     ];
     for (argv, stdin, env, status, message) in cases {
         let out = scratch.helper(argv, stdin, env);

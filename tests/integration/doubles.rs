@@ -9,10 +9,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::{Env, Fs};
-use clap::Parser;
 use git_credential_mfa_codecommit::app::{self, Clock, Context};
 use git_credential_mfa_codecommit::cache::{self, CacheKey, SessionStore};
-use git_credential_mfa_codecommit::cli::Args;
+use git_credential_mfa_codecommit::cli::{self, Command};
 use git_credential_mfa_codecommit::credentials::{self, CredentialSource};
 use git_credential_mfa_codecommit::error::Error;
 use git_credential_mfa_codecommit::log::Log;
@@ -343,8 +342,9 @@ impl World {
 
     /// Runs the helper with `argv` and git's `input`.
     pub fn run(&self, argv: &[&str], input: &str) -> Run {
-        let args =
-            Args::try_parse_from(std::iter::once("helper").chain(argv.iter().copied())).unwrap();
+        let Ok(Command::Run(args)) = cli::parse(argv.iter().copied()) else {
+            panic!("not a command line to run: {argv:?}");
+        };
         let mut files = HashMap::new();
         if let Some(config) = &self.config {
             files.insert("/home/.aws/config".into(), config.as_bytes().to_vec());

@@ -294,7 +294,7 @@ fn scopes_conflict_and_helper_only_flags_are_refused() {
         let out = setup(&scratch, args);
         assert!(!out.status.success(), "{args:?}");
         assert!(
-            text(&out.stderr).contains("cannot be used with"),
+            text(&out.stderr).contains("choose one of --global, --system and --local"),
             "{args:?}"
         );
     }
