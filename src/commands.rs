@@ -3,7 +3,7 @@
 //! until when). They print names, device ARNs and times, never a secret.
 
 use std::io::Write;
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
@@ -101,8 +101,34 @@ fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Erro
     Ok(keys)
 }
 
+/// `time` in UTC; a time past chrono's range (only a corrupt keyring entry
+/// holds one) is shown as such instead of panicking.
 fn utc(time: SystemTime) -> String {
-    DateTime::<Utc>::from(time)
-        .format("%Y-%m-%d %H:%M:%S UTC")
-        .to_string()
+    time.duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|since| i64::try_from(since.as_secs()).ok())
+        .and_then(|seconds| DateTime::<Utc>::from_timestamp(seconds, 0))
+        .map_or_else(
+            || "beyond the year 262142".to_owned(),
+            |time| time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn times_past_chronos_range_are_shown_without_panicking() {
+        assert_eq!(
+            utc(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
+            "2023-11-14 22:13:20 UTC"
+        );
+        assert_eq!(
+            utc(UNIX_EPOCH + Duration::from_secs(i64::MAX as u64)),
+            "beyond the year 262142"
+        );
+    }
 }
