@@ -1,9 +1,13 @@
 //! Role profiles resolved by aws-config's chain against a real STS server
 //! (moto): `source_profile` and `credential_source`, with `external_id` and
-//! `role_session_name` reaching STS, and the answer signed with the role's keys.
+//! `role_session_name` reaching STS, and the answer signed with the role's keys;
+//! and no instance metadata probing where the profile has its keys.
 
+use std::net::TcpListener;
+
+use crate::mfa_e2e::Mfa;
 use crate::moto::Moto;
-use crate::support::{Scratch, assert_signed, attribute, request, require, text};
+use crate::support::{BINARY, Scratch, assert_signed, attribute, request, require, run, text};
 
 const HOST: &str = "git-codecommit.eu-west-1.amazonaws.com";
 
@@ -91,4 +95,82 @@ fn role_profiles_assume_their_role_through_sts() {
         "arn:aws:iam::210987654321:role/ci",
         "ci-ext-2",
     );
+}
+
+/// A loopback listener standing in for the instance metadata service: the
+/// kernel completes any connection to it, so one that was tried stays
+/// queued for `accept`.
+struct Imds(TcpListener);
+
+impl Imds {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Imds(listener)
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://{}", self.0.local_addr().unwrap())
+    }
+
+    fn was_asked(&self) -> bool {
+        self.0.accept().is_ok()
+    }
+}
+
+#[test]
+fn keys_in_the_profile_mean_no_metadata_service_probing() {
+    let imds = Imds::start();
+    let scratch = Scratch::new();
+    role_config(&scratch);
+    for argv in [&["get"][..], &["--profile", "base", "get"]] {
+        let out = scratch.helper(
+            argv,
+            &request(HOST, Some("v1/repos/myrepo")),
+            &[
+                ("AWS_PROFILE", "base"),
+                ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.endpoint()),
+            ],
+        );
+        assert!(out.status.success(), "{argv:?}: {}", text(&out.stderr));
+        assert_signed(&out.stdout, "base/secret", HOST, "eu-west-1");
+    }
+    assert!(!imds.was_asked());
+    // Without keys anywhere, the default chain does end at the metadata service.
+    let out = scratch.helper(
+        &["get"],
+        &request(HOST, Some("v1/repos/myrepo")),
+        &[
+            ("AWS_PROFILE", "keyless"),
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.endpoint()),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(imds.was_asked());
+}
+
+#[test]
+#[ignore = "needs moto, python3, openssl and kernel keyutils: run by .ci/run"]
+fn an_mfa_login_and_its_cached_gets_never_probe_the_metadata_service() {
+    let imds = Imds::start();
+    let mfa = Mfa::new();
+    mfa.use_mfa_process("echo 123456");
+    let endpoint = imds.endpoint();
+    let env = [("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint.as_str())];
+    for (argv, stdin) in [
+        (&["login"][..], Vec::new()),
+        (&["get"], mfa_request()),
+        (&["get"], mfa_request()),
+    ] {
+        let mut command = mfa.scratch.command(BINARY);
+        command.envs(mfa.env()).envs(env).args(argv);
+        let out = run(command, &stdin);
+        assert!(out.status.success(), "{argv:?}: {}", text(&out.stderr));
+    }
+    assert!(!imds.was_asked());
+    mfa.logout();
+}
+
+fn mfa_request() -> Vec<u8> {
+    request(crate::codecommit::HOST, Some("v1/repos/myrepo"))
 }
