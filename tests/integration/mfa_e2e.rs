@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::codecommit::{CodeCommit, HOST, ok, sts_calls};
 use crate::moto::Moto;
-use crate::support::{BINARY, Scratch, attribute, request, require, run, text};
+use crate::support::{BINARY, Scratch, attribute, files_under, request, require, run, text};
 
 /// moto's fixed GetSessionToken answer (moto/sts/responses.py).
 pub(crate) const MOTO_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -180,20 +180,12 @@ impl Mfa {
     /// No file under HOME (which holds the helper's TMPDIR and
     /// XDG_RUNTIME_DIR here) contains the session's secret or token.
     pub(crate) fn assert_no_secret_in_files(&self) {
-        let mut pending = vec![self.scratch.home.path().to_owned()];
-        while let Some(dir) = pending.pop() {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else if let Ok(bytes) = std::fs::read(&path) {
-                    let content = String::from_utf8_lossy(&bytes);
-                    assert!(
-                        !content.contains(MOTO_SECRET) && !content.contains(MOTO_TOKEN),
-                        "{path:?} holds the session"
-                    );
-                }
-            }
+        for (path, bytes) in files_under(self.scratch.home.path()) {
+            let content = String::from_utf8_lossy(&bytes);
+            assert!(
+                !content.contains(MOTO_SECRET) && !content.contains(MOTO_TOKEN),
+                "{path:?} holds the session"
+            );
         }
     }
 

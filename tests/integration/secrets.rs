@@ -12,12 +12,11 @@
 //! `/proc/self/cmdline` and `/proc/self/environ` before doing their job.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::codecommit::HOST;
 use crate::mfa_e2e::{LONG_SECRET, MOTO_SECRET, MOTO_TOKEN, Mfa};
-use crate::support::{BINARY, attribute, request, run, text};
+use crate::support::{BINARY, attribute, files_under, request, run, text};
 
 /// The TOTP code every source gives. Scripts compute it, so that it is in
 /// no file; it is typed at the terminal.
@@ -183,23 +182,6 @@ fn repository() -> Vec<u8> {
     request(HOST, Some("v1/repos/myrepo"))
 }
 
-/// Every regular file under `dir`, with its bytes.
-fn files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_owned()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                found.push((path, bytes));
-            }
-        }
-    }
-    found
-}
-
 #[test]
 #[ignore = "needs moto, python3, openssl, kernel keyutils and a pseudo-terminal: run by .ci/run"]
 fn no_secret_reaches_stderr_files_or_child_processes_with_verbose_output_on() {
@@ -298,7 +280,7 @@ fn no_secret_reaches_stderr_files_or_child_processes_with_verbose_output_on() {
         }
     }
     let credentials = day.mfa.scratch.path(".aws/credentials");
-    for (path, bytes) in files(day.mfa.scratch.home.path()) {
+    for (path, bytes) in files_under(day.mfa.scratch.home.path()) {
         let content = String::from_utf8_lossy(&bytes);
         for secret in &secrets {
             // The user's own long-term secret lives in their credentials file.

@@ -138,3 +138,20 @@ pub fn assert_signed(stdout: &[u8], secret: &str, host: &str, region: &str) {
         .unwrap();
     assert_eq!(expiry, time.timestamp() + 900);
 }
+
+/// Every regular file under `dir`, with its bytes.
+pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                found.push((path, bytes));
+            }
+        }
+    }
+    found
+}
