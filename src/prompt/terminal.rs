@@ -91,8 +91,8 @@ mod raw {
     use std::io;
     use std::os::fd::AsFd;
     use std::os::unix::net::UnixStream;
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex, PoisonError};
 
     use rustix::event::{self, PollFd, PollFlags};
     use rustix::io::Errno;
@@ -194,9 +194,8 @@ mod raw {
     struct Catch {
         /// Which signal came: its index in [`CAUGHT`] plus one; 0 for none.
         caught: Arc<AtomicUsize>,
-        /// Set when catching stops. signal-hook keeps its handler installed
-        /// after its actions are removed, which would leave the signals
-        /// ignored; this turns on the default action instead.
+        /// The process's one switch for the signals' default action
+        /// ([`default_action`]): off while catching, on again after.
         default_action: Arc<AtomicBool>,
         /// Removed when catching stops.
         actions: Vec<SigId>,
@@ -207,17 +206,19 @@ mod raw {
     impl Catch {
         fn start() -> io::Result<Self> {
             let (wake, writer) = UnixStream::pair()?;
+            let default_action = default_action()?;
+            default_action.store(false, Ordering::SeqCst);
             let mut catch = Catch {
                 caught: Arc::default(),
-                default_action: Arc::default(),
+                default_action,
                 actions: Vec::new(),
                 wake,
             };
             // Actions run in the order they were registered: the default
-            // action (idle until catching stops), then the record, then
-            // the wake-up, so that a woken wait finds the record.
+            // action (registered once, first, and idle while catching), then
+            // the record, then the wake-up, so that a woken wait finds the
+            // record.
             for (index, (number, _)) in CAUGHT.iter().enumerate() {
-                flag::register_conditional_default(*number, Arc::clone(&catch.default_action))?;
                 catch.actions.push(flag::register_usize(
                     *number,
                     Arc::clone(&catch.caught),
@@ -251,6 +252,27 @@ mod raw {
         fn drop(&mut self) {
             self.stop();
         }
+    }
+
+    /// The switch of the one conditional-default action each caught signal
+    /// gets, at the first prompt, for the rest of the process: signal-hook
+    /// keeps its handler installed after a prompt's actions are removed,
+    /// which would leave the signals ignored, so this action gives them their
+    /// default action whenever no prompt is catching them. Registered once:
+    /// a second prompt (after a wrong code) must not find an earlier one's
+    /// default action, switched on, ahead of its own.
+    fn default_action() -> io::Result<Arc<AtomicBool>> {
+        static SWITCH: Mutex<Option<Arc<AtomicBool>>> = Mutex::new(None);
+        let mut switch = SWITCH.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(on) = &*switch {
+            return Ok(Arc::clone(on));
+        }
+        let on = Arc::new(AtomicBool::new(true));
+        for (number, _) in CAUGHT {
+            flag::register_conditional_default(number, Arc::clone(&on))?;
+        }
+        *switch = Some(Arc::clone(&on));
+        Ok(on)
     }
 
     #[cfg(test)]

@@ -341,10 +341,12 @@ struct PromptRun {
     status: String,
     /// The terminal's settings (`stty -g`) before and after it.
     settings: (String, String),
+    /// How many times the prompt showed.
+    prompts: usize,
 }
 
 /// Runs `get` with `env` added from a shell in a pseudo-terminal, calling
-/// `at_prompt` with the helper's process id when the MFA prompt shows.
+/// `at_prompt` with the helper's process id each time the MFA prompt shows.
 fn get_at_the_prompt(
     mfa: &Mfa,
     env: &[(&str, &str)],
@@ -369,12 +371,12 @@ fn get_at_the_prompt(
         );
     let read = |name: &str| std::fs::read_to_string(outputs.path().join(name)).unwrap();
     let prompts = mfa.in_terminal_with(shell, |session| at_prompt(session, read("pid").trim()));
-    assert_eq!(prompts, 1);
     PromptRun {
         stdout: read("out"),
         stderr: read("err"),
         status: read("status"),
         settings: (read("before"), read("after")),
+        prompts,
     }
 }
 
@@ -384,6 +386,7 @@ fn ctrl_c_or_enter_at_the_prompt_tells_git_to_quit_and_restores_the_terminal() {
     let mfa = Mfa::new();
     for keys in ["\u{3}", "\r"] {
         let run = get_at_the_prompt(&mfa, &[], |session, _| session.send(keys).unwrap());
+        assert_eq!(run.prompts, 1);
         assert_eq!(run.stdout, "quit=1\n", "{keys:?}");
         assert_eq!(run.status, "1\n", "{keys:?}");
         assert_eq!(
@@ -409,19 +412,38 @@ fn kill(signal: &str, pid: &str) {
 #[ignore = "needs moto, python3, openssl, kernel keyutils and a pseudo-terminal: run by .ci/run"]
 fn a_signal_at_the_prompt_restores_the_terminal_and_sigint_tells_git_to_quit() {
     let mfa = Mfa::new();
-    for (signal, stdout) in [("INT", "quit=1\n"), ("TERM", ""), ("HUP", "")] {
+    // At the first prompt, and at the second (after an answer that is not a
+    // code), where the first prompt's handlers are still installed.
+    for (signal, stdout, prompts) in [
+        ("INT", "quit=1\n", 1),
+        ("TERM", "", 1),
+        ("HUP", "", 1),
+        ("INT", "quit=1\n", 2),
+        ("TERM", "", 2),
+    ] {
         let mut sent = None;
-        let run = get_at_the_prompt(&mfa, &[], |_, pid| {
-            kill(signal, pid);
-            sent = Some(Instant::now());
+        let mut shown = 0;
+        let run = get_at_the_prompt(&mfa, &[], |session, pid| {
+            shown += 1;
+            if shown < prompts {
+                session.send("12\r").unwrap();
+            } else {
+                kill(signal, pid);
+                sent = Some(Instant::now());
+            }
         });
+        assert_eq!(run.prompts, prompts, "SIG{signal}");
         let took = sent.unwrap().elapsed();
         assert!(took < Duration::from_secs(5), "SIG{signal}: {took:?}");
         assert_eq!(run.stdout, stdout, "SIG{signal}");
         assert_eq!(run.status, "1\n", "SIG{signal}");
+        let again = "git-credential-mfa-codecommit: warning: an MFA code is 6 digits; try again\n";
         assert_eq!(
             run.stderr,
-            format!("git-credential-mfa-codecommit: MFA prompt interrupted by SIG{signal}\n")
+            format!(
+                "{}git-credential-mfa-codecommit: MFA prompt interrupted by SIG{signal}\n",
+                again.repeat(prompts - 1)
+            )
         );
         let (before, after) = run.settings;
         assert_eq!(before, after, "SIG{signal}: the terminal was left changed");
@@ -477,6 +499,7 @@ fn after_the_prompt_a_signal_has_its_default_action_again() {
         };
         kill("TERM", pid);
     });
+    assert_eq!(run.prompts, 1);
     assert_eq!(run.status, "143\n", "{}", run.stderr);
     // Killed: not a word from the helper (the shell may say "Terminated").
     assert_eq!(run.stdout, "");
