@@ -119,6 +119,7 @@ pub enum Signal {
     Interrupt,
     Terminate,
     HangUp,
+    Quit,
 }
 
 impl std::fmt::Display for Signal {
@@ -127,6 +128,7 @@ impl std::fmt::Display for Signal {
             Signal::Interrupt => "SIGINT",
             Signal::Terminate => "SIGTERM",
             Signal::HangUp => "SIGHUP",
+            Signal::Quit => "SIGQUIT",
         })
     }
 }

@@ -9,7 +9,7 @@
 //! kept.
 //!
 //! Signals sent from outside while the prompt waits (`kill -INT`, a
-//! supervisor's SIGTERM, SIGHUP) would still kill the process in prompt mode,
+//! supervisor's SIGTERM, SIGHUP, SIGQUIT) would still kill the process in prompt mode,
 //! so for the prompt only they are caught: the wait is on the terminal and on
 //! a self-pipe the signal handler writes to, and a caught signal ends the
 //! prompt, settings restored, in [`Error::Interrupted`]. Nothing is installed
@@ -97,7 +97,7 @@ mod raw {
     use rustix::event::{self, PollFd, PollFlags};
     use rustix::io::Errno;
     use rustix::termios::{self, LocalModes, OptionalActions, SpecialCodeIndex, Termios};
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
     use signal_hook::low_level::{pipe, unregister};
     use signal_hook::{SigId, flag};
 
@@ -105,10 +105,11 @@ mod raw {
     use super::{Error, terminal_error};
 
     /// The signals caught during the prompt.
-    const CAUGHT: [(c_int, Signal); 3] = [
+    const CAUGHT: [(c_int, Signal); 4] = [
         (SIGINT, Signal::Interrupt),
         (SIGTERM, Signal::Terminate),
         (SIGHUP, Signal::HangUp),
+        (SIGQUIT, Signal::Quit),
     ];
 
     /// Fields drop in order: the settings are restored before the signals

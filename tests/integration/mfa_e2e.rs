@@ -418,6 +418,7 @@ fn a_signal_at_the_prompt_restores_the_terminal_and_sigint_tells_git_to_quit() {
         ("INT", "quit=1\n", 1),
         ("TERM", "", 1),
         ("HUP", "", 1),
+        ("QUIT", "", 1),
         ("INT", "quit=1\n", 2),
         ("TERM", "", 2),
     ] {
