@@ -10,7 +10,7 @@
 //! push, and building a clap command tree was most of the work a `store` or
 //! a foreign-host `get` did (about 120 k of its 130 k instructions in `main`).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 
 use lexopt::prelude::*;
 
@@ -118,81 +118,87 @@ pub fn parse(
     arguments: impl IntoIterator<Item = impl Into<OsString>>,
 ) -> Result<Command, UsageError> {
     let mut parser = lexopt::Parser::from_args(arguments);
-    let mut args = Args {
-        profile: None,
-        region: None,
-        mfa_serial: None,
-        duration: None,
-        verbose: false,
-        operation: Operation::Store,
-    };
-    let mut name: Option<String> = None;
-    // The flags of the operations: each is accepted only after its operation.
-    let (mut ignore_host_check, mut all, mut vpce, mut undo) = (false, false, false, false);
-    let mut scopes = Vec::new();
+    let (mut profile, mut region, mut mfa_serial, mut duration) = (None, None, None, None);
+    let mut verbose = false;
+    let mut operation = None;
+    // Setup's scope flags: a second, other one conflicts (reported once the
+    // whole line is read, so that --help still wins).
+    let (mut scope_given, mut scopes_conflict) = (false, false);
     while let Some(arg) = parser.next()? {
-        let operation = name.as_deref();
-        match arg {
-            Long("profile") => args.profile = Some(parser.value()?.string()?),
-            Long("region") => args.region = Some(parser.value()?.string()?),
-            Long("mfa-serial") => args.mfa_serial = Some(parser.value()?.string()?),
-            Long("duration") => args.duration = Some(parser.value()?.string()?),
-            Short('v') | Long("verbose") => args.verbose = true,
-            Short('h') | Long("help") => return Ok(Command::Help),
-            Short('V') | Long("version") => return Ok(Command::Version),
-            Long("ignore-host-check") if operation == Some("get") => ignore_host_check = true,
-            Long("all") if operation == Some("logout") => all = true,
-            Long("vpce") if operation == Some("setup") => vpce = true,
-            Long("undo") if operation == Some("setup") => undo = true,
-            Long(scope @ ("global" | "system" | "local")) if operation == Some("setup") => {
-                scopes.push(match scope {
+        // An operation's own flags are accepted only after it.
+        match (arg, operation.as_mut()) {
+            (Long("profile"), _) => profile = Some(parser.value()?.string()?),
+            (Long("region"), _) => region = Some(parser.value()?.string()?),
+            (Long("mfa-serial"), _) => mfa_serial = Some(parser.value()?.string()?),
+            (Long("duration"), _) => duration = Some(parser.value()?.string()?),
+            (Short('v') | Long("verbose"), _) => verbose = true,
+            (Short('h') | Long("help"), _) => return Ok(Command::Help),
+            (Short('V') | Long("version"), _) => return Ok(Command::Version),
+            (Long("ignore-host-check"), Some(Operation::Get { ignore_host_check })) => {
+                *ignore_host_check = true;
+            }
+            (Long("all"), Some(Operation::Logout { all })) => *all = true,
+            (Long("vpce"), Some(Operation::Setup { vpce, .. })) => *vpce = true,
+            (Long("undo"), Some(Operation::Setup { undo, .. })) => *undo = true,
+            (
+                Long(flag @ ("global" | "system" | "local")),
+                Some(Operation::Setup { scope, .. }),
+            ) => {
+                let chosen = match flag {
                     "system" => Scope::System,
                     "local" => Scope::Local,
                     _ => Scope::Global,
-                });
+                };
+                scopes_conflict |= scope_given && *scope != chosen;
+                *scope = chosen;
+                scope_given = true;
             }
-            Value(value) if name.is_none() => match value.to_str() {
-                Some(
-                    known @ ("get" | "store" | "erase" | "login" | "logout" | "status" | "setup"),
-                ) => {
-                    name = Some(known.to_owned());
-                }
-                _ => {
+            (Value(name), None) => match named(&name) {
+                Some(named) => operation = Some(named),
+                None => {
                     // Not ours: kept whole, never parsed.
-                    let mut other = vec![value];
+                    let mut other = vec![name];
                     other.extend(parser.raw_args()?);
-                    args.operation = Operation::Other(other);
-                    return Ok(Command::Run(args));
+                    operation = Some(Operation::Other(other));
+                    break;
                 }
             },
-            _ => return Err(arg.unexpected().into()),
+            (arg, _) => return Err(arg.unexpected().into()),
         }
     }
-    scopes.dedup();
-    args.operation = match name.as_deref() {
-        None => return Err(UsageError("a command is required".to_owned())),
-        Some("get") => Operation::Get { ignore_host_check },
-        Some("erase") => Operation::Erase,
-        Some("login") => Operation::Login,
-        Some("logout") => Operation::Logout { all },
-        Some("status") => Operation::Status,
-        Some("setup") => Operation::Setup {
-            scope: match scopes[..] {
-                [] => Scope::Global,
-                [scope] => scope,
-                _ => {
-                    return Err(UsageError(
-                        "choose one of --global, --system and --local".to_owned(),
-                    ));
-                }
-            },
-            vpce,
-            undo,
+    if scopes_conflict {
+        return Err(UsageError(
+            "choose one of --global, --system and --local".to_owned(),
+        ));
+    }
+    Ok(Command::Run(Args {
+        profile,
+        region,
+        mfa_serial,
+        duration,
+        verbose,
+        operation: operation.ok_or_else(|| UsageError("a command is required".to_owned()))?,
+    }))
+}
+
+/// The operation `name` names, with its flags unset; `None` if it is not ours.
+fn named(name: &OsStr) -> Option<Operation> {
+    Some(match name.to_str()? {
+        "get" => Operation::Get {
+            ignore_host_check: false,
         },
-        // "store", the one name left.
-        Some(_) => Operation::Store,
-    };
-    Ok(Command::Run(args))
+        "store" => Operation::Store,
+        "erase" => Operation::Erase,
+        "login" => Operation::Login,
+        "logout" => Operation::Logout { all: false },
+        "status" => Operation::Status,
+        "setup" => Operation::Setup {
+            scope: Scope::Global,
+            vpce: false,
+            undo: false,
+        },
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -289,5 +295,9 @@ mod tests {
     fn help_and_version_win_anywhere() {
         assert_eq!(parse(["get", "--help"]).unwrap(), Command::Help);
         assert_eq!(parse(["-V"]).unwrap(), Command::Version);
+        assert_eq!(
+            parse(["setup", "--global", "--system", "--help"]).unwrap(),
+            Command::Help
+        );
     }
 }
