@@ -244,29 +244,24 @@ pub fn mfa_need(
         });
     };
     let source = profile.get_in(name, "source_profile");
-    // A source profile of an IAM user with an MFA device: chain on its session.
-    let source_session = source
-        .filter(|source| profile.get_in(source, "role_arn").is_none())
-        .and_then(|source| Some((source, profile.get_in(source, "mfa_serial")?)));
-    let (serial, base) = match (source_session, own_serial) {
-        (Some((source, source_serial)), _) => {
-            let source_need = Need {
-                key: CacheKey {
-                    profile: source.to_owned(),
-                    mfa_serial: source_serial.to_owned(),
-                    role_arn: None,
-                },
-                explicit_profile: Some(source.to_owned()),
-                region: region.to_owned(),
-                duration: profile.session_duration(source, None)?,
-                mfa_process: profile.get_in(source, "mfa_process").map(str::to_owned),
-                kind: Kind::UserSession,
+    // A source profile of an IAM user with an MFA device: chain on its
+    // session, the one `--profile <source>` would use.
+    let source_session = match source.filter(|source| profile.get_in(source, "role_arn").is_none())
+    {
+        Some(source) => {
+            let source_flags = Flags {
+                profile: Some(source),
+                ..Flags::default()
             };
-            (
-                own_serial.unwrap_or(source_serial),
-                RoleBase::Session(Box::new(source_need)),
-            )
+            mfa_need(&source_flags, profile, source, region)?
         }
+        None => None,
+    };
+    let (serial, base) = match (source_session, own_serial) {
+        (Some(source_need), _) => (
+            own_serial.map_or_else(|| source_need.key.mfa_serial.clone(), str::to_owned),
+            RoleBase::Session(Box::new(source_need)),
+        ),
         (None, Some(serial)) => {
             let base = match (source, profile.get_in(name, "credential_source")) {
                 (Some(source), _) => RoleBase::Profile(source.to_owned()),
@@ -275,7 +270,7 @@ pub fn mfa_need(
                 }
                 (None, None) => return Err(Error::RoleWithoutSource(name.to_owned())),
             };
-            (serial, base)
+            (serial.to_owned(), base)
         }
         // A role without MFA: aws-config's chain assumes it.
         (None, None) => return Ok(None),
@@ -290,7 +285,7 @@ pub fn mfa_need(
         base,
     };
     Ok(Some(need(
-        serial,
+        &serial,
         Some(role_arn),
         profile.role_duration(name, flag)?,
         Kind::Role(role),
