@@ -22,8 +22,7 @@ pub fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), 
     let profile = Profile::load(args.profile.as_deref(), &context.env, &context.fs)?;
     let region =
         app::region(args, &profile, &context.env).unwrap_or_else(|| DEFAULT_STS_REGION.to_owned());
-    let need = app::mfa_need(&Flags::from(args), &profile, profile.name(), &region)?
-        .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))?;
+    let need = selected_need(args, &profile, &region)?;
     let session = mfa::new_session(&need, context)?;
     mfa::save(&need, &session, context);
     writeln!(
@@ -81,14 +80,7 @@ pub fn status(args: &Args, mut out: impl Write, context: &Context) -> Result<(),
 fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Error> {
     let profile = Profile::load(args.profile.as_deref(), &context.env, &context.fs)?;
     if !all {
-        let need = app::mfa_need(
-            &Flags::from(args),
-            &profile,
-            profile.name(),
-            DEFAULT_STS_REGION,
-        )?
-        .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))?;
-        return Ok(vec![need.key]);
+        return Ok(vec![selected_need(args, &profile, DEFAULT_STS_REGION)?.key]);
     }
     let mut keys = Vec::new();
     for name in profile.names() {
@@ -99,6 +91,13 @@ fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Erro
         }
     }
     Ok(keys)
+}
+
+/// The MFA session the selected profile (or `--mfa-serial`) calls for; an
+/// error when it calls for none.
+fn selected_need(args: &Args, profile: &Profile, region: &str) -> Result<mfa::Need, Error> {
+    app::mfa_need(&Flags::from(args), profile, profile.name(), region)?
+        .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))
 }
 
 /// `time` in UTC; a time past chrono's range (only a corrupt keyring entry
