@@ -23,7 +23,7 @@ use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::cache::{CacheKey, SessionStore};
 use crate::cli::{Args, Operation};
-use crate::credentials::CredentialSource;
+use crate::credentials::{CredentialSource, ROLE_SESSION_NAME};
 use crate::error::Error;
 use crate::log::Log;
 use crate::mfa::{self, Kind, Need, Role, RoleBase};
@@ -31,9 +31,6 @@ use crate::prompt::TotpPrompt;
 use crate::protocol::{Request, Response};
 use crate::sts::TokenIssuer;
 use crate::{codecommit, commands, config, sigv4};
-
-/// The role session name when the profile sets no `role_session_name`.
-const ROLE_SESSION_NAME: &str = "git-credential-mfa-codecommit";
 
 /// How long CodeCommit accepts a password after its timestamp.
 pub const PASSWORD_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -117,12 +114,16 @@ fn get(
         return Ok(None);
     };
     let path = codecommit::signed_path(request.path.as_deref().ok_or(Error::NoPath)?);
-    let (region, need) = plan(args, host, context)?;
+    let (profile, region, need) = plan(args, host, context)?;
     let credentials = match &need {
-        Some(need) => mfa::session(need, context)?.credentials().clone(),
-        None => context
-            .credentials
-            .credentials(args.profile.as_deref(), &region)?,
+        Some(need) => mfa::session(need, profile.files(), context)?
+            .credentials()
+            .clone(),
+        None => {
+            context
+                .credentials
+                .credentials(profile.files(), args.profile.as_deref(), &region)?
+        }
     };
     let now = context.clock.now();
     let target = sigv4::Target {
@@ -170,25 +171,32 @@ fn answer(
     }
 }
 
-/// The region to sign for, and the MFA session the profile calls for, if any.
-fn plan(args: &Args, host: &str, context: &Context) -> Result<(String, Option<Need>), Error> {
+/// The profile, the region to sign for, and the MFA session the profile
+/// calls for, if any.
+fn plan(
+    args: &Args,
+    host: &str,
+    context: &Context,
+) -> Result<(config::Profile, String, Option<Need>), Error> {
     let profile = config::Profile::load(args.profile.as_deref(), &context.env, &context.fs)?;
     let region = match codecommit::region_from_host(host) {
         Some(region) => region.to_owned(),
         None => {
-            region(args, &profile, &context.env).ok_or_else(|| Error::NoRegion(host.to_owned()))?
+            region(args, &profile, &context.env)?.ok_or_else(|| Error::NoRegion(host.to_owned()))?
         }
     };
     let need = mfa_need(&Flags::from(args), &profile, profile.name(), &region)?;
-    Ok((region, need))
+    Ok((profile, region, need))
 }
 
-/// `--region`, else the environment's or profile's region.
-pub fn region(args: &Args, profile: &config::Profile, env: &Env) -> Option<String> {
-    args.region
-        .clone()
-        .filter(|region| !region.is_empty())
-        .or_else(|| profile.region(env))
+/// `--region`, else the environment's or profile's region, as the AWS CLI
+/// reads them; an empty `--region` is an error.
+pub fn region(args: &Args, profile: &config::Profile, env: &Env) -> Result<Option<String>, Error> {
+    match args.region.as_deref() {
+        Some("") => Err(Error::EmptyRegion),
+        Some(region) => Ok(Some(region.to_owned())),
+        None => Ok(profile.region(env)?),
+    }
 }
 
 /// The command line's say in which session a profile calls for.
@@ -218,7 +226,11 @@ pub fn mfa_need(
     name: &str,
     region: &str,
 ) -> Result<Option<Need>, Error> {
-    let own_serial = flags.mfa_serial.or(profile.get_in(name, "mfa_serial"));
+    let own_serial = match flags.mfa_serial {
+        Some(serial) => Some(serial),
+        None => profile.get_in(name, "mfa_serial")?,
+    };
+    let mfa_process = profile.get_in(name, "mfa_process")?.map(str::to_owned);
     let need = |serial: &str, role_arn: Option<&str>, duration, kind| Need {
         key: CacheKey {
             profile: name.to_owned(),
@@ -228,11 +240,11 @@ pub fn mfa_need(
         explicit_profile: flags.profile.map(str::to_owned),
         region: region.to_owned(),
         duration,
-        mfa_process: profile.get_in(name, "mfa_process").map(str::to_owned),
+        mfa_process: mfa_process.clone(),
         kind,
     };
     let flag = flags.duration;
-    let Some(role_arn) = profile.get_in(name, "role_arn") else {
+    let Some(role_arn) = profile.get_in(name, "role_arn")? else {
         return Ok(match own_serial {
             Some(serial) => Some(need(
                 serial,
@@ -243,11 +255,14 @@ pub fn mfa_need(
             None => None,
         });
     };
-    let source = profile.get_in(name, "source_profile");
+    let source = profile.get_in(name, "source_profile")?;
     // A source profile of an IAM user with an MFA device: chain on its
     // session, the one `--profile <source>` would use.
-    let source_session = match source.filter(|source| profile.get_in(source, "role_arn").is_none())
-    {
+    let user_source = match source {
+        Some(source) if profile.get_in(source, "role_arn")?.is_none() => Some(source),
+        _ => None,
+    };
+    let source_session = match user_source {
         Some(source) => {
             let source_flags = Flags {
                 profile: Some(source),
@@ -263,7 +278,7 @@ pub fn mfa_need(
             RoleBase::Session(Box::new(source_need)),
         ),
         (None, Some(serial)) => {
-            let base = match (source, profile.get_in(name, "credential_source")) {
+            let base = match (source, profile.get_in(name, "credential_source")?) {
                 (Some(source), _) => RoleBase::Profile(source.to_owned()),
                 (None, Some(credential_source)) => {
                     RoleBase::CredentialSource(credential_source.to_owned())
@@ -278,10 +293,10 @@ pub fn mfa_need(
     let role = Role {
         role_arn: role_arn.to_owned(),
         session_name: profile
-            .get_in(name, "role_session_name")
+            .get_in(name, "role_session_name")?
             .unwrap_or(ROLE_SESSION_NAME)
             .to_owned(),
-        external_id: profile.get_in(name, "external_id").map(str::to_owned),
+        external_id: profile.get_in(name, "external_id")?.map(str::to_owned),
         base,
     };
     Ok(Some(need(
@@ -298,7 +313,7 @@ fn erase(args: &Args, request: &Request, context: &Context) -> Result<(), Error>
     let (Some(host), Some(username)) = (codecommit_host(request, false)?, &request.username) else {
         return Ok(());
     };
-    let Some(need) = plan(args, host, context)?.1 else {
+    let Some(need) = plan(args, host, context)?.2 else {
         return Ok(());
     };
     let key_id = username.split('%').next().unwrap_or_default();

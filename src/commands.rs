@@ -21,9 +21,9 @@ const DEFAULT_STS_REGION: &str = "us-east-1";
 pub fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
     let profile = Profile::load(args.profile.as_deref(), &context.env, &context.fs)?;
     let region =
-        app::region(args, &profile, &context.env).unwrap_or_else(|| DEFAULT_STS_REGION.to_owned());
+        app::region(args, &profile, &context.env)?.unwrap_or_else(|| DEFAULT_STS_REGION.to_owned());
     let need = selected_need(args, &profile, &region)?;
-    let session = mfa::new_session(&need, context)?;
+    let session = mfa::new_session(&need, profile.files(), context)?;
     mfa::save(&need, &session, context);
     writeln!(
         out,

@@ -1,17 +1,17 @@
-//! Settings from the AWS shared config files (`~/.aws/config`, `~/.aws/credentials`)
-//! and the environment, resolved the way the AWS CLI resolves them.
+//! The helper's own settings in the selected AWS profile (`mfa_serial`,
+//! `mfa_process`, `duration_seconds`, the role keys, the region), read from
+//! the files as [`crate::aws_config`] reads them, the AWS CLI's way.
 //!
-//! The profile is `--profile`, else `AWS_PROFILE`, else `default`. Parsing is aws-config's own, so every file the AWS CLI reads is
-//! read alike. The environment and file system come in as values, so tests pass
-//! a fake of each; nothing here touches the network.
+//! The region is the AWS CLI's: `AWS_DEFAULT_REGION`, else the profile's
+//! `region` (the AWS CLI does not read `AWS_REGION`). Nothing here touches
+//! the network.
 
-use std::borrow::Cow;
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use aws_config::profile::{ProfileFileLoadError, ProfileSet};
-use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
+
+use crate::aws_config::{self, AwsConfig};
 
 /// GetSessionToken's limits for IAM users, and its default (SPEC §4).
 pub const DURATIONS: RangeInclusive<u64> = 900..=129_600;
@@ -22,58 +22,42 @@ pub const DEFAULT_ROLE_DURATION: Duration = Duration::from_secs(3_600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("could not read the AWS config files: {0}")]
-    Load(String),
+    #[error(transparent)]
+    Files(#[from] aws_config::Error),
     #[error(
         "session duration {0} is not a number of seconds from {min} to {max}; fix --duration or the profile's duration_seconds", min = .1.start(), max = .1.end()
     )]
     Duration(String, RangeInclusive<u64>),
 }
 
-/// The selected profile's settings.
+/// The selected profile's settings, and every other profile's.
 #[derive(Debug)]
 pub struct Profile {
-    set: ProfileSet,
+    files: AwsConfig,
 }
 
 impl Profile {
     /// Reads the shared config files for `explicit` (from `--profile`) or the
     /// profile the environment selects.
     pub fn load(explicit: Option<&str>, env: &Env, fs: &Fs) -> Result<Self, Error> {
-        let name = explicit.map(|name| Cow::Owned(name.to_owned()));
-        let files = EnvConfigFiles::default();
-        let set = crate::runtime::run_ready(aws_config::profile::load(fs, env, &files, name))
-            .map_err(|error| Error::Load(error.to_string()))?
-            .map_err(|error: ProfileFileLoadError| Error::Load(error.to_string()))?;
-        Ok(Profile { set })
+        Ok(Profile {
+            files: AwsConfig::load(explicit, env, fs)?,
+        })
+    }
+
+    /// The files, for the credential chain and the AWS SDK.
+    pub fn files(&self) -> &AwsConfig {
+        &self.files
     }
 
     /// The selected profile's name.
     pub fn name(&self) -> &str {
-        self.set.selected_profile()
-    }
-
-    fn get(&self, key: &str) -> Option<&str> {
-        self.get_in(self.name(), key)
+        self.files.selected()
     }
 
     /// `key` of the profile `name`, if set and not empty.
-    pub fn get_in(&self, name: &str, key: &str) -> Option<&str> {
-        self.set
-            .get_profile(name)
-            .and_then(|profile| profile.get(key))
-            .filter(|value| !value.is_empty())
-    }
-
-    /// The profile's `mfa_process`: a command that prints a TOTP code.
-    pub fn mfa_process(&self) -> Option<&str> {
-        self.get("mfa_process")
-            .filter(|command| !command.is_empty())
-    }
-
-    /// The profile's `role_arn`: a role profile.
-    pub fn role_arn(&self) -> Option<&str> {
-        self.get("role_arn")
+    pub fn get_in(&self, name: &str, key: &str) -> Result<Option<&str>, Error> {
+        Ok(self.files.value(name, key)?)
     }
 
     /// `flag` (from `--duration`), else profile `name`'s `duration_seconds`,
@@ -95,7 +79,11 @@ impl Profile {
         default: Duration,
         limits: RangeInclusive<u64>,
     ) -> Result<Duration, Error> {
-        let Some(text) = flag.or_else(|| self.get_in(name, "duration_seconds")) else {
+        let Some(text) = flag.map_or_else(
+            || self.get_in(name, "duration_seconds"),
+            |flag| Ok(Some(flag)),
+        )?
+        else {
             return Ok(default);
         };
         text.trim()
@@ -107,18 +95,16 @@ impl Profile {
     }
 
     /// Every profile's name, sorted.
-    pub fn names(&self) -> Vec<&str> {
-        let mut names: Vec<_> = self.set.profiles().collect();
-        names.sort_unstable();
-        names
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.profile_names()
     }
 
-    /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the profile's `region`.
-    pub fn region(&self, env: &Env) -> Option<String> {
-        ["AWS_REGION", "AWS_DEFAULT_REGION"]
-            .into_iter()
-            .find_map(|var| env.get(var).ok().filter(|value| !value.is_empty()))
-            .or_else(|| self.get("region").map(str::to_owned))
+    /// `AWS_DEFAULT_REGION`, else the selected profile's `region`.
+    pub fn region(&self, env: &Env) -> Result<Option<String>, Error> {
+        match aws_config::var(env, "AWS_DEFAULT_REGION") {
+            Some(region) => Ok(Some(region)),
+            None => Ok(self.get_in(self.name(), "region")?.map(str::to_owned)),
+        }
     }
 }
 
@@ -154,7 +140,7 @@ mod tests {
     fn reads_mfa_serial_and_duration() {
         let dev = profile(CONFIG, &[], Some("dev"));
         assert_eq!(
-            dev.get_in("dev", "mfa_serial"),
+            dev.get_in("dev", "mfa_serial").unwrap(),
             Some("arn:aws:iam::1:mfa/alice")
         );
         assert_eq!(
@@ -166,7 +152,7 @@ mod tests {
             Duration::from_secs(900)
         );
         let plain = profile(CONFIG, &[], Some("plain"));
-        assert_eq!(plain.get_in("plain", "mfa_serial"), None);
+        assert_eq!(plain.get_in("plain", "mfa_serial").unwrap(), None);
         assert_eq!(
             plain.session_duration("plain", None).unwrap(),
             DEFAULT_DURATION
@@ -185,8 +171,26 @@ mod tests {
     #[test]
     fn lists_the_profiles() {
         assert_eq!(
-            profile(CONFIG, &[], None).names(),
+            profile(CONFIG, &[], None).names().collect::<Vec<_>>(),
             ["default", "dev", "plain"]
+        );
+    }
+
+    #[test]
+    fn the_region_is_the_aws_clis() {
+        let plain = |env| {
+            profile(CONFIG, env, Some("plain"))
+                .region(&Env::from_slice(env))
+                .unwrap()
+        };
+        assert_eq!(plain(&[]).as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            plain(&[("AWS_REGION", "ap-south-1")]).as_deref(),
+            Some("eu-west-1")
+        );
+        assert_eq!(
+            plain(&[("AWS_DEFAULT_REGION", "sa-east-1")]).as_deref(),
+            Some("sa-east-1")
         );
     }
 }

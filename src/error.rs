@@ -32,6 +32,8 @@ pub enum Error {
         "no AWS region for host {0}; pass --region, or set `region` in the profile or AWS_REGION"
     )]
     NoRegion(String),
+    #[error("--region is empty; give a region such as us-east-1")]
+    EmptyRegion,
     #[error("profile {0} has no mfa_serial; add one to ~/.aws/config or pass --mfa-serial")]
     NoMfaSerial(String),
     #[error(

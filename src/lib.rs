@@ -8,13 +8,16 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod aws_config;
 pub mod cache;
+pub mod child;
 pub mod cli;
 pub mod codecommit;
 pub mod commands;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod json;
 pub mod keyutils;
 pub mod lock;
 pub mod log;

@@ -47,7 +47,7 @@ fn main() -> ExitCode {
         env: Env::real(),
         fs: Fs::real(),
         clock: &SystemClock,
-        credentials: &DefaultChain,
+        credentials: &DefaultChain { env: Env::real() },
         // As set, empty values included: git gives those a meaning. git's
         // prompt gates are not for `login`, which asks because it was told to.
         prompt: &Sources {

@@ -20,6 +20,7 @@ use std::time::Duration;
 use aws_credential_types::Credentials;
 
 use crate::app::Context;
+use crate::aws_config::AwsConfig;
 use crate::cache::{self, CacheKey};
 use crate::error::Error;
 use crate::lock;
@@ -53,11 +54,12 @@ pub struct Need {
 
 impl Need {
     /// STS called with `base`, for this profile, in this region.
-    fn caller<'a>(&'a self, base: &'a Credentials) -> Caller<'a> {
+    fn caller<'a>(&'a self, base: &'a Credentials, config: &'a AwsConfig) -> Caller<'a> {
         Caller {
             base,
             profile: self.explicit_profile.as_deref(),
             region: &self.region,
+            config,
         }
     }
 }
@@ -108,7 +110,7 @@ pub enum RoleBase {
 }
 
 /// A session for `need`: the cached one, or a new one (prompting once).
-pub fn session(need: &Need, context: &Context) -> Result<Session, Error> {
+pub fn session(need: &Need, config: &AwsConfig, context: &Context) -> Result<Session, Error> {
     match context.store.load(&need.key) {
         Ok(Some(session)) if is_fresh(&session, context) => {
             context.log.step(&format!(
@@ -127,7 +129,7 @@ pub fn session(need: &Need, context: &Context) -> Result<Session, Error> {
             context.log.warn(&format!(
                 "{error}; going on without caching the MFA session ({KEYRING_HINT})"
             ));
-            return new_session(need, context);
+            return new_session(need, config, context);
         }
     }
     let _lock = lock::acquire(&context.lock_dir, &need.key.account()).inspect_err(|error| {
@@ -143,7 +145,7 @@ pub fn session(need: &Need, context: &Context) -> Result<Session, Error> {
             .step("another git process has just made an MFA session; using it");
         return Ok(session);
     }
-    let session = new_session(need, context)?;
+    let session = new_session(need, config, context)?;
     save(need, &session, context);
     Ok(session)
 }
@@ -167,18 +169,20 @@ pub fn save(need: &Need, session: &Session, context: &Context) {
 }
 
 /// Makes a new session for `need`, prompting when it takes a code.
-pub fn new_session(need: &Need, context: &Context) -> Result<Session, Error> {
+pub fn new_session(need: &Need, config: &AwsConfig, context: &Context) -> Result<Session, Error> {
     let Kind::Role(role) = &need.kind else {
-        let base = context
-            .credentials
-            .credentials(need.explicit_profile.as_deref(), &need.region)?;
+        let base = context.credentials.credentials(
+            config,
+            need.explicit_profile.as_deref(),
+            &need.region,
+        )?;
         if base.session_token().is_some() {
             return Err(Error::TemporaryBase(need.key.profile.clone()));
         }
         return with_code(need, context, |code| {
             step(context, "GetSessionToken", need, &base);
             context.issuer.session(&SessionRequest {
-                caller: need.caller(&base),
+                caller: need.caller(&base, config),
                 mfa_serial: &need.key.mfa_serial,
                 code,
                 duration: need.duration,
@@ -188,7 +192,7 @@ pub fn new_session(need: &Need, context: &Context) -> Result<Session, Error> {
     let assume = |base: &Credentials, mfa: Option<(&str, &str)>| {
         step(context, "AssumeRole", need, base);
         context.issuer.assume_role(&RoleRequest {
-            caller: need.caller(base),
+            caller: need.caller(base, config),
             role_arn: &role.role_arn,
             session_name: &role.session_name,
             external_id: role.external_id.as_deref(),
@@ -198,10 +202,14 @@ pub fn new_session(need: &Need, context: &Context) -> Result<Session, Error> {
     };
     let base = match &role.base {
         RoleBase::Session(source) => {
-            let source = session(source, context)?;
+            let source = session(source, config, context)?;
             return Ok(assume(source.credentials(), None)?);
         }
-        RoleBase::Profile(name) => context.credentials.credentials(Some(name), &need.region)?,
+        RoleBase::Profile(name) => {
+            context
+                .credentials
+                .source_profile(config, name, &need.region)?
+        }
         RoleBase::CredentialSource(name) => {
             context.credentials.credential_source(name, &need.region)?
         }

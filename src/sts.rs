@@ -16,9 +16,11 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_types::region::Region;
 
+use crate::aws_config::AwsConfig;
 use crate::error::one_line;
 use crate::session::Session;
 
@@ -55,9 +57,12 @@ const UNAVAILABLE: [&str; 5] = [
 pub struct Caller<'a> {
     /// The keys the call is signed with.
     pub base: &'a Credentials,
-    /// `--profile`, so that the profile's `endpoint_url` applies.
+    /// The profile named for those keys (`--profile`, or a source profile).
     pub profile: Option<&'a str>,
     pub region: &'a str,
+    /// The AWS config files: the selected profile's `endpoint_url`,
+    /// `services` and FIPS settings apply, as in the AWS CLI.
+    pub config: &'a AwsConfig,
 }
 
 /// What GetSessionToken is asked, by an IAM user's long-term keys.
@@ -137,20 +142,26 @@ where
 
 /// An STS client signing with `base`, bounded in time.
 async fn client(caller: &Caller<'_>) -> aws_sdk_sts::Client {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(caller.region.to_owned()))
-        .credentials_provider(SharedCredentialsProvider::new(caller.base.clone()))
-        .retry_config(RetryConfig::standard().with_max_attempts(2))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .operation_timeout(CALL_TIMEOUT)
-                .build(),
-        );
-    if let Some(profile) = caller.profile {
-        loader = loader.profile_name(profile);
-    }
-    aws_sdk_sts::Client::new(&loader.load().await)
+    // The SDK reads the profile as this helper read it, never the files.
+    let files = EnvConfigFiles::builder()
+        .with_contents(EnvConfigFileKind::Config, caller.config.render_for_sdk())
+        .build();
+    aws_sdk_sts::Client::new(
+        &aws_config::defaults(BehaviorVersion::latest())
+            .profile_files(files)
+            .profile_name("default")
+            .region(Region::new(caller.region.to_owned()))
+            .credentials_provider(SharedCredentialsProvider::new(caller.base.clone()))
+            .retry_config(RetryConfig::standard().with_max_attempts(2))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .operation_timeout(CALL_TIMEOUT)
+                    .build(),
+            )
+            .load()
+            .await,
+    )
 }
 
 fn seconds(duration: Duration) -> i32 {

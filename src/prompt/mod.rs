@@ -51,6 +51,7 @@ mod terminal;
 use std::ffi::OsString;
 use std::time::Duration;
 
+use crate::child::reason;
 use crate::log::Log;
 
 use askpass::Askpass;
@@ -299,16 +300,6 @@ fn choose<T>(
         (Some(askpass), no_terminal) => Ok(Interactive::Askpass(askpass, no_terminal)),
         (None, Some(reason)) => Err(Error::NoTerminal(reason)),
         (None, None) => Err(Error::Disabled),
-    }
-}
-
-/// The system's words for `error` ("No such device or address"), without
-/// the error number; `io::Error` never holds the path or any data.
-fn reason(error: &std::io::Error) -> String {
-    let text = error.to_string();
-    match text.find(" (os error ") {
-        Some(end) => text[..end].to_owned(),
-        None => text,
     }
 }
 

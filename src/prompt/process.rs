@@ -1,75 +1,31 @@
 //! The profile's `mfa_process`: a command that prints the TOTP code.
 //!
-//! It runs through the shell (`sh -c`; `cmd /C` on Windows) with stdin
-//! closed, stderr going to the user (the tool may ask for its own PIN there
-//! or on `/dev/tty`), and at most the timeout it is given
-//! ([`PROCESS_TIMEOUT`] in real use). The code is the last
+//! It runs through the shell (`sh -c`; `cmd /C` on Windows) as
+//! [`crate::child`] runs programs: no stdin, stderr to the user (the tool may
+//! ask for its own PIN there or on `/dev/tty`), within the timeout it is
+//! given ([`PROCESS_TIMEOUT`] in real use). The code is the last
 //! whitespace-separated word of its output, so that `ykman`'s `aws  123456`
-//! works; the caller checks the six digits. At most [`MAX_OUTPUT`] bytes are
-//! read, on a thread, so that a background process holding the output open
-//! cannot block the answer.
+//! works; the caller checks the six digits.
 //!
 //! Never put the command line (it may hold a TOTP seed, `oathtool -b …`) or
 //! its output in an error: errors name the exit status only.
 
-use std::io::Read;
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, PoisonError, mpsc};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-use super::{Error, reason};
+use super::Error;
+use crate::child;
 
 /// How long `mfa_process` may take, PIN entry or key touch included.
 pub const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The most of a program's output that is read; a code is 6 digits.
-const MAX_OUTPUT: usize = 64 * 1024;
-
-/// How long to wait for the end of `mfa_process`'s output once the shell
-/// has exited: only a background process it left behind can hold it open.
-const EOF_GRACE: Duration = Duration::from_millis(500);
-
 /// Runs `mfa_process` and returns its code, within `timeout`.
 pub(super) fn run(command: &str, timeout: Duration) -> Result<String, Error> {
-    let deadline = Instant::now() + timeout;
-    let mut child = shell(command)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|error| Error::ProcessStart(reason(&error)))?;
-    // Read on a thread, into a buffer the caller can take at any time, so
-    // that output held open by a background process cannot block us.
-    let Some(stdout) = child.stdout.take() else {
-        // Not reached: stdout was set to a pipe above.
-        return Err(Error::ProcessNoOutput);
-    };
-    let output = Arc::new(Mutex::new(Vec::new()));
-    let (ended, end) = mpsc::channel();
-    let buffer = Arc::clone(&output);
-    std::thread::spawn(move || {
-        read_capped(stdout, &buffer);
-        let _ = ended.send(());
-    });
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Error::ProcessTimeout(timeout.as_secs()));
-            }
-            Err(error) => return Err(Error::ProcessFailed(reason(&error))),
-        }
-    };
-    if !status.success() {
-        return Err(Error::ProcessFailed(describe(status)));
-    }
-    let _ = end.recv_timeout(EOF_GRACE);
-    let output = output.lock().unwrap_or_else(PoisonError::into_inner);
+    let output = child::output(shell(command), timeout).map_err(|error| match error {
+        child::Error::Start(cause) => Error::ProcessStart(cause),
+        child::Error::Failed(status) => Error::ProcessFailed(status),
+        child::Error::Timeout(seconds) => Error::ProcessTimeout(seconds),
+    })?;
     code_from_process(&output).ok_or(Error::ProcessNoOutput)
 }
 
@@ -90,19 +46,6 @@ fn shell(command: &str) -> Command {
     shell
 }
 
-/// Appends what `from` gives to `to`, up to [`MAX_OUTPUT`] bytes; then stops
-/// reading (a writer that goes on gets a broken pipe).
-fn read_capped(mut from: impl Read, to: &Mutex<Vec<u8>>) {
-    let mut chunk = [0u8; 4096];
-    while let Ok(read @ 1..) = from.read(&mut chunk) {
-        let mut to = to.lock().unwrap_or_else(PoisonError::into_inner);
-        if to.len() + read > MAX_OUTPUT {
-            return;
-        }
-        to.extend_from_slice(&chunk[..read]);
-    }
-}
-
 /// The code in `mfa_process`'s output: the last whitespace-separated word
 /// (all of it when it is one word), `None` when there is none.
 fn code_from_process(output: &[u8]) -> Option<String> {
@@ -110,14 +53,6 @@ fn code_from_process(output: &[u8]) -> Option<String> {
         .split_whitespace()
         .next_back()
         .map(str::to_owned)
-}
-
-/// `exit status 3`, or the signal that ended the process.
-fn describe(status: ExitStatus) -> String {
-    match status.code() {
-        Some(code) => format!("exit status {code}"),
-        None => status.to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -142,6 +77,8 @@ mod tests {
 
     #[cfg(unix)]
     mod running {
+        use std::time::Instant;
+
         use super::*;
 
         const SECOND: Duration = Duration::from_secs(1);

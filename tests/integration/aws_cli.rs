@@ -9,7 +9,7 @@ const FROZEN: &str = "2024-02-29 23:59:59";
 
 /// The Python that has awscli, resolved outside the scrubbed environment
 /// (pyenv shims need the developer's HOME).
-fn python() -> String {
+pub(crate) fn python() -> String {
     let out = Command::new("python3")
         .args(["-c", "import awscli, sys; print(sys.executable)"])
         .output()

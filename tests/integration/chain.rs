@@ -137,6 +137,7 @@ fn keys_in_the_profile_mean_no_metadata_service_probing() {
     }
     assert!(!imds.was_asked());
     // Without keys anywhere, the default chain does end at the metadata service.
+    scratch.write(".aws/config", "[profile keyless]\nregion = eu-west-1\n");
     let out = scratch.helper(
         &["get"],
         &request(HOST, Some("v1/repos/myrepo")),

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::{Env, Fs};
 use git_credential_mfa_codecommit::app::{self, Clock, Context};
+use git_credential_mfa_codecommit::aws_config::AwsConfig;
 use git_credential_mfa_codecommit::cache::{self, CacheKey, SessionStore};
 use git_credential_mfa_codecommit::cli::{self, Command};
 use git_credential_mfa_codecommit::credentials::{self, CredentialSource};
@@ -59,6 +60,7 @@ pub struct ScriptedCredentials {
 impl CredentialSource for ScriptedCredentials {
     fn credentials(
         &self,
+        _config: &AwsConfig,
         profile: Option<&str>,
         region: &str,
     ) -> Result<Credentials, credentials::Error> {
@@ -66,6 +68,15 @@ impl CredentialSource for ScriptedCredentials {
             .borrow_mut()
             .push((profile.map(str::to_owned), region.to_owned()));
         self.credentials.clone().ok_or(credentials::Error::NotFound)
+    }
+
+    fn source_profile(
+        &self,
+        config: &AwsConfig,
+        name: &str,
+        region: &str,
+    ) -> Result<Credentials, credentials::Error> {
+        self.credentials(config, Some(name), region)
     }
 
     fn credential_source(

@@ -94,11 +94,18 @@ fn region_precedence_host_then_flag_then_environment_then_profile() {
             &[("AWS_REGION", "ca-central-1")],
             "eu-west-1",
         ),
+        // The AWS CLI reads AWS_DEFAULT_REGION, never AWS_REGION.
         (
             &["get"],
             custom,
             &[("AWS_REGION", "ca-central-1"), ("AWS_DEFAULT_REGION", "x")],
-            "ca-central-1",
+            "x",
+        ),
+        (
+            &["get"],
+            custom,
+            &[("AWS_REGION", "ca-central-1")],
+            "ap-south-1",
         ),
         (
             &["get"],

@@ -22,6 +22,7 @@ mod role_e2e;
 mod role_flow;
 mod secrets;
 mod setup;
+mod sso;
 mod sts_faults;
 mod support;
 mod vectors;

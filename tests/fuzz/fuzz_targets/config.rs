@@ -14,19 +14,21 @@
 //! read lossily. Files are bytes as on disk, UTF-8 or not; the environment
 //! holds only `HOME=/home`, so the region comes from the profile.
 //!
-//! What the config module promises, and so what is checked: loading never
-//! panics; the selected profile is `--profile`, else `default`; `get_in`
-//! never returns an empty value; `mfa_process`, `role_arn` and `region` are
-//! the selected profile's keys; `names` is sorted; a duration is the flag,
-//! else the profile's `duration_seconds`, else the default, and an error
-//! outside its limits (a profile's `region` stands in for an odd flag).
+//! What is checked: reading never panics; a file that parses renders back
+//! (each section's entries as `key = value` lines, continued lines indented,
+//! sub-sections as `key =` with indented `k = v`) into the same sections and
+//! entries; the selected profile is `--profile`, else `default`; a value is
+//! never empty and never holds an inline comment or a line break; `names`
+//! is sorted; a duration is the flag, else the profile's `duration_seconds`,
+//! else the default, and an error outside its limits (a profile's `region`
+//! stands in for an odd flag); the region is the profile's.
 #![no_main]
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_types::os_shim_internal::{Env, Fs};
+use git_credential_mfa_codecommit::aws_config::ini::{self, Ini, Value};
 use git_credential_mfa_codecommit::config::{
     DEFAULT_DURATION, DEFAULT_ROLE_DURATION, DURATIONS, Profile, ROLE_DURATIONS,
 };
@@ -60,22 +62,40 @@ fuzz_target!(|data: &[u8]| {
         files.insert("/home/.aws/credentials".to_owned(), credentials.to_vec());
     }
     let explicit = parts.next().map(String::from_utf8_lossy);
+    for bytes in files.values() {
+        if let Ok(parsed) = ini::parse(bytes) {
+            let again = ini::parse(render(&parsed).as_bytes()).expect("a rendering parses");
+            assert_eq!(without_lines(again), without_lines(parsed));
+        }
+    }
+
     let env = Env::from_slice(&[("HOME", "/home")]);
     let fs = Fs::from_map(files);
 
     let Ok(profile) = Profile::load(explicit.as_deref(), &env, &fs) else {
         return;
     };
-    let selected = profile.name();
-    assert_eq!(selected, explicit.as_deref().unwrap_or("default"));
+    let selected = profile.name().to_owned();
+    match explicit.as_deref() {
+        Some(name) if !name.is_empty() => assert_eq!(selected, name),
+        _ => assert_eq!(selected, "default"),
+    }
 
-    let names = profile.names();
+    let names: Vec<&str> = profile.names().collect();
     assert!(names.is_sorted(), "{names:?}");
-    for &name in names.iter().chain([&selected]) {
+    for name in names.iter().copied().chain([selected.as_str()]) {
         for key in KEYS {
-            assert_ne!(profile.get_in(name, key), Some(""), "{name}.{key}");
+            if let Ok(Some(value)) = profile.get_in(name, key) {
+                assert!(!value.is_empty() && !value.contains('\n'), "{name}.{key}");
+                assert_eq!(
+                    git_credential_mfa_codecommit::aws_config::strip_comment(value),
+                    value
+                );
+            }
         }
-        let duration_seconds = profile.get_in(name, "duration_seconds");
+        let Ok(duration_seconds) = profile.get_in(name, "duration_seconds") else {
+            continue;
+        };
         check_duration(
             profile.session_duration(name, None),
             duration_seconds,
@@ -89,7 +109,11 @@ fuzz_target!(|data: &[u8]| {
             ROLE_DURATIONS,
         );
         // A flag comes before the profile's value.
-        let flag = profile.get_in(name, "region").or(duration_seconds);
+        let flag = profile
+            .get_in(name, "region")
+            .ok()
+            .flatten()
+            .or(duration_seconds);
         if let Some(flag) = flag {
             check_duration(
                 profile.session_duration(name, Some(flag)),
@@ -99,17 +123,55 @@ fuzz_target!(|data: &[u8]| {
             );
         }
     }
-
-    assert_eq!(
-        profile.mfa_process(),
-        profile.get_in(selected, "mfa_process")
-    );
-    assert_eq!(profile.role_arn(), profile.get_in(selected, "role_arn"));
-    assert_eq!(
-        profile.region(&env).map(Cow::Owned),
-        profile.get_in(selected, "region").map(Cow::Borrowed)
-    );
+    if let Ok(region) = profile.get_in(&selected, "region") {
+        assert_eq!(profile.region(&env).unwrap().as_deref(), region);
+    }
 });
+
+/// `parsed` written out again as INI text.
+fn render(parsed: &Ini) -> String {
+    let mut text = String::new();
+    for section in &parsed.sections {
+        text.push_str(&format!("[{}]\n", section.name));
+        for entry in &section.entries {
+            match &entry.value {
+                Value::Text(value) => {
+                    let mut lines = value.split('\n');
+                    text.push_str(&format!("{} = {}\n", entry.key, lines.next().unwrap_or("")));
+                    for line in lines {
+                        if !line.is_empty() {
+                            text.push_str("  ");
+                        }
+                        text.push_str(line);
+                        text.push('\n');
+                    }
+                }
+                Value::Nested(settings) => {
+                    text.push_str(&format!("{} =\n", entry.key));
+                    for (key, value) in settings {
+                        text.push_str(&format!("  {key} = {value}\n"));
+                    }
+                }
+            }
+        }
+    }
+    text
+}
+
+/// Sections and entries, without the line numbers a rendering changes.
+fn without_lines(parsed: Ini) -> Vec<(String, Vec<(String, Value)>)> {
+    parsed
+        .sections
+        .into_iter()
+        .map(|section| {
+            let entries = section
+                .entries
+                .into_iter()
+                .map(|entry| (entry.key, entry.value));
+            (section.name, entries.collect())
+        })
+        .collect()
+}
 
 /// `result` is `text` read as seconds within `limits`, else `default` when
 /// there is no `text`, else an error.

@@ -1,0 +1,647 @@
+//! The AWS shared config files (`~/.aws/config`, `~/.aws/credentials`) and
+//! the profile they are read for, exactly as the AWS CLI (botocore) reads
+//! them: one parser for every reader in the helper, and the only one.
+//!
+//! - Paths: `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`, else
+//!   `~/.aws/…`, with `$VAR` and `~` expanded as Python's `expandvars` and
+//!   `expanduser` do. A missing file (or a directory) is an empty one.
+//! - Profiles: in the config file `[default]` and `[profile NAME]` (the
+//!   header split as `shlex` splits it, so `[profile "my dev"]` is `my dev`),
+//!   `[sso-session NAME]` and `[services NAME]` beside them; in the
+//!   credentials file every section is a profile, named as written. A
+//!   profile's settings are both files' merged, the credentials file's
+//!   winning; the credential providers also see each file alone.
+//! - The profile: `--profile`, else `AWS_DEFAULT_PROFILE`, else
+//!   `AWS_PROFILE` (botocore's order), else `default`. One named that does
+//!   not exist is an error, as in the AWS CLI.
+//!
+//! Where the AWS CLI reads garbage, this reads better, and says so in the
+//! README: a UTF-8 byte-order mark is skipped; a whitespace-led `#` or `;`
+//! outside quotes ends a value (an inline comment); a value spread over
+//! several lines is an error where one line is expected; an empty value or
+//! variable is unset; a file that exists but cannot be read is an error, not
+//! an empty file. Nothing here touches the network.
+
+pub mod ini;
+pub mod shlex;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use aws_types::os_shim_internal::{Env, Fs};
+
+pub use ini::Value;
+
+/// Which file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Config,
+    Credentials,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {}: {cause}; check that you can read it", .path.display())]
+    Unreadable { path: PathBuf, cause: String },
+    #[error("cannot parse {}: {error}", .path.display())]
+    Syntax {
+        path: PathBuf,
+        error: ini::SyntaxError,
+    },
+    #[error("profile {name} ({how}) is not in {} or {}; the profiles there: {known}", .config.display(), .credentials.display())]
+    NoProfile {
+        name: String,
+        how: Choice,
+        config: PathBuf,
+        credentials: PathBuf,
+        known: String,
+    },
+    #[error("{} line {line}: {key} of profile {profile} goes on over several lines; put it on one line", .path.display())]
+    NotOneLine {
+        path: PathBuf,
+        line: usize,
+        profile: String,
+        key: String,
+    },
+}
+
+/// How the profile was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// `--profile`.
+    Flag,
+    /// `AWS_DEFAULT_PROFILE` or `AWS_PROFILE`.
+    Variable(&'static str),
+    /// Nothing chose one.
+    Default,
+}
+
+impl fmt::Display for Choice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Choice::Flag => f.write_str("from --profile"),
+            Choice::Variable(name) => write!(f, "from {name}"),
+            Choice::Default => f.write_str("the default"),
+        }
+    }
+}
+
+/// One parsed file.
+#[derive(Debug, Default)]
+struct File {
+    path: PathBuf,
+    sections: Vec<ini::Section>,
+}
+
+/// A setting with where it was written.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting<'a> {
+    pub value: &'a Value,
+    pub path: &'a Path,
+    pub line: usize,
+}
+
+/// Both files, read for one selected profile.
+#[derive(Debug)]
+pub struct AwsConfig {
+    config: File,
+    credentials: File,
+    /// Each profile's section in the config file and in the credentials file.
+    profiles: BTreeMap<String, (Option<usize>, Option<usize>)>,
+    sso_sessions: BTreeMap<String, usize>,
+    services: BTreeMap<String, usize>,
+    selected: String,
+    choice: Choice,
+}
+
+/// The variables botocore reads the profile from, in its order.
+const PROFILE_VARIABLES: [&str; 2] = ["AWS_DEFAULT_PROFILE", "AWS_PROFILE"];
+
+impl AwsConfig {
+    /// Reads both files for `explicit` (from `--profile`) or the profile the
+    /// environment selects.
+    pub fn load(explicit: Option<&str>, env: &Env, fs: &Fs) -> Result<Self, Error> {
+        let config = read(env, fs, "AWS_CONFIG_FILE", "config")?;
+        let credentials = read(env, fs, "AWS_SHARED_CREDENTIALS_FILE", "credentials")?;
+        Self::from_files(config, credentials, explicit, env)
+    }
+
+    fn from_files(
+        config: File,
+        credentials: File,
+        explicit: Option<&str>,
+        env: &Env,
+    ) -> Result<Self, Error> {
+        let mut profiles = BTreeMap::new();
+        let mut sso_sessions = BTreeMap::new();
+        let mut services = BTreeMap::new();
+        for (index, section) in config.sections.iter().enumerate() {
+            let name = section.name.as_str();
+            let named = |prefix: &str| -> Option<String> {
+                if !name.starts_with(prefix) {
+                    return None;
+                }
+                let mut words = shlex::split(name)?;
+                (words.len() == 2).then(|| words.swap_remove(1))
+            };
+            // botocore tests `startswith("profile")` first: `[profiles x]` is
+            // profile `x` too.
+            if name.starts_with("profile") {
+                if let Some(profile) = named("profile") {
+                    profiles.insert(profile, (Some(index), None));
+                }
+            } else if name.starts_with("sso-session") {
+                if let Some(session) = named("sso-session") {
+                    sso_sessions.insert(session, index);
+                }
+            } else if name.starts_with("services") {
+                if let Some(service) = named("services") {
+                    services.insert(service, index);
+                }
+            } else if name == "default" {
+                profiles.insert(name.to_owned(), (Some(index), None));
+            }
+        }
+        for (index, section) in credentials.sections.iter().enumerate() {
+            profiles
+                .entry(section.name.clone())
+                .or_insert((None, None))
+                .1 = Some(index);
+        }
+        let variable = || {
+            PROFILE_VARIABLES
+                .into_iter()
+                .find_map(|name| Some((name, var(env, name)?)))
+        };
+        let (selected, choice) = match (explicit.filter(|name| !name.is_empty()), variable()) {
+            (Some(name), _) => (name.to_owned(), Choice::Flag),
+            (None, Some((variable, name))) => (name, Choice::Variable(variable)),
+            (None, None) => ("default".to_owned(), Choice::Default),
+        };
+        let aws_config = AwsConfig {
+            config,
+            credentials,
+            profiles,
+            sso_sessions,
+            services,
+            selected,
+            choice,
+        };
+        if choice != Choice::Default && !aws_config.profiles.contains_key(&aws_config.selected) {
+            let known = aws_config.profile_names().collect::<Vec<_>>().join(", ");
+            return Err(Error::NoProfile {
+                name: aws_config.selected,
+                how: choice,
+                config: aws_config.config.path,
+                credentials: aws_config.credentials.path,
+                known: if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known
+                },
+            });
+        }
+        Ok(aws_config)
+    }
+
+    /// The selected profile.
+    pub fn selected(&self) -> &str {
+        &self.selected
+    }
+
+    /// How the selected profile was chosen.
+    pub fn choice(&self) -> Choice {
+        self.choice
+    }
+
+    /// Every profile's name, sorted.
+    pub fn profile_names(&self) -> impl Iterator<Item = &str> {
+        self.profiles.keys().map(String::as_str)
+    }
+
+    pub fn has_profile(&self, name: &str) -> bool {
+        self.profiles.contains_key(name)
+    }
+
+    pub fn path(&self, kind: Kind) -> &Path {
+        &self.file(kind).path
+    }
+
+    fn file(&self, kind: Kind) -> &File {
+        match kind {
+            Kind::Config => &self.config,
+            Kind::Credentials => &self.credentials,
+        }
+    }
+
+    /// `key` of `profile` as written in the file `kind` alone.
+    pub fn setting_in(&self, kind: Kind, profile: &str, key: &str) -> Option<Setting<'_>> {
+        let (config, credentials) = self.profiles.get(profile)?;
+        let index = match kind {
+            Kind::Config => (*config)?,
+            Kind::Credentials => (*credentials)?,
+        };
+        let file = self.file(kind);
+        find(file, index, key)
+    }
+
+    /// `key` of `profile`, the credentials file's over the config file's.
+    pub fn setting(&self, profile: &str, key: &str) -> Option<Setting<'_>> {
+        self.setting_in(Kind::Credentials, profile, key)
+            .or_else(|| self.setting_in(Kind::Config, profile, key))
+    }
+
+    /// `key` of `profile` as one line of text, its inline comment dropped;
+    /// `None` when unset or empty.
+    pub fn value(&self, profile: &str, key: &str) -> Result<Option<&str>, Error> {
+        self.setting(profile, key)
+            .map_or(Ok(None), |setting| one_line(setting, profile, key))
+    }
+
+    /// As [`AwsConfig::value`], from the file `kind` alone.
+    pub fn value_in(&self, kind: Kind, profile: &str, key: &str) -> Result<Option<&str>, Error> {
+        self.setting_in(kind, profile, key)
+            .map_or(Ok(None), |setting| one_line(setting, profile, key))
+    }
+
+    /// `key` of the `[sso-session NAME]` section.
+    pub fn sso_session_value(&self, session: &str, key: &str) -> Result<Option<&str>, Error> {
+        self.section_value(self.sso_sessions.get(session), session, key)
+    }
+
+    /// Whether `[sso-session NAME]` exists.
+    pub fn has_sso_session(&self, session: &str) -> bool {
+        self.sso_sessions.contains_key(session)
+    }
+
+    fn section_value(
+        &self,
+        index: Option<&usize>,
+        name: &str,
+        key: &str,
+    ) -> Result<Option<&str>, Error> {
+        index
+            .and_then(|&index| find(&self.config, index, key))
+            .map_or(Ok(None), |setting| one_line(setting, name, key))
+    }
+
+    /// The selected profile's settings for the AWS SDK's own reader, as a
+    /// `[default]` profile that reader takes as this module reads them: the
+    /// endpoint settings of [`SDK_KEYS`] on one line each, comments dropped,
+    /// and the `[services NAME]` section they name.
+    pub fn render_for_sdk(&self) -> String {
+        let mut rendered = String::from("[default]\n");
+        for key in SDK_KEYS {
+            if let Ok(Some(value)) = self.value(&self.selected, key) {
+                rendered.push_str(&format!("{key} = {value}\n"));
+            }
+        }
+        let services = self.value(&self.selected, "services").ok().flatten();
+        if let Some((name, index)) =
+            services.and_then(|name| Some((name, self.services.get(name)?)))
+        {
+            rendered.push_str(&format!("[services {name}]\n"));
+            for entry in &self.config.sections[*index].entries {
+                if let (true, Value::Nested(settings)) = (is_key(&entry.key), &entry.value) {
+                    rendered.push_str(&format!("{} =\n", entry.key));
+                    for (key, value) in settings {
+                        let value = strip_comment(value);
+                        if is_key(key) && !value.is_empty() {
+                            rendered.push_str(&format!("  {key} = {value}\n"));
+                        }
+                    }
+                }
+            }
+        }
+        rendered
+    }
+}
+
+/// The settings the AWS SDK's clients take from the profile: where to send
+/// requests. Region, retries and timeouts the helper sets itself.
+const SDK_KEYS: [&str; 5] = [
+    "endpoint_url",
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
+    "ignore_configured_endpoint_urls",
+    "services",
+];
+
+/// A setting's name as AWS spells them.
+fn is_key(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-'))
+}
+
+fn find<'a>(file: &'a File, index: usize, key: &str) -> Option<Setting<'a>> {
+    file.sections[index]
+        .entries
+        .iter()
+        .find(|entry| entry.key == key)
+        .map(|entry| Setting {
+            value: &entry.value,
+            path: &file.path,
+            line: entry.line,
+        })
+}
+
+/// The one-line text of a setting.
+fn one_line<'a>(setting: Setting<'a>, profile: &str, key: &str) -> Result<Option<&'a str>, Error> {
+    match setting.value {
+        Value::Text(text) if !text.contains('\n') => {
+            let text = strip_comment(text);
+            Ok((!text.is_empty()).then_some(text))
+        }
+        _ => Err(Error::NotOneLine {
+            path: setting.path.to_owned(),
+            line: setting.line,
+            profile: profile.to_owned(),
+            key: key.to_owned(),
+        }),
+    }
+}
+
+/// `text` up to an inline comment: a `#` or `;` at its start or after
+/// whitespace, outside single and double quotes.
+pub fn strip_comment(text: &str) -> &str {
+    let mut quote = None;
+    let mut after_space = true;
+    for (at, c) in text.char_indices() {
+        match (quote, c) {
+            (None, '#' | ';') if after_space => return ini::strip(&text[..at]),
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(open), c) if c == open => quote = None,
+            _ => {}
+        }
+        after_space = ini::is_space(c);
+    }
+    text
+}
+
+/// A variable's value; unset, empty and non-UTF-8 alike are `None`.
+pub fn var(env: &Env, name: &str) -> Option<String> {
+    env.get(name).ok().filter(|value| !value.is_empty())
+}
+
+/// The file `variable` names, else `~/.aws/<default>`, read and parsed.
+fn read(env: &Env, fs: &Fs, variable: &str, default: &str) -> Result<File, Error> {
+    let path = match var(env, variable) {
+        Some(path) => expand_user(&expand_vars(&path, env), env),
+        None => home(env).join(".aws").join(default),
+    };
+    let bytes = match crate::runtime::run_ready(fs.read_to_end(&path)) {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(error))
+            if matches!(
+                error.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
+            ) =>
+        {
+            return Ok(File {
+                path,
+                sections: Vec::new(),
+            });
+        }
+        Ok(Err(error)) => {
+            return Err(Error::Unreadable {
+                path,
+                cause: error.kind().to_string(),
+            });
+        }
+        Err(error) => {
+            return Err(Error::Unreadable {
+                path,
+                cause: error.kind().to_string(),
+            });
+        }
+    };
+    match ini::parse(&bytes) {
+        Ok(parsed) => Ok(File {
+            path,
+            sections: parsed.sections,
+        }),
+        Err(error) => Err(Error::Syntax { path, error }),
+    }
+}
+
+/// The home directory: `HOME`, else (Windows) `USERPROFILE`.
+fn home(env: &Env) -> PathBuf {
+    var(env, "HOME")
+        .or_else(|| var(env, "USERPROFILE"))
+        .map(PathBuf::from)
+        .or_else(std::env::home_dir)
+        .unwrap_or_default()
+}
+
+/// Python's `os.path.expandvars`: `$NAME` and `${NAME}` (NAME of ASCII
+/// letters, digits and `_`) replaced where the variable is set, left as
+/// written where it is not.
+fn expand_vars(path: &str, env: &Env) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (name, used) = match after.strip_prefix('{') {
+            Some(braced) => match braced.find('}') {
+                Some(end) => (&braced[..end], end + 2),
+                None => ("", 0),
+            },
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], end)
+            }
+        };
+        match env.get(name).ok().filter(|_| !name.is_empty()) {
+            Some(value) => out.push_str(&value),
+            None => out.push_str(&rest[at..at + 1 + used]),
+        }
+        rest = &after[used..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Python's `os.path.expanduser` for `~` and `~/…` (`~user` is left alone).
+fn expand_user(path: &str, env: &Env) -> PathBuf {
+    match path.strip_prefix('~') {
+        Some("") => home(env),
+        Some(rest) if rest.starts_with('/') => home(env).join(&rest[1..]),
+        _ => PathBuf::from(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(
+        config: &str,
+        credentials: &str,
+        vars: &[(&str, &str)],
+        explicit: Option<&str>,
+    ) -> Result<AwsConfig, Error> {
+        let mut env = vec![("HOME", "/home")];
+        env.extend_from_slice(vars);
+        let fs = Fs::from_slice(&[
+            ("/home/.aws/config", config),
+            ("/home/.aws/credentials", credentials),
+        ]);
+        AwsConfig::load(explicit, &Env::from_slice(&env), &fs)
+    }
+
+    #[test]
+    fn profiles_of_both_files_as_botocore_names_them() {
+        let config = "[default]\n[profile dev]\n[profile \"my dev\"]\n[profile  two  ]\n[dev2]\n\
+            [profile a b]\n[profilex]\n[profiles odd]\n[sso-session corp]\n[services s]\n[profile 'bad]\n";
+        let credentials = "[profile dev]\n[creds only]\n[default]\n";
+        let aws = load(config, credentials, &[], None).unwrap();
+        assert_eq!(
+            aws.profile_names().collect::<Vec<_>>(),
+            [
+                "creds only",
+                "default",
+                "dev",
+                "my dev",
+                "odd",
+                "profile dev",
+                "two"
+            ]
+        );
+        assert!(aws.has_sso_session("corp"));
+    }
+
+    #[test]
+    fn the_credentials_file_wins_and_each_file_is_seen_alone() {
+        let aws = load(
+            "[default]\nregion = eu-west-1\naws_access_key_id = CONFIG\n",
+            "[default]\naws_access_key_id = CREDS\n",
+            &[],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            aws.value("default", "aws_access_key_id").unwrap(),
+            Some("CREDS")
+        );
+        assert_eq!(
+            aws.value_in(Kind::Config, "default", "aws_access_key_id")
+                .unwrap(),
+            Some("CONFIG")
+        );
+        assert_eq!(aws.value("default", "region").unwrap(), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn the_profile_comes_from_the_flag_then_botocores_variables() {
+        let config = "[profile a]\n[profile b]\n[profile c]\n";
+        let pick = |vars: &[(&str, &str)], explicit| {
+            let aws = load(config, "", vars, explicit).unwrap();
+            (aws.selected().to_owned(), aws.choice())
+        };
+        assert_eq!(pick(&[], None), ("default".into(), Choice::Default));
+        assert_eq!(
+            pick(&[("AWS_PROFILE", "b"), ("AWS_DEFAULT_PROFILE", "a")], None),
+            ("a".into(), Choice::Variable("AWS_DEFAULT_PROFILE"))
+        );
+        assert_eq!(
+            pick(&[("AWS_PROFILE", "b"), ("AWS_DEFAULT_PROFILE", "")], None).0,
+            "b"
+        );
+        assert_eq!(
+            pick(&[("AWS_PROFILE", "b")], Some("c")),
+            ("c".into(), Choice::Flag)
+        );
+        let error = load(config, "", &[("AWS_PROFILE", "nope")], None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "profile nope (from AWS_PROFILE) is not in /home/.aws/config or /home/.aws/credentials; \
+             the profiles there: a, b, c"
+        );
+        assert!(load(config, "", &[], Some("default")).is_err());
+    }
+
+    #[test]
+    fn values_lose_inline_comments_outside_quotes() {
+        for (written, read) in [
+            ("us-east-1 # prod", "us-east-1"),
+            ("us-east-1\t;x", "us-east-1"),
+            ("a#b;c", "a#b;c"),
+            ("# all comment", ""),
+            ("cmd \"a ; b\" 'c # d' # e", "cmd \"a ; b\" 'c # d'"),
+            ("it's # open quote", "it's # open quote"),
+        ] {
+            assert_eq!(strip_comment(written), read, "{written}");
+        }
+    }
+
+    #[test]
+    fn a_value_on_several_lines_is_an_error_where_one_is_expected() {
+        let aws = load(
+            "[default]\nregion = us-east-1\n  eu-west-1\ns3 =\n  x = 1\nempty =\n",
+            "",
+            &[],
+            None,
+        )
+        .unwrap();
+        let error = aws.value("default", "region").unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "/home/.aws/config line 2: region of profile default goes on over several lines; put it on one line"
+        );
+        assert!(aws.value("default", "s3").is_err());
+        assert_eq!(aws.value("default", "empty").unwrap(), None);
+        assert_eq!(aws.value("default", "absent").unwrap(), None);
+    }
+
+    #[test]
+    fn unreadable_and_unparsable_files_are_errors_naming_them() {
+        let error = load("[default]\nregion\n", "", &[], None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "cannot parse /home/.aws/config: line 2: neither a [section] header nor a `key = value` line"
+        );
+    }
+
+    #[test]
+    fn paths_expand_variables_and_the_home_directory() {
+        let env = Env::from_slice(&[
+            ("HOME", "/h"),
+            ("X", "x"),
+            ("AWS_CONFIG_FILE", "~/$X/${X}/$NOPE/c"),
+        ]);
+        let fs = Fs::from_slice(&[("/h/x/x/$NOPE/c", "[profile found]\n")]);
+        let aws = AwsConfig::load(None, &env, &fs).unwrap();
+        assert!(aws.has_profile("found"));
+        assert_eq!(expand_vars("a$", &env), "a$");
+        assert_eq!(expand_vars("${X", &env), "${X");
+        assert_eq!(expand_user("~", &env), PathBuf::from("/h"));
+        assert_eq!(expand_user("~bob/x", &env), PathBuf::from("~bob/x"));
+    }
+
+    #[test]
+    fn rendering_for_the_sdk_keeps_one_line_values_of_the_selected_profile() {
+        let aws = load(
+            "[default]\nendpoint_url = http://127.0.0.1:5000 # local\nregion = us-east-1\nservices = s\nlong = a\n  b\n\
+             [services s]\nsts =\n  endpoint_url = http://127.0.0.1:6000\n",
+            "[default]\nregion = eu-west-1\n",
+            &[],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            aws.render_for_sdk(),
+            "[default]\nendpoint_url = http://127.0.0.1:5000\nservices = s\n\
+             [services s]\nsts =\n  endpoint_url = http://127.0.0.1:6000\n"
+        );
+    }
+}

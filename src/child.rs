@@ -1,0 +1,155 @@
+//! Running a program the user configured (`mfa_process`, `credential_process`)
+//! to its output, within a deadline.
+//!
+//! stdin is closed (git's request has been read; nothing else is there),
+//! stderr goes to the user (the program may ask for a PIN there or on
+//! `/dev/tty`), stdout is read on a thread into a capped buffer, so that a
+//! background process holding it open cannot block the answer, and a program
+//! still running at the deadline is killed. Errors name the exit status, never
+//! the command line or the output, either of which may hold a secret.
+
+use std::io::Read;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::time::{Duration, Instant};
+
+/// The most of a program's output that is read.
+const MAX_OUTPUT: usize = 64 * 1024;
+
+/// How long to wait for the end of the output once the program has exited:
+/// only a background process it left behind can hold it open.
+const EOF_GRACE: Duration = Duration::from_millis(500);
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("could not start it: {0}")]
+    Start(String),
+    #[error("it failed ({0})")]
+    Failed(String),
+    #[error("it did not finish within {0} seconds and was stopped")]
+    Timeout(u64),
+}
+
+/// Runs `command` and returns what it printed on stdout (at most
+/// [`MAX_OUTPUT`] bytes) once it has exited successfully within `timeout`.
+pub fn output(mut command: Command, timeout: Duration) -> Result<Vec<u8>, Error> {
+    let deadline = Instant::now() + timeout;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|error| Error::Start(reason(&error)))?;
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let (ended, end) = mpsc::channel();
+    if let Some(stdout) = child.stdout.take() {
+        let buffer = Arc::clone(&output);
+        std::thread::spawn(move || {
+            read_capped(stdout, &buffer);
+            let _ = ended.send(());
+        });
+    }
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::Timeout(timeout.as_secs()));
+            }
+            Err(error) => return Err(Error::Failed(reason(&error))),
+        }
+    };
+    if !status.success() {
+        return Err(Error::Failed(describe(status)));
+    }
+    let _ = end.recv_timeout(EOF_GRACE);
+    let output = output.lock().unwrap_or_else(PoisonError::into_inner);
+    Ok(output.clone())
+}
+
+/// Appends what `from` gives to `to`, up to [`MAX_OUTPUT`] bytes; then stops
+/// reading (a writer that goes on gets a broken pipe).
+fn read_capped(mut from: impl Read, to: &Mutex<Vec<u8>>) {
+    let mut chunk = [0u8; 4096];
+    while let Ok(read @ 1..) = from.read(&mut chunk) {
+        let mut to = to.lock().unwrap_or_else(PoisonError::into_inner);
+        if to.len() + read > MAX_OUTPUT {
+            return;
+        }
+        to.extend_from_slice(&chunk[..read]);
+    }
+}
+
+/// `exit status 3`, or the signal that ended the process.
+fn describe(status: ExitStatus) -> String {
+    match status.code() {
+        Some(code) => format!("exit status {code}"),
+        None => status.to_string(),
+    }
+}
+
+/// An I/O error's text without its `(os error N)`.
+pub fn reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error ") {
+        Some(end) => text[..end].to_owned(),
+        None => text,
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    fn sh(script: &str) -> Command {
+        let mut command = Command::new("sh");
+        command.arg("-c").arg(script);
+        command
+    }
+
+    #[test]
+    fn the_output_of_a_program_that_succeeds() {
+        assert_eq!(output(sh("echo hi"), SECOND).unwrap(), b"hi\n");
+    }
+
+    #[test]
+    fn a_failed_program_names_its_status_not_its_output() {
+        let message = output(sh("echo 999999; exit 3"), SECOND)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(message, "it failed (exit status 3)");
+    }
+
+    #[test]
+    fn a_slow_program_is_stopped() {
+        let started = Instant::now();
+        let error = output(sh("sleep 5"), Duration::from_millis(200)).unwrap_err();
+        assert!(matches!(error, Error::Timeout(0)), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
+    fn a_background_process_holding_the_output_does_not_block() {
+        let started = Instant::now();
+        assert_eq!(output(sh("echo 1; sleep 5 &"), SECOND).unwrap(), b"1\n");
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
+    fn the_program_gets_no_stdin() {
+        // `cat` would block on an inherited stdin; on /dev/null it ends.
+        assert_eq!(output(sh("cat"), SECOND).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_missing_program_cannot_start() {
+        let error = output(Command::new("/nonexistent/program"), SECOND).unwrap_err();
+        assert!(matches!(error, Error::Start(_)), "{error}");
+    }
+}

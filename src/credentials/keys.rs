@@ -1,0 +1,170 @@
+//! Keys written out: in the environment (`AWS_ACCESS_KEY_ID`,
+//! `AWS_SECRET_ACCESS_KEY`, `AWS_SECURITY_TOKEN` before `AWS_SESSION_TOKEN`,
+//! `AWS_CREDENTIAL_EXPIRATION`) and in a profile of one of the files
+//! (`aws_access_key_id`, `aws_secret_access_key`, `aws_security_token` before
+//! `aws_session_token`), as botocore's `EnvProvider`, `SharedCredentialProvider`
+//! and `ConfigProvider` read them. A key id without its secret is an error, as
+//! there; so, unlike there, is an empty key id or secret.
+
+use std::time::SystemTime;
+
+use aws_credential_types::Credentials;
+use aws_types::os_shim_internal::Env;
+use chrono::{DateTime, Utc};
+
+use super::Error;
+use crate::aws_config::{AwsConfig, Kind, var};
+
+/// The environment's keys (`AWS_ACCESS_KEY_ID` is set).
+pub(super) fn from_env(env: &Env, now: SystemTime) -> Result<Credentials, Error> {
+    let partial = || Error::Partial {
+        where_: "the environment".to_owned(),
+        present: "AWS_ACCESS_KEY_ID",
+        missing: "AWS_SECRET_ACCESS_KEY",
+    };
+    let id = var(env, "AWS_ACCESS_KEY_ID").ok_or_else(partial)?;
+    let secret = var(env, "AWS_SECRET_ACCESS_KEY").ok_or_else(partial)?;
+    let token = var(env, "AWS_SECURITY_TOKEN").or_else(|| var(env, "AWS_SESSION_TOKEN"));
+    let expiry = match var(env, "AWS_CREDENTIAL_EXPIRATION") {
+        Some(text) => Some(unexpired(
+            &text,
+            now,
+            "the environment's AWS credentials (AWS_CREDENTIAL_EXPIRATION)",
+        )?),
+        None => None,
+    };
+    Ok(Credentials::new(id, secret, token, expiry, "Environment"))
+}
+
+/// The keys of `profile` in the file `kind` (it has `aws_access_key_id`).
+pub(super) fn from_file(
+    config: &AwsConfig,
+    kind: Kind,
+    profile: &str,
+) -> Result<Credentials, Error> {
+    let value = |key| config.value_in(kind, profile, key);
+    let where_ = || format!("profile {profile} in {}", config.path(kind).display());
+    let required = |key: &'static str| -> Result<String, Error> {
+        match value(key)? {
+            Some(text) => Ok(text.to_owned()),
+            None if config.setting_in(kind, profile, key).is_some() => Err(Error::Empty {
+                where_: where_(),
+                key,
+            }),
+            None => Err(Error::Partial {
+                where_: where_(),
+                present: "aws_access_key_id",
+                missing: key,
+            }),
+        }
+    };
+    let id = required("aws_access_key_id")?;
+    let secret = required("aws_secret_access_key")?;
+    let token = match value("aws_security_token")? {
+        Some(token) => Some(token),
+        None => value("aws_session_token")?,
+    };
+    Ok(Credentials::new(
+        id,
+        secret,
+        token.map(str::to_owned),
+        None,
+        "SharedConfig",
+    ))
+}
+
+/// `text` as an RFC 3339 time, after `now`.
+pub(super) fn unexpired(text: &str, now: SystemTime, what: &str) -> Result<SystemTime, Error> {
+    let time = DateTime::parse_from_rfc3339(text)
+        .map_err(|_| Error::NotATime(what.to_owned()))?
+        .with_timezone(&Utc);
+    if SystemTime::from(time) <= now {
+        return Err(Error::Expired(
+            what.to_owned(),
+            time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        ));
+    }
+    Ok(time.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use aws_types::os_shim_internal::Fs;
+
+    use super::*;
+
+    /// 2024-02-29T23:59:59Z.
+    fn now() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_709_251_199)
+    }
+
+    #[test]
+    fn environment_keys_as_botocore_reads_them() {
+        let env = Env::from_slice(&[
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "new"),
+            ("AWS_SECURITY_TOKEN", "legacy"),
+        ]);
+        let keys = from_env(&env, now()).unwrap();
+        assert_eq!(
+            (keys.access_key_id(), keys.session_token()),
+            ("AKID", Some("legacy"))
+        );
+        let partial = from_env(&Env::from_slice(&[("AWS_ACCESS_KEY_ID", "AKID")]), now());
+        assert_eq!(
+            partial.unwrap_err().to_string(),
+            "the environment has AWS_ACCESS_KEY_ID but no AWS_SECRET_ACCESS_KEY; add it, or remove AWS_ACCESS_KEY_ID"
+        );
+    }
+
+    #[test]
+    fn an_expired_environment_is_an_error() {
+        let env = |expiry| {
+            Env::from_slice(&[
+                ("AWS_ACCESS_KEY_ID", "AKID"),
+                ("AWS_SECRET_ACCESS_KEY", "secret"),
+                ("AWS_CREDENTIAL_EXPIRATION", expiry),
+            ])
+        };
+        assert!(from_env(&env("2024-03-01T00:00:00Z"), now()).is_ok());
+        let error = from_env(&env("2024-02-29T23:00:00+00:00"), now()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("expired at 2024-02-29 23:00:00 UTC"),
+            "{error}"
+        );
+        assert!(from_env(&env("tomorrow"), now()).is_err());
+    }
+
+    #[test]
+    fn file_keys_need_both_halves() {
+        let env = Env::from_slice(&[("HOME", "/h")]);
+        let fs = Fs::from_slice(&[(
+            "/h/.aws/credentials",
+            "[default]\naws_access_key_id = AKID\naws_secret_access_key = s\naws_session_token = t\n\
+             [half]\naws_access_key_id = AKID\n[empty]\naws_access_key_id = AKID\naws_secret_access_key =\n",
+        )]);
+        let config = AwsConfig::load(None, &env, &fs).unwrap();
+        let keys = from_file(&config, Kind::Credentials, "default").unwrap();
+        assert_eq!(
+            (keys.secret_access_key(), keys.session_token()),
+            ("s", Some("t"))
+        );
+        assert_eq!(
+            from_file(&config, Kind::Credentials, "half")
+                .unwrap_err()
+                .to_string(),
+            "profile half in /h/.aws/credentials has aws_access_key_id but no aws_secret_access_key; add it, or remove aws_access_key_id"
+        );
+        assert_eq!(
+            from_file(&config, Kind::Credentials, "empty")
+                .unwrap_err()
+                .to_string(),
+            "profile empty in /h/.aws/credentials has an empty aws_secret_access_key; fill it in"
+        );
+    }
+}

@@ -1,0 +1,460 @@
+//! Base AWS credentials, found exactly where the AWS CLI finds them:
+//! botocore's `create_credential_resolver`, provider by provider, in its order.
+//!
+//! For the selected profile: the environment (not under `--profile`), a
+//! `role_arn` (assumed with the source's credentials), web identity, IAM
+//! Identity Center, keys in the credentials file, `aws login`, a
+//! `credential_process`, keys in the config file, the container endpoint,
+//! instance metadata. The first whose settings are present answers or fails:
+//! a failure is never passed over for a later provider, as in botocore.
+//! For a role's `source_profile`, botocore's narrower chain: that profile's
+//! own providers (no environment), or its role when it has no keys.
+//!
+//! [`plan`] decides which provider answers, from the files and the
+//! environment alone (pure, unit-tested); [`DefaultChain`] runs it. Roles
+//! with an MFA device never get here: [`crate::mfa`] assumes those itself.
+
+mod keys;
+mod process;
+mod role;
+mod sdk;
+mod sso;
+
+use std::time::SystemTime;
+
+use aws_credential_types::Credentials;
+use aws_types::os_shim_internal::Env;
+
+use crate::aws_config::{self, AwsConfig, Kind, var};
+
+pub use role::SESSION_NAME as ROLE_SESSION_NAME;
+pub use sdk::Named;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "no AWS credentials found in the environment, the AWS config files or instance metadata; run `aws configure`, set AWS_PROFILE, or pass --profile"
+    )]
+    NotFound,
+    #[error(
+        "no AWS credentials found for profile `{0}`; check ~/.aws/config and ~/.aws/credentials, or run `aws configure --profile {0}`"
+    )]
+    ProfileNotFound(String),
+    #[error(transparent)]
+    Files(#[from] aws_config::Error),
+    #[error("{where_} has {present} but no {missing}; add it, or remove {present}")]
+    Partial {
+        where_: String,
+        present: &'static str,
+        missing: &'static str,
+    },
+    #[error("{where_} has an empty {key}; fill it in")]
+    Empty { where_: String, key: &'static str },
+    #[error("{0} expired at {1}; renew them")]
+    Expired(String, String),
+    #[error("{0}: the expiry is not an RFC 3339 time")]
+    NotATime(String),
+    #[error(transparent)]
+    Process(#[from] process::Error),
+    #[error(transparent)]
+    Sso(#[from] sso::Error),
+    #[error(transparent)]
+    Role(#[from] role::Error),
+    #[error("could not load AWS credentials: {0}")]
+    Provider(String),
+    #[error(
+        "unknown credential_source `{0}`; use Environment, Ec2InstanceMetadata or EcsContainer"
+    )]
+    UnknownSource(String),
+    #[error(
+        "profile {0} signs in with `aws login` (login_session), which this helper does not read yet; use IAM user keys or IAM Identity Center for CodeCommit"
+    )]
+    Login(String),
+    #[error(
+        "profile {0} names web_identity_token_file but no role_arn (nor AWS_ROLE_ARN); add role_arn to it"
+    )]
+    WebIdentityWithoutRole(String),
+}
+
+/// Where base credentials come from; the real one is [`DefaultChain`].
+pub trait CredentialSource {
+    /// The AWS CLI's chain for `profile` as if named by `--profile` (no
+    /// environment keys), or with `None` for the selected profile as
+    /// selected. `region` is for any AWS call a provider makes.
+    fn credentials(
+        &self,
+        config: &AwsConfig,
+        profile: Option<&str>,
+        region: &str,
+    ) -> Result<Credentials, Error>;
+
+    /// A role's `source_profile` credentials, as botocore resolves them.
+    fn source_profile(
+        &self,
+        config: &AwsConfig,
+        name: &str,
+        region: &str,
+    ) -> Result<Credentials, Error>;
+
+    /// Credentials from a role profile's `credential_source`: `Environment`,
+    /// `Ec2InstanceMetadata` or `EcsContainer`.
+    fn credential_source(&self, name: &str, region: &str) -> Result<Credentials, Error>;
+}
+
+/// The provider that answers, and with what settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provider<'a> {
+    /// `AWS_ACCESS_KEY_ID` and the rest.
+    Environment,
+    /// `role_arn` in the profile.
+    AssumeRole(&'a str),
+    /// A web identity token file, and the role it is exchanged for.
+    WebIdentity {
+        token_file: String,
+        role_arn: String,
+        session_name: Option<String>,
+    },
+    /// IAM Identity Center (`sso_session`, or the legacy `sso_start_url`).
+    Sso(&'a str),
+    /// Keys in the file of that kind.
+    Keys(Kind, &'a str),
+    /// `login_session` (`aws login`).
+    Login(&'a str),
+    /// A `credential_process` command.
+    Process(&'a str, &'a str),
+    /// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `…_FULL_URI`.
+    Container,
+    InstanceMetadata,
+}
+
+/// Which chain: the full one for a profile (with the environment or not),
+/// or a role's source profile's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chain {
+    Full { environment: bool },
+    SourceProfile,
+}
+
+/// The provider botocore's resolver would take for `profile`; `None` when
+/// none has settings (and instance metadata is turned off).
+pub fn plan<'a>(
+    config: &'a AwsConfig,
+    env: &Env,
+    profile: &'a str,
+    chain: Chain,
+) -> Result<Option<Provider<'a>>, Error> {
+    let present = |key| config.setting(profile, key).is_some();
+    let has_role = present("role_arn") && !present("web_identity_token_file");
+    let environment = match chain {
+        Chain::Full { environment } => environment,
+        Chain::SourceProfile => {
+            let has_keys = present("aws_access_key_id") || present("aws_secret_access_key");
+            if has_role && !has_keys {
+                return Ok(Some(Provider::AssumeRole(profile)));
+            }
+            false
+        }
+    };
+    if let Chain::Full { .. } = chain {
+        if environment && var(env, "AWS_ACCESS_KEY_ID").is_some() {
+            return Ok(Some(Provider::Environment));
+        }
+        if has_role {
+            return Ok(Some(Provider::AssumeRole(profile)));
+        }
+    }
+    if let Some(provider) = profile_provider(config, env, profile, environment)? {
+        return Ok(Some(provider));
+    }
+    if chain == Chain::SourceProfile {
+        return Ok(None);
+    }
+    if var(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").is_some()
+        || var(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI").is_some()
+    {
+        return Ok(Some(Provider::Container));
+    }
+    let imds_off =
+        var(env, "AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    Ok((!imds_off).then_some(Provider::InstanceMetadata))
+}
+
+/// botocore's `ProfileProviderBuilder.providers`, in order.
+fn profile_provider<'a>(
+    config: &'a AwsConfig,
+    env: &Env,
+    profile: &'a str,
+    environment: bool,
+) -> Result<Option<Provider<'a>>, Error> {
+    let from_env = |name| environment.then(|| var(env, name)).flatten();
+    let token_file = match from_env("AWS_WEB_IDENTITY_TOKEN_FILE") {
+        Some(file) => Some(file),
+        None => config
+            .value(profile, "web_identity_token_file")?
+            .map(str::to_owned),
+    };
+    if let Some(token_file) = token_file {
+        let role_arn = match from_env("AWS_ROLE_ARN") {
+            Some(role) => role,
+            None => config
+                .value(profile, "role_arn")?
+                .ok_or_else(|| Error::WebIdentityWithoutRole(profile.to_owned()))?
+                .to_owned(),
+        };
+        let session_name = match from_env("AWS_ROLE_SESSION_NAME") {
+            Some(name) => Some(name),
+            None => config
+                .value(profile, "role_session_name")?
+                .map(str::to_owned),
+        };
+        return Ok(Some(Provider::WebIdentity {
+            token_file,
+            role_arn,
+            session_name,
+        }));
+    }
+    let present = |key| config.setting(profile, key).is_some();
+    if present("sso_role_name") || present("sso_account_id") {
+        return Ok(Some(Provider::Sso(profile)));
+    }
+    if config
+        .setting_in(Kind::Credentials, profile, "aws_access_key_id")
+        .is_some()
+    {
+        return Ok(Some(Provider::Keys(Kind::Credentials, profile)));
+    }
+    if present("login_session") {
+        return Ok(Some(Provider::Login(profile)));
+    }
+    if let Some(command) = config.value(profile, "credential_process")? {
+        return Ok(Some(Provider::Process(profile, command)));
+    }
+    if config
+        .setting_in(Kind::Config, profile, "aws_access_key_id")
+        .is_some()
+    {
+        return Ok(Some(Provider::Keys(Kind::Config, profile)));
+    }
+    Ok(None)
+}
+
+/// botocore's resolver on the real environment, files and network.
+#[derive(Debug)]
+pub struct DefaultChain {
+    pub env: Env,
+}
+
+impl DefaultChain {
+    fn run(
+        &self,
+        config: &AwsConfig,
+        profile: &str,
+        chain: Chain,
+        region: &str,
+        visited: &mut Vec<String>,
+    ) -> Result<Option<Credentials>, Error> {
+        let Some(provider) = plan(config, &self.env, profile, chain)? else {
+            return Ok(None);
+        };
+        let now = SystemTime::now();
+        let credentials = match provider {
+            Provider::Environment => keys::from_env(&self.env, now)?,
+            Provider::Keys(kind, profile) => keys::from_file(config, kind, profile)?,
+            Provider::Process(profile, command) => process::run(profile, command, now)?,
+            Provider::AssumeRole(profile) => {
+                let role = role::Role::read(config, profile, visited)?;
+                let base = match &role.base {
+                    role::Base::SourceProfile(source) => {
+                        visited.push(source.clone());
+                        self.run(config, source, Chain::SourceProfile, region, visited)?
+                            .ok_or_else(|| role::Error::SourceWithoutCredentials(source.clone()))?
+                    }
+                    role::Base::CredentialSource(name) => self.credential_source(name, region)?,
+                };
+                role.assume(config, &base, region)?
+            }
+            Provider::WebIdentity {
+                token_file,
+                role_arn,
+                session_name,
+            } => sdk::web_identity(&token_file, &role_arn, session_name.as_deref(), region)?,
+            Provider::Sso(profile) => sso::credentials(config, profile)?,
+            Provider::Login(profile) => return Err(Error::Login(profile.to_owned())),
+            Provider::Container => sdk::named(Named::EcsContainer, region)?,
+            Provider::InstanceMetadata => match sdk::named(Named::Ec2InstanceMetadata, region) {
+                Err(Error::NotFound) => return Ok(None),
+                other => other?,
+            },
+        };
+        Ok(Some(credentials))
+    }
+}
+
+impl CredentialSource for DefaultChain {
+    fn credentials(
+        &self,
+        config: &AwsConfig,
+        profile: Option<&str>,
+        region: &str,
+    ) -> Result<Credentials, Error> {
+        let (name, environment) = match profile {
+            Some(name) => (name, false),
+            None => (
+                config.selected(),
+                config.choice() != aws_config::Choice::Flag,
+            ),
+        };
+        let mut visited = vec![name.to_owned()];
+        self.run(
+            config,
+            name,
+            Chain::Full { environment },
+            region,
+            &mut visited,
+        )?
+        .ok_or_else(|| match profile.or((!environment).then_some(name)) {
+            Some(name) => Error::ProfileNotFound(name.to_owned()),
+            None => Error::NotFound,
+        })
+    }
+
+    fn source_profile(
+        &self,
+        config: &AwsConfig,
+        name: &str,
+        region: &str,
+    ) -> Result<Credentials, Error> {
+        let mut visited = vec![name.to_owned()];
+        self.run(config, name, Chain::SourceProfile, region, &mut visited)?
+            .ok_or_else(|| role::Error::SourceWithoutCredentials(name.to_owned()).into())
+    }
+
+    fn credential_source(&self, name: &str, region: &str) -> Result<Credentials, Error> {
+        let named = Named::from_name(name).ok_or_else(|| Error::UnknownSource(name.to_owned()))?;
+        sdk::named(named, region)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_types::os_shim_internal::Fs;
+
+    use super::*;
+
+    fn files(config: &str, credentials: &str, vars: &[(&str, &str)]) -> (AwsConfig, Env) {
+        let mut all = vec![("HOME", "/h")];
+        all.extend_from_slice(vars);
+        let env = Env::from_slice(&all);
+        let fs = Fs::from_slice(&[
+            ("/h/.aws/config", config),
+            ("/h/.aws/credentials", credentials),
+        ]);
+        (AwsConfig::load(None, &env, &fs).unwrap(), env)
+    }
+
+    fn planned(config: &str, credentials: &str, vars: &[(&str, &str)], chain: Chain) -> String {
+        let (aws, env) = files(config, credentials, vars);
+        format!("{:?}", plan(&aws, &env, aws.selected(), chain).unwrap())
+    }
+
+    const FULL: Chain = Chain::Full { environment: true };
+
+    #[test]
+    fn providers_in_botocores_order() {
+        let env_keys = [("AWS_ACCESS_KEY_ID", "AKID")];
+        assert_eq!(
+            planned("[default]\nrole_arn = r\n", "", &env_keys, FULL),
+            "Some(Environment)"
+        );
+        assert_eq!(
+            planned(
+                "[default]\nrole_arn = r\n",
+                "",
+                &env_keys,
+                Chain::Full { environment: false }
+            ),
+            "Some(AssumeRole(\"default\"))"
+        );
+        assert_eq!(
+            planned(
+                "[default]\ncredential_process = p\naws_access_key_id = C\n",
+                "[default]\naws_access_key_id = K\n",
+                &[],
+                FULL
+            ),
+            "Some(Keys(Credentials, \"default\"))"
+        );
+        assert_eq!(
+            planned(
+                "[default]\ncredential_process = p\naws_access_key_id = C\n",
+                "",
+                &[],
+                FULL
+            ),
+            "Some(Process(\"default\", \"p\"))"
+        );
+        assert_eq!(
+            planned(
+                "[default]\naws_access_key_id = C\nsso_account_id = 1\n",
+                "",
+                &[],
+                FULL
+            ),
+            "Some(Sso(\"default\"))"
+        );
+        assert_eq!(
+            planned("[default]\naws_access_key_id = C\n", "", &[], FULL),
+            "Some(Keys(Config, \"default\"))"
+        );
+        assert_eq!(
+            planned(
+                "",
+                "",
+                &[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c")],
+                FULL
+            ),
+            "Some(Container)"
+        );
+        assert_eq!(planned("", "", &[], FULL), "Some(InstanceMetadata)");
+        assert_eq!(
+            planned("", "", &[("AWS_EC2_METADATA_DISABLED", "TRUE")], FULL),
+            "None"
+        );
+    }
+
+    #[test]
+    fn web_identity_beats_keys_and_a_role_beside_it_is_its_role() {
+        let config =
+            "[default]\nrole_arn = arn:r\nweb_identity_token_file = /t\naws_access_key_id = C\n";
+        assert_eq!(
+            planned(config, "", &[], FULL),
+            "Some(WebIdentity { token_file: \"/t\", role_arn: \"arn:r\", session_name: None })"
+        );
+        let (aws, env) = files("[default]\nweb_identity_token_file = /t\n", "", &[]);
+        assert!(matches!(
+            plan(&aws, &env, "default", FULL),
+            Err(Error::WebIdentityWithoutRole(_))
+        ));
+    }
+
+    #[test]
+    fn a_source_profile_with_keys_gives_its_keys_not_its_role() {
+        let config = "[default]\nrole_arn = r\nsource_profile = default\naws_access_key_id = C\n";
+        assert_eq!(
+            planned(config, "", &[], FULL),
+            "Some(AssumeRole(\"default\"))"
+        );
+        assert_eq!(
+            planned(config, "", &[], Chain::SourceProfile),
+            "Some(Keys(Config, \"default\"))"
+        );
+        assert_eq!(
+            planned("[default]\nrole_arn = r\n", "", &[], Chain::SourceProfile),
+            "Some(AssumeRole(\"default\"))"
+        );
+        assert_eq!(
+            planned("[default]\nregion = x\n", "", &[], Chain::SourceProfile),
+            "None"
+        );
+    }
+}

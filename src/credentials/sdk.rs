@@ -1,0 +1,117 @@
+//! The providers the AWS SDK for Rust runs for the chain: a container's
+//! credential endpoint, instance metadata, and web identity tokens, each
+//! bounded in time: instance metadata is asked once with one-second
+//! timeouts, so a machine off EC2 learns "no credentials" in about a second.
+//! The region is always given, so no provider probes for one. The only
+//! module that runs aws-config's credential providers.
+
+use std::time::Duration;
+
+use aws_config::ecs::EcsCredentialsProvider;
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
+use aws_config::imds::{self, credentials::ImdsCredentialsProvider};
+use aws_config::provider_config::ProviderConfig;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::web_identity_token::{StaticConfiguration, WebIdentityTokenCredentialsProvider};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError};
+use aws_types::region::Region;
+
+use super::Error;
+use crate::error::one_line;
+
+const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// One call, its one retry included.
+const CALL_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// The providers a role's `credential_source` can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Environment,
+    Ec2InstanceMetadata,
+    EcsContainer,
+}
+
+impl Named {
+    /// The provider botocore's canonical `name` names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "Environment" => Some(Named::Environment),
+            "Ec2InstanceMetadata" => Some(Named::Ec2InstanceMetadata),
+            "EcsContainer" => Some(Named::EcsContainer),
+            _ => None,
+        }
+    }
+}
+
+/// aws-config's settings for the providers: the region, one retry, bounded.
+pub(super) fn provider_config(region: &str) -> ProviderConfig {
+    ProviderConfig::default()
+        .with_region(Some(Region::new(region.to_owned())))
+        .with_retry_config(RetryConfig::standard().with_max_attempts(2))
+        .with_timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(CALL_TIMEOUT)
+                .operation_timeout(CALL_TIMEOUT)
+                .build(),
+        )
+}
+
+/// Credentials from the provider `named`; [`Error::NotFound`] when it has none.
+pub(super) fn named(named: Named, region: &str) -> Result<Credentials, Error> {
+    let config = provider_config(region);
+    match named {
+        Named::Environment => load(EnvironmentVariableCredentialsProvider::new()),
+        Named::Ec2InstanceMetadata => load(
+            ImdsCredentialsProvider::builder()
+                .configure(&config)
+                .imds_client(
+                    imds::Client::builder()
+                        .configure(&config)
+                        .max_attempts(1)
+                        .connect_timeout(IMDS_TIMEOUT)
+                        .read_timeout(IMDS_TIMEOUT)
+                        .build(),
+                )
+                .build(),
+        ),
+        Named::EcsContainer => load(
+            EcsCredentialsProvider::builder()
+                .configure(&config)
+                .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(CALL_TIMEOUT)
+                .build(),
+        ),
+    }
+}
+
+/// sts:AssumeRoleWithWebIdentity with the token in `token_file`.
+pub(super) fn web_identity(
+    token_file: &str,
+    role_arn: &str,
+    session_name: Option<&str>,
+    region: &str,
+) -> Result<Credentials, Error> {
+    let provider = WebIdentityTokenCredentialsProvider::builder()
+        .configure(&provider_config(region))
+        .static_configuration(StaticConfiguration {
+            web_identity_token_file: token_file.into(),
+            role_arn: role_arn.to_owned(),
+            session_name: session_name.unwrap_or(super::role::SESSION_NAME).to_owned(),
+        })
+        .build();
+    load(provider)
+}
+
+/// Runs a provider to completion and sorts its failure.
+fn load(provider: impl ProvideCredentials) -> Result<Credentials, Error> {
+    match crate::runtime::block_on(provider.provide_credentials()) {
+        Ok(Ok(credentials)) => Ok(credentials),
+        Ok(Err(CredentialsError::CredentialsNotLoaded(_))) => Err(Error::NotFound),
+        Ok(Err(error)) => Err(Error::Provider(one_line(&error))),
+        Err(error) => Err(Error::Provider(error.to_string())),
+    }
+}

@@ -1,0 +1,98 @@
+//! The flat JSON objects the helper reads (`credential_process` output): the
+//! top-level members of one object, nested values skipped. Read with the AWS
+//! SDK's own JSON tokenizer. Pure; errors name no value.
+
+use aws_smithy_json::deserialize::token::skip_value;
+use aws_smithy_json::deserialize::{Token, json_token_iter};
+
+/// A top-level member's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    String(String),
+    Number(f64),
+    Bool(bool),
+    Null,
+    /// An object or array, not read.
+    Nested,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not a JSON object")]
+pub struct NotAnObject;
+
+/// The members of the one JSON object `bytes` holds, in order.
+pub fn object(bytes: &[u8]) -> Result<Vec<(String, Value)>, NotAnObject> {
+    let mut tokens = json_token_iter(bytes).peekable();
+    let mut members = Vec::new();
+    let Some(Ok(Token::StartObject { .. })) = tokens.next() else {
+        return Err(NotAnObject);
+    };
+    loop {
+        let key = match tokens.next() {
+            Some(Ok(Token::EndObject { .. })) => break,
+            Some(Ok(Token::ObjectKey { key, .. })) => {
+                key.to_unescaped().map_err(|_| NotAnObject)?.into_owned()
+            }
+            _ => return Err(NotAnObject),
+        };
+        let value = match tokens.peek() {
+            Some(Ok(Token::ValueString { value, .. })) => {
+                Value::String(value.to_unescaped().map_err(|_| NotAnObject)?.into_owned())
+            }
+            Some(Ok(Token::ValueNumber { value, .. })) => Value::Number(value.to_f64_lossy()),
+            Some(Ok(Token::ValueBool { value, .. })) => Value::Bool(*value),
+            Some(Ok(Token::ValueNull { .. })) => Value::Null,
+            Some(Ok(Token::StartObject { .. } | Token::StartArray { .. })) => Value::Nested,
+            _ => return Err(NotAnObject),
+        };
+        if value == Value::Nested {
+            skip_value(&mut tokens).map_err(|_| NotAnObject)?;
+        } else {
+            tokens.next();
+        }
+        members.push((key, value));
+    }
+    match tokens.next() {
+        None => Ok(members),
+        Some(_) => Err(NotAnObject),
+    }
+}
+
+/// The string member `key`, if there is one.
+pub fn string<'a>(members: &'a [(String, Value)], key: &str) -> Option<&'a str> {
+    members.iter().find_map(|(name, value)| match value {
+        Value::String(text) if name == key => Some(text.as_str()),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_top_level_members() {
+        let members =
+            object(br#" {"Version": 1, "A": "x\"y", "N": null, "O": {"k": [1, 2]}, "B": true} "#)
+                .unwrap();
+        assert_eq!(
+            members,
+            [
+                ("Version".into(), Value::Number(1.0)),
+                ("A".into(), Value::String("x\"y".into())),
+                ("N".into(), Value::Null),
+                ("O".into(), Value::Nested),
+                ("B".into(), Value::Bool(true)),
+            ]
+        );
+        assert_eq!(string(&members, "A"), Some("x\"y"));
+        assert_eq!(string(&members, "Version"), None);
+    }
+
+    #[test]
+    fn anything_but_one_object_is_refused() {
+        for text in [&b""[..], b"[]", b"{", b"{\"a\":1} {}", b"\"s\"", b"{\"a\"}"] {
+            assert_eq!(object(text), Err(NotAnObject), "{text:?}");
+        }
+    }
+}
