@@ -1,12 +1,14 @@
 //! Running a program the user configured (`mfa_process`, `credential_process`)
 //! to its output, within a deadline.
 //!
-//! stdin is closed (git's request has been read; nothing else is there),
+//! stdin is closed (git's request has been read; nothing else is there);
 //! stderr goes to the user (the program may ask for a PIN there or on
-//! `/dev/tty`), stdout is read on a thread into a capped buffer, so that a
-//! background process holding it open cannot block the answer, and a program
-//! still running at the deadline is killed. Errors name the exit status, never
-//! the command line or the output, either of which may hold a secret.
+//! `/dev/tty`), or is kept to say why the program failed; stdout is read on a
+//! thread into a capped buffer, so that a background process holding it open
+//! cannot block the answer; a program still running at the deadline is
+//! killed. Errors name the exit status and, where kept, the first line the
+//! program wrote on stderr, never the command line or its output, either of
+//! which may hold a secret.
 
 use std::io::Read;
 use std::process::{Command, ExitStatus, Stdio};
@@ -20,35 +22,46 @@ const MAX_OUTPUT: usize = 64 * 1024;
 /// only a background process it left behind can hold it open.
 const EOF_GRACE: Duration = Duration::from_millis(500);
 
+/// The most of a failed program's own message that an error repeats.
+const MAX_MESSAGE: usize = 200;
+
+/// Where the program's stderr goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stderr {
+    /// To the user, as it comes.
+    ToUser,
+    /// Kept, for the error when the program fails.
+    Kept,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("could not start it: {0}")]
     Start(String),
     #[error("it failed ({0})")]
     Failed(String),
+    #[error("it failed ({status}): {said}")]
+    Said { status: String, said: String },
     #[error("it did not finish within {0} seconds and was stopped")]
     Timeout(u64),
 }
 
 /// Runs `command` and returns what it printed on stdout (at most
 /// [`MAX_OUTPUT`] bytes) once it has exited successfully within `timeout`.
-pub fn output(mut command: Command, timeout: Duration) -> Result<Vec<u8>, Error> {
+pub fn output(mut command: Command, timeout: Duration, stderr: Stderr) -> Result<Vec<u8>, Error> {
     let deadline = Instant::now() + timeout;
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(match stderr {
+            Stderr::ToUser => Stdio::inherit(),
+            Stderr::Kept => Stdio::piped(),
+        })
         .spawn()
         .map_err(|error| Error::Start(reason(&error)))?;
-    let output = Arc::new(Mutex::new(Vec::new()));
     let (ended, end) = mpsc::channel();
-    if let Some(stdout) = child.stdout.take() {
-        let buffer = Arc::clone(&output);
-        std::thread::spawn(move || {
-            read_capped(stdout, &buffer);
-            let _ = ended.send(());
-        });
-    }
+    let output = capture(child.stdout.take(), ended.clone());
+    let message = capture(child.stderr.take(), ended);
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -63,12 +76,44 @@ pub fn output(mut command: Command, timeout: Duration) -> Result<Vec<u8>, Error>
             Err(error) => return Err(Error::Failed(reason(&error))),
         }
     };
-    if !status.success() {
-        return Err(Error::Failed(describe(status)));
+    let grace = Instant::now() + EOF_GRACE;
+    for _ in 0..2 {
+        let _ = end.recv_timeout(grace.saturating_duration_since(Instant::now()));
     }
-    let _ = end.recv_timeout(EOF_GRACE);
-    let output = output.lock().unwrap_or_else(PoisonError::into_inner);
-    Ok(output.clone())
+    let taken = |buffer: &Mutex<Vec<u8>>| {
+        std::mem::take(&mut *buffer.lock().unwrap_or_else(PoisonError::into_inner))
+    };
+    if !status.success() {
+        let message = taken(&message);
+        let said = String::from_utf8_lossy(&message);
+        return Err(
+            match said.lines().map(str::trim).find(|line| !line.is_empty()) {
+                Some(line) => Error::Said {
+                    status: describe(status),
+                    said: line.chars().take(MAX_MESSAGE).collect(),
+                },
+                None => Error::Failed(describe(status)),
+            },
+        );
+    }
+    Ok(taken(&output))
+}
+
+/// What `pipe` gives, read on a thread into a buffer the caller can take
+/// at any time; `ended` is told when it closes. No pipe, no reading.
+fn capture(
+    pipe: Option<impl Read + Send + 'static>,
+    ended: mpsc::Sender<()>,
+) -> Arc<Mutex<Vec<u8>>> {
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let filled = Arc::clone(&buffer);
+    std::thread::spawn(move || {
+        if let Some(pipe) = pipe {
+            read_capped(pipe, &filled);
+        }
+        let _ = ended.send(());
+    });
+    buffer
 }
 
 /// Appends what `from` gives to `to`, up to [`MAX_OUTPUT`] bytes; then stops
@@ -107,6 +152,10 @@ mod tests {
 
     const SECOND: Duration = Duration::from_secs(1);
 
+    fn output_of(command: Command, timeout: Duration) -> Result<Vec<u8>, Error> {
+        output(command, timeout, Stderr::ToUser)
+    }
+
     fn sh(script: &str) -> Command {
         let mut command = Command::new("sh");
         command.arg("-c").arg(script);
@@ -115,21 +164,39 @@ mod tests {
 
     #[test]
     fn the_output_of_a_program_that_succeeds() {
-        assert_eq!(output(sh("echo hi"), SECOND).unwrap(), b"hi\n");
+        assert_eq!(output_of(sh("echo hi"), SECOND).unwrap(), b"hi\n");
     }
 
     #[test]
     fn a_failed_program_names_its_status_not_its_output() {
-        let message = output(sh("echo 999999; exit 3"), SECOND)
+        let message = output_of(sh("echo 999999; exit 3"), SECOND)
             .unwrap_err()
             .to_string();
         assert_eq!(message, "it failed (exit status 3)");
     }
 
     #[test]
+    fn a_kept_stderr_says_why_a_program_failed() {
+        let failed = |script| {
+            output(sh(script), SECOND, Stderr::Kept)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            failed("echo out; printf '\\n  access denied\\nmore\\n' >&2; exit 2"),
+            "it failed (exit status 2): access denied"
+        );
+        assert_eq!(failed("exit 3"), "it failed (exit status 3)");
+        assert_eq!(
+            output(sh("echo x >&2; echo y"), SECOND, Stderr::Kept).unwrap(),
+            b"y\n"
+        );
+    }
+
+    #[test]
     fn a_slow_program_is_stopped() {
         let started = Instant::now();
-        let error = output(sh("sleep 5"), Duration::from_millis(200)).unwrap_err();
+        let error = output_of(sh("sleep 5"), Duration::from_millis(200)).unwrap_err();
         assert!(matches!(error, Error::Timeout(0)), "{error}");
         assert!(started.elapsed() < Duration::from_secs(3));
     }
@@ -137,19 +204,19 @@ mod tests {
     #[test]
     fn a_background_process_holding_the_output_does_not_block() {
         let started = Instant::now();
-        assert_eq!(output(sh("echo 1; sleep 5 &"), SECOND).unwrap(), b"1\n");
+        assert_eq!(output_of(sh("echo 1; sleep 5 &"), SECOND).unwrap(), b"1\n");
         assert!(started.elapsed() < Duration::from_secs(3));
     }
 
     #[test]
     fn the_program_gets_no_stdin() {
         // `cat` would block on an inherited stdin; on /dev/null it ends.
-        assert_eq!(output(sh("cat"), SECOND).unwrap(), b"");
+        assert_eq!(output_of(sh("cat"), SECOND).unwrap(), b"");
     }
 
     #[test]
     fn a_missing_program_cannot_start() {
-        let error = output(Command::new("/nonexistent/program"), SECOND).unwrap_err();
+        let error = output_of(Command::new("/nonexistent/program"), SECOND).unwrap_err();
         assert!(matches!(error, Error::Start(_)), "{error}");
     }
 }

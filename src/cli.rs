@@ -127,7 +127,10 @@ pub fn parse(
     while let Some(arg) = parser.next()? {
         // An operation's own flags are accepted only after it.
         match (arg, operation.as_mut()) {
-            (Long("profile"), _) => profile = Some(parser.value()?.string()?),
+            // As in the AWS CLI, `--profile ''` names no profile.
+            (Long("profile"), _) => {
+                profile = Some(parser.value()?.string()?).filter(|name| !name.is_empty());
+            }
             (Long("region"), _) => region = Some(parser.value()?.string()?),
             (Long("mfa-serial"), _) => mfa_serial = Some(parser.value()?.string()?),
             (Long("duration"), _) => duration = Some(parser.value()?.string()?),

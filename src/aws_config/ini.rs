@@ -69,8 +69,10 @@ pub enum Problem {
     DuplicateSection(String),
     #[error("{key} appears twice in section [{section}]")]
     DuplicateKey { section: String, key: String },
-    #[error("an indented line under a sub-section is not `key = value`")]
-    NestedNotKeyValue,
+    #[error(
+        "an indented line under {0} is not `key = value` (a sub-section), nor a value on one line"
+    )]
+    NestedNotKeyValue(String),
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -305,7 +307,7 @@ fn entry(pending: &Pending) -> Result<Entry, SyntaxError> {
     let text = joined.join("\n");
     let text = text.trim_end_matches(is_space);
     let value = if text.starts_with('\n') {
-        Value::Nested(nested(&pending.pieces)?)
+        Value::Nested(nested(pending)?)
     } else {
         Value::Text(text.to_owned())
     };
@@ -318,16 +320,16 @@ fn entry(pending: &Pending) -> Result<Entry, SyntaxError> {
 
 /// botocore's `_parse_nested`: each non-blank line (split as Python's
 /// `splitlines`) is `key = value`, split at the first `=`.
-fn nested(pieces: &[(String, usize)]) -> Result<Vec<(String, String)>, SyntaxError> {
+fn nested(pending: &Pending) -> Result<Vec<(String, String)>, SyntaxError> {
     let mut keys: Vec<(String, String)> = Vec::new();
-    for (piece, line) in pieces {
+    for (piece, line) in &pending.pieces {
         for part in piece.split(is_line_break).map(strip) {
             if part.is_empty() {
                 continue;
             }
-            let (key, value) = part.split_once('=').ok_or(SyntaxError {
+            let (key, value) = part.split_once('=').ok_or_else(|| SyntaxError {
                 line: *line,
-                problem: Problem::NestedNotKeyValue,
+                problem: Problem::NestedNotKeyValue(pending.key.clone()),
             })?;
             let (key, value) = (strip(key).to_owned(), strip(value).to_owned());
             keys.retain(|(existing, _)| *existing != key);
@@ -481,7 +483,7 @@ mod tests {
             problem(b"[a]\ns3 =\n  addressing_style\n"),
             SyntaxError {
                 line: 3,
-                problem: Problem::NestedNotKeyValue
+                problem: Problem::NestedNotKeyValue("s3".into())
             }
         );
         assert_eq!(

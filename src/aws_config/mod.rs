@@ -57,6 +57,8 @@ pub enum Error {
         credentials: PathBuf,
         known: String,
     },
+    #[error("{0} is set but empty; unset it, or name a profile in it")]
+    EmptyVariable(&'static str),
     #[error("{} line {line}: {key} of profile {profile} goes on over several lines; put it on one line", .path.display())]
     NotOneLine {
         path: PathBuf,
@@ -169,13 +171,17 @@ impl AwsConfig {
                 .or_insert((None, None))
                 .1 = Some(index);
         }
+        // Set but empty still counts, as in botocore, and is an error.
         let variable = || {
             PROFILE_VARIABLES
                 .into_iter()
-                .find_map(|name| Some((name, var(env, name)?)))
+                .find_map(|name| Some((name, env.get(name).ok()?)))
         };
         let (selected, choice) = match (explicit.filter(|name| !name.is_empty()), variable()) {
             (Some(name), _) => (name.to_owned(), Choice::Flag),
+            (None, Some((variable, name))) if name.is_empty() => {
+                return Err(Error::EmptyVariable(variable));
+            }
             (None, Some((variable, name))) => (name, Choice::Variable(variable)),
             (None, None) => ("default".to_owned(), Choice::Default),
         };
@@ -549,9 +555,15 @@ mod tests {
             pick(&[("AWS_PROFILE", "b"), ("AWS_DEFAULT_PROFILE", "a")], None),
             ("a".into(), Choice::Variable("AWS_DEFAULT_PROFILE"))
         );
+        let empty = load(
+            config,
+            "",
+            &[("AWS_PROFILE", "b"), ("AWS_DEFAULT_PROFILE", "")],
+            None,
+        );
         assert_eq!(
-            pick(&[("AWS_PROFILE", "b"), ("AWS_DEFAULT_PROFILE", "")], None).0,
-            "b"
+            empty.unwrap_err().to_string(),
+            "AWS_DEFAULT_PROFILE is set but empty; unset it, or name a profile in it"
         );
         assert_eq!(
             pick(&[("AWS_PROFILE", "b")], Some("c")),

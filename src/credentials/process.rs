@@ -30,6 +30,14 @@ pub enum Error {
     #[error("the credential_process of profile {0}: {1}; run it yourself to see why")]
     Run(String, child::Error),
     #[error(
+        "the credential_process of profile {profile} could not start {program}: {cause} (it runs without a shell: write the program's path out)"
+    )]
+    NotStarted {
+        profile: String,
+        program: String,
+        cause: String,
+    },
+    #[error(
         "the credential_process of profile {0} printed {1}; it must print credentials as JSON with Version 1"
     )]
     Output(String, &'static str),
@@ -56,7 +64,14 @@ fn run_within(
     let mut program = Command::new(&words[0]);
     program.args(&words[1..]);
     let output =
-        child::output(program, timeout).map_err(|error| Error::Run(profile.to_owned(), error))?;
+        child::output(program, timeout, child::Stderr::Kept).map_err(|error| match error {
+            child::Error::Start(cause) => Error::NotStarted {
+                profile: profile.to_owned(),
+                program: words[0].clone(),
+                cause,
+            },
+            error => Error::Run(profile.to_owned(), error),
+        })?;
     parse(profile, &output, now)
 }
 
@@ -83,7 +98,9 @@ fn parse(profile: &str, output: &[u8], now: SystemTime) -> Result<Credentials, s
         Some(text) => Some(super::keys::unexpired(
             text,
             now,
-            &format!("the credentials from the credential_process of profile {profile}"),
+            &format!(
+                "the credentials from the credential_process of profile {profile} (Expiration)"
+            ),
         )?),
         None => None,
     };

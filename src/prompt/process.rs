@@ -21,11 +21,15 @@ pub const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs `mfa_process` and returns its code, within `timeout`.
 pub(super) fn run(command: &str, timeout: Duration) -> Result<String, Error> {
-    let output = child::output(shell(command), timeout).map_err(|error| match error {
-        child::Error::Start(cause) => Error::ProcessStart(cause),
-        child::Error::Failed(status) => Error::ProcessFailed(status),
-        child::Error::Timeout(seconds) => Error::ProcessTimeout(seconds),
-    })?;
+    let output = child::output(shell(command), timeout, child::Stderr::ToUser).map_err(
+        |error| match error {
+            child::Error::Start(cause) => Error::ProcessStart(cause),
+            child::Error::Failed(status) | child::Error::Said { status, .. } => {
+                Error::ProcessFailed(status)
+            }
+            child::Error::Timeout(seconds) => Error::ProcessTimeout(seconds),
+        },
+    )?;
     code_from_process(&output).ok_or(Error::ProcessNoOutput)
 }
 

@@ -5,7 +5,15 @@ use std::process::Command;
 
 use crate::support::{Scratch, attribute, request, require, run, text};
 
-const FROZEN: &str = "2024-02-29 23:59:59";
+/// The second both sides sign at, as `faketime -f` takes it.
+pub(crate) const FROZEN: &str = "2024-02-29 23:59:59";
+
+/// [`FROZEN`] in Unix seconds.
+pub(crate) const FROZEN_UNIX: u64 = 1_709_251_199;
+
+/// The arguments that make `python` the AWS CLI's credential helper:
+/// `python -m awscli codecommit credential-helper`.
+pub(crate) const AWS_CLI_HELPER: &[&str] = &["-m", "awscli", "codecommit", "credential-helper"];
 
 /// The Python that has awscli, resolved outside the scrubbed environment
 /// (pyenv shims need the developer's HOME).
@@ -20,6 +28,17 @@ pub(crate) fn python() -> String {
         text(&out.stderr)
     );
     text(&out.stdout).trim().to_owned()
+}
+
+/// `program args` in `scratch`'s scrubbed environment, under `faketime` at
+/// [`FROZEN`]; the monotonic clock stays real.
+pub(crate) fn frozen_command(scratch: &Scratch, program: &str, args: &[&str]) -> Command {
+    let mut command = scratch.command("faketime");
+    command
+        .args(["-f", FROZEN, program])
+        .args(args)
+        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+    command
 }
 
 struct Case {
@@ -109,25 +128,17 @@ fn answers_are_byte_identical_to_the_aws_cli() {
                 "AWS_SECRET_ACCESS_KEY",
                 "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             ),
-            ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
         ];
         if let Some(token) = case.token {
             env.push(("AWS_SESSION_TOKEN", token));
         }
         let input = request(case.host, Some(case.path));
         let frozen = |program: &str, args: &[&str]| {
-            let mut command = scratch.command("faketime");
-            command
-                .args(["-f", FROZEN, program])
-                .args(args)
-                .args(case.argv)
-                .envs(env.iter().copied());
+            let mut command = frozen_command(&scratch, program, args);
+            command.args(case.argv).envs(env.iter().copied());
             run(command, &input)
         };
-        let theirs = frozen(
-            &python,
-            &["-m", "awscli", "codecommit", "credential-helper"],
-        );
+        let theirs = frozen(&python, AWS_CLI_HELPER);
         let ours = frozen(crate::support::BINARY, &[]);
         let label = format!("{} {:?}", case.host, case.argv);
         assert!(
@@ -153,7 +164,7 @@ fn answers_are_byte_identical_to_the_aws_cli() {
         );
         assert_eq!(
             text(&ours.stdout[theirs.stdout.len()..]),
-            format!("password_expiry_utc={}\n", 1_709_251_199 + 900),
+            format!("password_expiry_utc={}\n", FROZEN_UNIX + 900),
             "{label}"
         );
     }
@@ -167,7 +178,7 @@ fn both_stay_silent_for_the_same_foreign_hosts() {
     for host in ["github.com", "bitbucket.org", "gitlab.example.com:8443"] {
         let input = request(host, Some("o/r"));
         let mut aws = scratch.command(&python);
-        aws.args(["-m", "awscli", "codecommit", "credential-helper", "get"]);
+        aws.args(AWS_CLI_HELPER).arg("get");
         let theirs = run(aws, &input);
         let ours = scratch.helper(&["get"], &input, &[]);
         assert_eq!(

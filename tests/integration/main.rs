@@ -10,6 +10,7 @@ mod binary;
 mod cache;
 mod chain;
 mod codecommit;
+mod conformance;
 mod doubles;
 mod flow;
 mod git_push;
