@@ -28,7 +28,6 @@ use aws_types::os_shim_internal::Env;
 use crate::aws_config::{self, AwsConfig, Kind, var};
 
 pub use role::SESSION_NAME as ROLE_SESSION_NAME;
-pub use sdk::Named;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -66,6 +65,8 @@ pub enum Error {
         "unknown credential_source `{0}`; use Environment, Ec2InstanceMetadata or EcsContainer"
     )]
     UnknownSource(String),
+    #[error("the credential_source {0} has no credentials here")]
+    EmptySource(String),
     #[error(
         "profile {0} signs in with `aws login` (login_session), which this helper does not read yet; use IAM user keys or IAM Identity Center for CodeCommit"
     )]
@@ -280,8 +281,8 @@ impl DefaultChain {
             } => sdk::web_identity(&token_file, &role_arn, session_name.as_deref(), region)?,
             Provider::Sso(profile) => sso::credentials(config, profile)?,
             Provider::Login(profile) => return Err(Error::Login(profile.to_owned())),
-            Provider::Container => sdk::named(Named::EcsContainer, region)?,
-            Provider::InstanceMetadata => match sdk::named(Named::Ec2InstanceMetadata, region) {
+            Provider::Container => sdk::container(region)?,
+            Provider::InstanceMetadata => match sdk::instance_metadata(region) {
                 Err(Error::NotFound) => return Ok(None),
                 other => other?,
             },
@@ -330,8 +331,17 @@ impl CredentialSource for DefaultChain {
     }
 
     fn credential_source(&self, name: &str, region: &str) -> Result<Credentials, Error> {
-        let named = Named::from_name(name).ok_or_else(|| Error::UnknownSource(name.to_owned()))?;
-        sdk::named(named, region)
+        let found = match name {
+            "Environment" if var(&self.env, "AWS_ACCESS_KEY_ID").is_none() => Err(Error::NotFound),
+            "Environment" => keys::from_env(&self.env, SystemTime::now()),
+            "Ec2InstanceMetadata" => sdk::instance_metadata(region),
+            "EcsContainer" => sdk::container(region),
+            other => return Err(Error::UnknownSource(other.to_owned())),
+        };
+        found.map_err(|error| match error {
+            Error::NotFound => Error::EmptySource(name.to_owned()),
+            error => error,
+        })
     }
 }
 

@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use aws_config::ecs::EcsCredentialsProvider;
-use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::imds::{self, credentials::ImdsCredentialsProvider};
 use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
@@ -26,26 +25,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// One call, its one retry included.
 const CALL_TIMEOUT: Duration = Duration::from_secs(4);
 
-/// The providers a role's `credential_source` can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Named {
-    Environment,
-    Ec2InstanceMetadata,
-    EcsContainer,
-}
-
-impl Named {
-    /// The provider botocore's canonical `name` names.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "Environment" => Some(Named::Environment),
-            "Ec2InstanceMetadata" => Some(Named::Ec2InstanceMetadata),
-            "EcsContainer" => Some(Named::EcsContainer),
-            _ => None,
-        }
-    }
-}
-
 /// aws-config's settings for the providers: the region, one retry, bounded.
 pub(super) fn provider_config(region: &str) -> ProviderConfig {
     ProviderConfig::default()
@@ -60,32 +39,33 @@ pub(super) fn provider_config(region: &str) -> ProviderConfig {
         )
 }
 
-/// Credentials from the provider `named`; [`Error::NotFound`] when it has none.
-pub(super) fn named(named: Named, region: &str) -> Result<Credentials, Error> {
+/// Instance metadata's credentials; [`Error::NotFound`] off EC2.
+pub(super) fn instance_metadata(region: &str) -> Result<Credentials, Error> {
     let config = provider_config(region);
-    match named {
-        Named::Environment => load(EnvironmentVariableCredentialsProvider::new()),
-        Named::Ec2InstanceMetadata => load(
-            ImdsCredentialsProvider::builder()
-                .configure(&config)
-                .imds_client(
-                    imds::Client::builder()
-                        .configure(&config)
-                        .max_attempts(1)
-                        .connect_timeout(IMDS_TIMEOUT)
-                        .read_timeout(IMDS_TIMEOUT)
-                        .build(),
-                )
-                .build(),
-        ),
-        Named::EcsContainer => load(
-            EcsCredentialsProvider::builder()
-                .configure(&config)
-                .connect_timeout(CONNECT_TIMEOUT)
-                .read_timeout(CALL_TIMEOUT)
-                .build(),
-        ),
-    }
+    load(
+        ImdsCredentialsProvider::builder()
+            .configure(&config)
+            .imds_client(
+                imds::Client::builder()
+                    .configure(&config)
+                    .max_attempts(1)
+                    .connect_timeout(IMDS_TIMEOUT)
+                    .read_timeout(IMDS_TIMEOUT)
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+/// The container credential endpoint's credentials.
+pub(super) fn container(region: &str) -> Result<Credentials, Error> {
+    load(
+        EcsCredentialsProvider::builder()
+            .configure(&provider_config(region))
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(CALL_TIMEOUT)
+            .build(),
+    )
 }
 
 /// sts:AssumeRoleWithWebIdentity with the token in `token_file`.

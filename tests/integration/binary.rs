@@ -260,3 +260,60 @@ fn no_credentials_is_reported_quickly_even_when_metadata_never_answers() {
     );
     assert!(took < Duration::from_secs(3), "took {took:?}");
 }
+
+/// A config file that exists but cannot be read may hold the profile's
+/// `mfa_serial`: the helper says so instead of reading it as empty (the AWS
+/// CLI skips it silently). Root reads every file, so as root the helper runs
+/// as `nobody` through util-linux's `setpriv`.
+#[test]
+fn an_unreadable_config_file_is_an_error_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let scratch = Scratch::new();
+    let config = scratch.write(
+        ".aws/config",
+        "[default]\nmfa_serial = arn:aws:iam::1:mfa/a\n",
+    );
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let home = scratch.home.path();
+    for dir in [home.to_owned(), home.join(".aws")] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut command = if running_as_root() {
+        let mut setpriv = scratch.command("setpriv");
+        setpriv.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            crate::support::BINARY,
+        ]);
+        setpriv
+    } else {
+        scratch.command(crate::support::BINARY)
+    };
+    command.arg("get").envs(ENV_KEYS);
+    let out = crate::support::run(
+        command,
+        &request("git-codecommit.us-east-1.amazonaws.com", Some("v1/repos/r")),
+    );
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "git-credential-mfa-codecommit: cannot read {}: permission denied; check that you can read it\n",
+            config.display()
+        )
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// Whether this test runs as root (uid 0), read from `/proc/self/status`.
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|status| {
+            status
+                .lines()
+                .any(|line| line.starts_with("Uid:") && line.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}

@@ -23,7 +23,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use git_credential_mfa_codecommit::sigv4;
 use serde_json::{Value, json};
 
-use crate::aws_cli::python;
+use crate::aws_cli::{AWS_CLI_HELPER, FROZEN_UNIX, frozen_command, python};
 use crate::support::{BINARY, NO_IMDS, Scratch, attribute, manifest_dir, request, require, text};
 
 // --- What the fake Identity Center knows --------------------------------
@@ -405,7 +405,7 @@ fn ours(scratch: &Scratch, form: &Form, env: &[(&str, String)]) -> (Output, Dura
 fn theirs(python: &str, scratch: &Scratch, form: &Form, env: &[(&str, String)]) -> Output {
     let mut command = scratch.command(python);
     command
-        .args(["-m", "awscli", "codecommit", "credential-helper"])
+        .args(AWS_CLI_HELPER)
         .args(["--profile", form.profile, "get"])
         .envs(env.iter().map(|(k, v)| (k, v)));
     run_timed(command, &request(HOST, Some("v1/repos/myrepo")), KILL_AFTER).0
@@ -443,9 +443,6 @@ fn unix(time: SystemTime) -> u64 {
 
 // --- (a) A valid login: the same answer as the AWS CLI -----------------------
 
-const FROZEN: &str = "2024-02-29 23:59:59";
-const FROZEN_UNIX: u64 = 1_709_251_199;
-
 /// A third profile on the `corp` session, for a role whose credentials end
 /// before the password would.
 const SHORT: Form = Form {
@@ -482,12 +479,8 @@ fn a_cached_login_answers_as_the_aws_cli_does() {
             if by_env { "AWS_PROFILE" } else { "--profile" }
         );
         let run_frozen = |program: &str, args: &[&str]| {
-            let mut command = scratch.command("faketime");
-            command
-                .args(["-f", FROZEN, program])
-                .args(args)
-                .envs(portal.env())
-                .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+            let mut command = frozen_command(&scratch, program, args);
+            command.envs(portal.env());
             if by_env {
                 command.env("AWS_PROFILE", form.profile).arg("get");
             } else {
@@ -495,10 +488,7 @@ fn a_cached_login_answers_as_the_aws_cli_does() {
             }
             run_timed(command, &request(HOST, Some("v1/repos/myrepo")), KILL_AFTER).0
         };
-        let theirs = run_frozen(
-            &python,
-            &["-m", "awscli", "codecommit", "credential-helper"],
-        );
+        let theirs = run_frozen(&python, AWS_CLI_HELPER);
         let calls_before = portal.calls("portal").len();
         let ours = run_frozen(BINARY, &[]);
         assert!(
