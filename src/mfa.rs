@@ -197,7 +197,7 @@ pub fn new_session(need: &Need, config: &AwsConfig, context: &Context) -> Result
             session_name: &role.session_name,
             external_id: role.external_id.as_deref(),
             mfa,
-            duration: need.duration,
+            duration: Some(need.duration),
         })
     };
     let base = match &role.base {

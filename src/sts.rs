@@ -83,7 +83,8 @@ pub struct RoleRequest<'a> {
     pub external_id: Option<&'a str>,
     /// The MFA device and code, unless `base` is already an MFA session.
     pub mfa: Option<(&'a str, &'a str)>,
-    pub duration: Duration,
+    /// The role session's length; STS's default (an hour) when not sent.
+    pub duration: Option<Duration>,
 }
 
 /// Issues MFA sessions and role sessions; the real one is [`Sts`].
@@ -121,7 +122,7 @@ impl TokenIssuer for Sts {
                 .set_external_id(request.external_id.map(str::to_owned))
                 .set_serial_number(request.mfa.map(|(serial, _)| serial.to_owned()))
                 .set_token_code(request.mfa.map(|(_, code)| code.to_owned()))
-                .duration_seconds(seconds(request.duration))
+                .set_duration_seconds(request.duration.map(seconds))
                 .send()
                 .await
         };

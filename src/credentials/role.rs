@@ -17,9 +17,6 @@ use crate::sts::{self, Caller, RoleRequest, TokenIssuer};
 /// The role session name when the profile sets no `role_session_name`.
 pub const SESSION_NAME: &str = "git-credential-mfa-codecommit";
 
-/// STS's default role session length, when the profile sets none.
-const DEFAULT_DURATION: Duration = Duration::from_secs(3_600);
-
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("profile {0} has both source_profile and credential_source; keep one")]
@@ -52,7 +49,7 @@ pub(super) struct Role {
     role_arn: String,
     session_name: String,
     external_id: Option<String>,
-    duration: Duration,
+    duration: Option<Duration>,
     pub base: Base,
 }
 
@@ -108,7 +105,7 @@ impl Role {
             // botocore passes on only a duration that is a number.
             duration: value("duration_seconds")?
                 .and_then(|text| text.parse().ok())
-                .map_or(DEFAULT_DURATION, Duration::from_secs),
+                .map(Duration::from_secs),
             base,
         })
     }
@@ -165,7 +162,7 @@ mod tests {
         );
         assert_eq!(
             (role.external_id.as_deref(), role.duration),
-            (Some("x"), Duration::from_secs(900))
+            (Some("x"), Some(Duration::from_secs(900)))
         );
         assert!(matches!(role.base, Base::SourceProfile(ref source) if source == "b"));
     }

@@ -122,7 +122,8 @@ impl TotpPrompt for ScriptedPrompt {
 
 /// What the issuer was asked, without the base secret. For AssumeRole,
 /// `operation` names the role, session name and external id, and
-/// `mfa_serial`/`code` are empty when no MFA was sent.
+/// `mfa_serial`/`code` are empty when no MFA was sent,
+/// and `duration` is zero when none was sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuerCall {
     pub operation: String,
@@ -177,7 +178,7 @@ impl TokenIssuer for ScriptedIssuer {
             region: request.caller.region.to_owned(),
             mfa_serial: serial.to_owned(),
             code: code.to_owned(),
-            duration: request.duration,
+            duration: request.duration.unwrap_or_default(),
         });
         self.next()
     }

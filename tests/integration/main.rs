@@ -19,6 +19,7 @@ mod mfa_flow;
 mod moto;
 mod prompt_sources;
 mod robustness;
+mod role_conformance;
 mod role_e2e;
 mod role_flow;
 mod secrets;
