@@ -198,7 +198,7 @@ impl Parser {
                 });
                 continue;
             };
-            let key = key.trim_end_matches(is_space).to_lowercase();
+            let key = lower(key.trim_end_matches(is_space));
             if key.is_empty() {
                 first_bad_line.get_or_insert(SyntaxError {
                     line: number,
@@ -332,11 +332,49 @@ fn nested(pending: &Pending) -> Result<Vec<(String, String)>, SyntaxError> {
                 problem: Problem::NestedNotKeyValue(pending.key.clone()),
             })?;
             let (key, value) = (strip(key).to_owned(), strip(value).to_owned());
-            keys.retain(|(existing, _)| *existing != key);
-            keys.push((key, value));
+            // A dict: a repeated key keeps its place and takes the new value.
+            match keys.iter_mut().find(|(existing, _)| *existing == key) {
+                Some(entry) => entry.1 = value,
+                None => keys.push((key, value)),
+            }
         }
     }
     Ok(keys)
+}
+
+/// Letters that have a lower case since Unicode 15, which Python 3.11 (whose
+/// Unicode is 14, and which runs the AWS CLI here) leaves as they are.
+const CASED_AFTER_UNICODE_14: [(char, char); 9] = [
+    ('\u{1C89}', '\u{1C89}'),
+    ('\u{A7CB}', '\u{A7CC}'),
+    ('\u{A7CE}', '\u{A7CE}'),
+    ('\u{A7D2}', '\u{A7D2}'),
+    ('\u{A7D4}', '\u{A7D4}'),
+    ('\u{A7DA}', '\u{A7DA}'),
+    ('\u{A7DC}', '\u{A7DC}'),
+    ('\u{10D50}', '\u{10D65}'),
+    ('\u{16EA0}', '\u{16EB8}'),
+];
+
+/// configparser's `optionxform`: Python 3.11's `str.lower()`.
+fn lower(key: &str) -> String {
+    let kept = |c: char| {
+        CASED_AFTER_UNICODE_14
+            .iter()
+            .any(|(first, last)| (*first..=*last).contains(&c))
+    };
+    let mut lowered = String::with_capacity(key.len());
+    let mut rest = key;
+    // Those letters are unassigned, so not cased, in Unicode 14: each ends a
+    // run that is lower-cased on its own (final sigma included).
+    while let Some(at) = rest.find(kept) {
+        let letter = rest[at..].chars().next().unwrap_or_default();
+        lowered.push_str(&rest[..at].to_lowercase());
+        lowered.push(letter);
+        rest = &rest[at + letter.len_utf8()..];
+    }
+    lowered.push_str(&rest.to_lowercase());
+    lowered
 }
 
 /// Where Python's `str.splitlines()` breaks, besides CR and LF (which no
@@ -387,6 +425,15 @@ mod tests {
                 ("b".into(), "other".into(), text("x")),
             ]
         );
+    }
+
+    #[test]
+    fn keys_are_lower_cased_as_python_3_11_does() {
+        assert_eq!(lower("AWS_Access_Key_ID"), "aws_access_key_id");
+        assert_eq!(lower("ΟΔΟΣ"), "οδος".replace('σ', "ς"));
+        // Cased only since Unicode 15: kept, and a word boundary for sigma.
+        assert_eq!(lower("Σ\u{A7CB}Σ"), "σ\u{A7CB}σ");
+        assert_eq!(lower("AΣ\u{A7CB}"), "aς\u{A7CB}");
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod conformance;
 mod doubles;
 mod flow;
 mod git_push;
+mod ini_differential;
 mod mfa_e2e;
 mod mfa_flow;
 mod moto;
