@@ -14,7 +14,7 @@ use std::ffi::{OsStr, OsString};
 
 use lexopt::prelude::*;
 
-use crate::setup::Scope;
+use crate::helper_config::Scope;
 
 /// What `--help` prints.
 pub const HELP: &str = "\

@@ -1,12 +1,11 @@
 //! The helper's top-level error: every failure the user can see, each a single
-//! line that says what went wrong and what to do about it.
+//! line that says what went wrong and what to do about it. It composes each
+//! module's own error; only `main` and the commands use it.
 //!
 //! Messages are built from redacted values only: no secret key, session token,
 //! TOTP code, password or input line ever reaches them.
 
-use std::error::Error as StdError;
-
-use crate::{cache, config, credentials, prompt, protocol, sts};
+use crate::{cache, config, credentials, helper_config, mfa, plan, prompt, protocol, sts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -23,52 +22,50 @@ pub enum Error {
     #[error(transparent)]
     Cache(#[from] cache::Error),
     #[error(transparent)]
-    Setup(#[from] crate::setup::Error),
+    Setup(#[from] helper_config::Error),
+    /// The plan's own failures; its config errors are [`Error::Config`].
+    #[error(transparent)]
+    Plan(plan::Error),
+    /// The MFA flow's own failures; its credential, prompt and STS errors
+    /// are those variants, so that one place tells a cancelled prompt.
+    #[error(transparent)]
+    Mfa(mfa::Error),
     #[error("git sent no host; nothing to sign")]
     NoHost,
     #[error("git sent no repository path; run: git config --global credential.useHttpPath true")]
     NoPath,
-    #[error(
-        "no AWS region for host {0}; pass --region, or set `region` in the profile or AWS_REGION"
-    )]
-    NoRegion(String),
-    #[error("--region is empty; give a region such as us-east-1")]
-    EmptyRegion,
     #[error("profile {0} has no mfa_serial; add one to ~/.aws/config or pass --mfa-serial")]
     NoMfaSerial(String),
     #[error(
-        "profile {0} gives temporary credentials, which cannot call sts:GetSessionToken; give it an IAM user's long-term keys"
+        "setup writes only --profile into the helper line, not {0}; add other flags by hand (see the README)"
     )]
-    TemporaryBase(String),
-    #[error(
-        "role profile {0} has neither source_profile nor credential_source; add one to ~/.aws/config"
-    )]
-    RoleWithoutSource(String),
-    #[error("no MFA code was accepted in {n} tries; run the command again with the current code", n = crate::mfa::TRIES)]
-    TooManyTries,
-    #[error("the profile's mfa_process printed no 6-digit MFA code; check the command")]
-    ProcessNotACode,
+    SetupFlag(&'static str),
     #[error("could not write the output: {0}")]
     Output(String),
+}
+
+impl From<plan::Error> for Error {
+    fn from(error: plan::Error) -> Self {
+        match error {
+            plan::Error::Config(error) => Error::Config(error),
+            error => Error::Plan(error),
+        }
+    }
+}
+
+impl From<mfa::Error> for Error {
+    fn from(error: mfa::Error) -> Self {
+        match error {
+            mfa::Error::Credentials(error) => Error::Credentials(error),
+            mfa::Error::Prompt(error) => Error::Prompt(error),
+            mfa::Error::Sts(error) => Error::Sts(error),
+            error => Error::Mfa(error),
+        }
+    }
 }
 
 impl Error {
     pub fn output(error: std::io::Error) -> Self {
         Error::Output(error.kind().to_string())
     }
-}
-
-/// `error` and its sources on one line, `: `-separated, without line breaks.
-pub fn one_line(error: &dyn StdError) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -4,10 +4,9 @@
 //! TOTP code per session, cached in the OS keyring) where the profile names
 //! an MFA device.
 //!
-//! The binary (`main.rs`) only wires the real world into [`app::run`].
+//! The binary (`main.rs`) only wires the real world into [`commands::run`].
 #![forbid(unsafe_code)]
 
-pub mod app;
 pub mod aws_config;
 pub mod cache;
 pub mod child;
@@ -15,17 +14,19 @@ pub mod cli;
 pub mod codecommit;
 pub mod commands;
 pub mod config;
+pub mod context;
 pub mod credentials;
 pub mod error;
+pub mod helper_config;
 pub mod json;
 pub mod keyutils;
 pub mod lock;
 pub mod log;
 pub mod mfa;
+pub mod plan;
 pub mod prompt;
 pub mod protocol;
 pub mod runtime;
 pub mod session;
-pub mod setup;
 pub mod sigv4;
 pub mod sts;

@@ -3,8 +3,10 @@
 //!
 //! Callers pass text built from redacted values only (key ids, profile names,
 //! MFA device ARNs, times); a secret key, session token, TOTP code or password
-//! never reaches a message.
+//! never reaches a message. [`one_line`] puts an error and its causes into
+//! one such line.
 
+use std::error::Error as StdError;
 use std::io::Write;
 
 /// Where the helper tells the user what it does; the real one is [`Stderr`].
@@ -37,4 +39,19 @@ impl Log for Stderr {
             "git-credential-mfa-codecommit: warning: {message}"
         );
     }
+}
+
+/// `error` and its sources on one line, `: `-separated, without line breaks.
+pub fn one_line(error: &dyn StdError) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -1,5 +1,5 @@
 //! Entry point: wire the real clock, environment, MFA code sources, keyring,
-//! STS and AWS credential chain into [`app::run`], print any error as one line on
+//! STS and AWS credential chain into [`commands::run`], print any error as one line on
 //! stderr, and exit non-zero.
 #![forbid(unsafe_code)]
 
@@ -8,8 +8,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use aws_types::os_shim_internal::{Env, Fs};
-use git_credential_mfa_codecommit::app::{self, Context, SystemClock};
 use git_credential_mfa_codecommit::cli::{self, Command, HELP, Operation};
+use git_credential_mfa_codecommit::commands;
+use git_credential_mfa_codecommit::context::{Context, SystemClock};
 use git_credential_mfa_codecommit::credentials::DefaultChain;
 use git_credential_mfa_codecommit::log::Stderr;
 use git_credential_mfa_codecommit::prompt::{self, GitCommand, Sources};
@@ -68,7 +69,7 @@ fn main() -> ExitCode {
             .map_or(REFRESH_WINDOW, Duration::from_secs),
         log: &log,
     };
-    match app::run(&args, io::stdin().lock(), io::stdout().lock(), &context) {
+    match commands::run(&args, io::stdin().lock(), io::stdout().lock(), &context) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let _ = writeln!(io::stderr(), "git-credential-mfa-codecommit: {error}");

@@ -15,18 +15,16 @@
 //! once and goes on without it; an unreadable entry is a miss, said once,
 //! that the new session replaces.
 
-use std::time::Duration;
-
 use aws_credential_types::Credentials;
 
-use crate::app::Context;
 use crate::aws_config::AwsConfig;
-use crate::cache::{self, CacheKey};
-use crate::error::Error;
-use crate::lock;
+use crate::cache;
+use crate::context::Context;
+use crate::plan::{Kind, Need, RoleBase};
 use crate::prompt::{self, Question};
 use crate::session::Session;
 use crate::sts::{self, Caller, RoleRequest, SessionRequest};
+use crate::{credentials, lock};
 
 /// What to do about a keyring that fails.
 #[cfg(target_os = "linux")]
@@ -38,75 +36,34 @@ const KEYRING_HINT: &str = "GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING=none turns the
 /// How many codes the user may type before the helper gives up.
 pub const TRIES: usize = 3;
 
-/// An MFA session the selected profile calls for.
-#[derive(Clone)]
-pub struct Need {
-    pub key: CacheKey,
-    /// `--profile`, passed on to credential and STS look-ups.
-    pub explicit_profile: Option<String>,
-    /// The region STS is called in (the repository's: same partition).
-    pub region: String,
-    pub duration: Duration,
-    /// The profile's `mfa_process`, a command that prints the code.
-    pub mfa_process: Option<String>,
-    pub kind: Kind,
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Credentials(#[from] credentials::Error),
+    #[error(transparent)]
+    Prompt(#[from] prompt::Error),
+    #[error(transparent)]
+    Sts(#[from] sts::Error),
+    #[error(
+        "profile {0} gives temporary credentials, which cannot call sts:GetSessionToken; give it an IAM user's long-term keys"
+    )]
+    TemporaryBase(String),
+    #[error(
+        "no MFA code was accepted in {TRIES} tries; run the command again with the current code"
+    )]
+    TooManyTries,
+    #[error("the profile's mfa_process printed no 6-digit MFA code; check the command")]
+    ProcessNotACode,
 }
 
-impl Need {
-    /// STS called with `base`, for this profile, in this region.
-    fn caller<'a>(&'a self, base: &'a Credentials, config: &'a AwsConfig) -> Caller<'a> {
-        Caller {
-            base,
-            profile: self.explicit_profile.as_deref(),
-            region: &self.region,
-            config,
-        }
+/// STS called with `base`, for `need`'s profile, in its region.
+fn caller<'a>(need: &'a Need, base: &'a Credentials, config: &'a AwsConfig) -> Caller<'a> {
+    Caller {
+        base,
+        profile: need.explicit_profile.as_deref(),
+        region: &need.region,
+        config,
     }
-}
-
-/// Shows everything but the `mfa_process` command, which may hold a TOTP seed.
-impl std::fmt::Debug for Need {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Need")
-            .field("key", &self.key)
-            .field("explicit_profile", &self.explicit_profile)
-            .field("region", &self.region)
-            .field("duration", &self.duration)
-            .field(
-                "mfa_process",
-                &self.mfa_process.as_ref().map(|_| "<redacted>"),
-            )
-            .field("kind", &self.kind)
-            .finish()
-    }
-}
-
-/// How a new session is made.
-#[derive(Debug, Clone)]
-pub enum Kind {
-    /// GetSessionToken with the profile's long-term keys.
-    UserSession,
-    Role(Role),
-}
-
-/// A role to assume, and with what.
-#[derive(Debug, Clone)]
-pub struct Role {
-    pub role_arn: String,
-    pub session_name: String,
-    pub external_id: Option<String>,
-    pub base: RoleBase,
-}
-
-/// What assumes the role.
-#[derive(Debug, Clone)]
-pub enum RoleBase {
-    /// The source profile's keys, with a TOTP code.
-    Profile(String),
-    /// A `credential_source`'s keys, with a TOTP code.
-    CredentialSource(String),
-    /// The source profile's own MFA session; no code.
-    Session(Box<Need>),
 }
 
 /// A session for `need`: the cached one, or a new one (prompting once).
@@ -182,7 +139,7 @@ pub fn new_session(need: &Need, config: &AwsConfig, context: &Context) -> Result
         return with_code(need, context, |code| {
             step(context, "GetSessionToken", need, &base);
             context.issuer.session(&SessionRequest {
-                caller: need.caller(&base, config),
+                caller: caller(need, &base, config),
                 mfa_serial: &need.key.mfa_serial,
                 code,
                 duration: need.duration,
@@ -192,7 +149,7 @@ pub fn new_session(need: &Need, config: &AwsConfig, context: &Context) -> Result
     let assume = |base: &Credentials, mfa: Option<(&str, &str)>| {
         step(context, "AssumeRole", need, base);
         context.issuer.assume_role(&RoleRequest {
-            caller: need.caller(base, config),
+            caller: caller(need, base, config),
             role_arn: &role.role_arn,
             session_name: &role.session_name,
             external_id: role.external_id.as_deref(),

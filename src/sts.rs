@@ -21,7 +21,7 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_types::region::Region;
 
 use crate::aws_config::AwsConfig;
-use crate::error::one_line;
+use crate::log::one_line;
 use crate::session::Session;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);

@@ -49,14 +49,8 @@ pub enum Error {
         path: PathBuf,
         error: ini::SyntaxError,
     },
-    #[error("profile {name} ({how}) is not in {} or {}; the profiles there: {known}", .config.display(), .credentials.display())]
-    NoProfile {
-        name: String,
-        how: Choice,
-        config: PathBuf,
-        credentials: PathBuf,
-        known: String,
-    },
+    #[error(transparent)]
+    NoProfile(Box<MissingProfile>),
     #[error("{0} is set but empty; unset it, or name a profile in it")]
     EmptyVariable(&'static str),
     #[error("{} line {line}: {key} of profile {profile} goes on over several lines; put it on one line", .path.display())]
@@ -66,6 +60,17 @@ pub enum Error {
         profile: String,
         key: String,
     },
+}
+
+/// A profile named by `--profile` or a variable that is in neither file.
+#[derive(Debug, thiserror::Error)]
+#[error("profile {name} ({how}) is not in {} or {}; the profiles there: {known}", .config.display(), .credentials.display())]
+pub struct MissingProfile {
+    pub name: String,
+    pub how: Choice,
+    pub config: PathBuf,
+    pub credentials: PathBuf,
+    pub known: String,
 }
 
 /// How the profile was chosen.
@@ -196,7 +201,7 @@ impl AwsConfig {
         };
         if choice != Choice::Default && !aws_config.profiles.contains_key(&aws_config.selected) {
             let known = aws_config.profile_names().collect::<Vec<_>>().join(", ");
-            return Err(Error::NoProfile {
+            return Err(Error::NoProfile(Box::new(MissingProfile {
                 name: aws_config.selected,
                 how: choice,
                 config: aws_config.config.path,
@@ -206,7 +211,7 @@ impl AwsConfig {
                 } else {
                     known
                 },
-            });
+            })));
         }
         Ok(aws_config)
     }

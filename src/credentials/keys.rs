@@ -10,10 +10,25 @@ use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::Env;
-use chrono::{DateTime, Utc};
 
-use super::Error;
-use crate::aws_config::{AwsConfig, Kind, var};
+use super::expiry::{self, unexpired};
+use crate::aws_config::{self, AwsConfig, Kind, var};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Files(#[from] aws_config::Error),
+    #[error(transparent)]
+    Expiry(#[from] expiry::Error),
+    #[error("{where_} has {present} but no {missing}; add it, or remove {present}")]
+    Partial {
+        where_: String,
+        present: &'static str,
+        missing: &'static str,
+    },
+    #[error("{where_} has an empty {key}; fill it in")]
+    Empty { where_: String, key: &'static str },
+}
 
 /// The environment's keys (`AWS_ACCESS_KEY_ID` is set).
 pub(super) fn from_env(env: &Env, now: SystemTime) -> Result<Credentials, Error> {
@@ -71,20 +86,6 @@ pub(super) fn from_file(
         None,
         "SharedConfig",
     ))
-}
-
-/// `text` as an RFC 3339 time, after `now`.
-pub(super) fn unexpired(text: &str, now: SystemTime, what: &str) -> Result<SystemTime, Error> {
-    let time = DateTime::parse_from_rfc3339(text)
-        .map_err(|_| Error::NotATime(what.to_owned()))?
-        .with_timezone(&Utc);
-    if SystemTime::from(time) <= now {
-        return Err(Error::Expired(
-            what.to_owned(),
-            time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-        ));
-    }
-    Ok(time.into())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! environment alone (pure, unit-tested); [`DefaultChain`] runs it. Roles
 //! with an MFA device never get here: [`crate::mfa`] assumes those itself.
 
+mod expiry;
 mod keys;
 mod process;
 mod role;
@@ -41,26 +42,16 @@ pub enum Error {
     ProfileNotFound(String),
     #[error(transparent)]
     Files(#[from] aws_config::Error),
-    #[error("{where_} has {present} but no {missing}; add it, or remove {present}")]
-    Partial {
-        where_: String,
-        present: &'static str,
-        missing: &'static str,
-    },
-    #[error("{where_} has an empty {key}; fill it in")]
-    Empty { where_: String, key: &'static str },
-    #[error("{0} expired at {1}; renew them")]
-    Expired(String, String),
-    #[error("{0}: the expiry is not an RFC 3339 time")]
-    NotATime(String),
+    #[error(transparent)]
+    Keys(#[from] keys::Error),
     #[error(transparent)]
     Process(#[from] process::Error),
     #[error(transparent)]
     Sso(#[from] sso::Error),
     #[error(transparent)]
     Role(#[from] role::Error),
-    #[error("could not load AWS credentials: {0}")]
-    Provider(String),
+    #[error(transparent)]
+    Sdk(#[from] sdk::Error),
     #[error(
         "unknown credential_source `{0}`; use Environment, Ec2InstanceMetadata or EcsContainer"
     )]
@@ -281,13 +272,19 @@ impl DefaultChain {
             } => sdk::web_identity(&token_file, &role_arn, session_name.as_deref(), region)?,
             Provider::Sso(profile) => sso::credentials(config, profile)?,
             Provider::Login(profile) => return Err(Error::Login(profile.to_owned())),
-            Provider::Container => sdk::container(region)?,
-            Provider::InstanceMetadata => match sdk::instance_metadata(region) {
-                Err(Error::NotFound) => return Ok(None),
-                other => other?,
-            },
+            Provider::Container => return found(sdk::container(region)),
+            Provider::InstanceMetadata => return found(sdk::instance_metadata(region)),
         };
         Ok(Some(credentials))
+    }
+}
+
+/// An SDK provider's credentials; `None` when it has none, which the chain
+/// reports as no credentials at all.
+fn found(result: Result<Credentials, sdk::Error>) -> Result<Option<Credentials>, Error> {
+    match result {
+        Err(sdk::Error::NotFound) => Ok(None),
+        result => Ok(Some(result?)),
     }
 }
 
@@ -331,17 +328,14 @@ impl CredentialSource for DefaultChain {
     }
 
     fn credential_source(&self, name: &str, region: &str) -> Result<Credentials, Error> {
-        let found = match name {
-            "Environment" if var(&self.env, "AWS_ACCESS_KEY_ID").is_none() => Err(Error::NotFound),
-            "Environment" => keys::from_env(&self.env, SystemTime::now()),
-            "Ec2InstanceMetadata" => sdk::instance_metadata(region),
-            "EcsContainer" => sdk::container(region),
+        let credentials = match name {
+            "Environment" if var(&self.env, "AWS_ACCESS_KEY_ID").is_none() => None,
+            "Environment" => Some(keys::from_env(&self.env, SystemTime::now())?),
+            "Ec2InstanceMetadata" => found(sdk::instance_metadata(region))?,
+            "EcsContainer" => found(sdk::container(region))?,
             other => return Err(Error::UnknownSource(other.to_owned())),
         };
-        found.map_err(|error| match error {
-            Error::NotFound => Error::EmptySource(name.to_owned()),
-            error => error,
-        })
+        credentials.ok_or_else(|| Error::EmptySource(name.to_owned()))
     }
 }
 

@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
 
+use super::expiry::{self, unexpired};
 use crate::aws_config::shlex;
 use crate::child;
 use crate::json::{self, Value};
@@ -29,6 +30,8 @@ pub enum Error {
     NotACommand(String),
     #[error("the credential_process of profile {0}: {1}; run it yourself to see why")]
     Run(String, child::Error),
+    #[error(transparent)]
+    Expiry(#[from] expiry::Error),
     #[error(
         "the credential_process of profile {profile} could not start {program}: {cause} (it runs without a shell: write the program's path out)"
     )]
@@ -44,11 +47,7 @@ pub enum Error {
 }
 
 /// Runs `command`, the credential_process of `profile`.
-pub(super) fn run(
-    profile: &str,
-    command: &str,
-    now: SystemTime,
-) -> Result<Credentials, super::Error> {
+pub(super) fn run(profile: &str, command: &str, now: SystemTime) -> Result<Credentials, Error> {
     run_within(profile, command, now, TIMEOUT)
 }
 
@@ -57,7 +56,7 @@ fn run_within(
     command: &str,
     now: SystemTime,
     timeout: Duration,
-) -> Result<Credentials, super::Error> {
+) -> Result<Credentials, Error> {
     let words = shlex::split(command)
         .filter(|words| !words.is_empty())
         .ok_or_else(|| Error::NotACommand(profile.to_owned()))?;
@@ -76,7 +75,7 @@ fn run_within(
 }
 
 /// The credentials in the program's output.
-fn parse(profile: &str, output: &[u8], now: SystemTime) -> Result<Credentials, super::Error> {
+fn parse(profile: &str, output: &[u8], now: SystemTime) -> Result<Credentials, Error> {
     let bad = |what| Error::Output(profile.to_owned(), what);
     let members = json::object(output).map_err(|_| bad("no JSON object"))?;
     let version = members
@@ -84,7 +83,7 @@ fn parse(profile: &str, output: &[u8], now: SystemTime) -> Result<Credentials, s
         .find(|(key, _)| key == "Version")
         .map(|(_, value)| value);
     if version != Some(&Value::Number(1.0)) {
-        return Err(bad("no Version 1").into());
+        return Err(bad("no Version 1"));
     }
     let field = |key, missing| {
         json::string(&members, key)
@@ -95,7 +94,7 @@ fn parse(profile: &str, output: &[u8], now: SystemTime) -> Result<Credentials, s
     let secret = field("SecretAccessKey", "no SecretAccessKey")?;
     let token = json::string(&members, "SessionToken").filter(|token| !token.is_empty());
     let expiry = match json::string(&members, "Expiration") {
-        Some(text) => Some(super::keys::unexpired(
+        Some(text) => Some(unexpired(
             text,
             now,
             &format!(
@@ -184,7 +183,7 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(3));
         assert!(matches!(
             run_within("p", "'unclosed", now(), TIMEOUT),
-            Err(super::super::Error::Process(Error::NotACommand(_)))
+            Err(Error::NotACommand(_))
         ));
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use aws_credential_types::Credentials;
 
-use crate::aws_config::AwsConfig;
+use crate::aws_config::{self, AwsConfig};
 use crate::sts::{self, Caller, RoleRequest, TokenIssuer};
 
 /// The role session name when the profile sets no `role_session_name`.
@@ -19,6 +19,8 @@ pub const SESSION_NAME: &str = "git-credential-mfa-codecommit";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error(transparent)]
+    Files(#[from] aws_config::Error),
     #[error("profile {0} has both source_profile and credential_source; keep one")]
     BothSources(String),
     #[error(
@@ -63,26 +65,21 @@ pub(super) enum Base {
 impl Role {
     /// The role of `profile`; `visited` holds the profiles the chain has
     /// passed through, the first being the one it started at.
-    pub fn read(
-        config: &AwsConfig,
-        profile: &str,
-        visited: &[String],
-    ) -> Result<Self, super::Error> {
+    pub fn read(config: &AwsConfig, profile: &str, visited: &[String]) -> Result<Self, Error> {
         let value = |key| config.value(profile, key);
         if value("mfa_serial")?.is_some() && visited.first().is_some_and(|first| first != profile) {
-            return Err(Error::NeedsMfa(profile.to_owned()).into());
+            return Err(Error::NeedsMfa(profile.to_owned()));
         }
         let base = match (value("source_profile")?, value("credential_source")?) {
-            (Some(_), Some(_)) => return Err(Error::BothSources(profile.to_owned()).into()),
-            (None, None) => return Err(Error::NoSource(profile.to_owned()).into()),
+            (Some(_), Some(_)) => return Err(Error::BothSources(profile.to_owned())),
+            (None, None) => return Err(Error::NoSource(profile.to_owned())),
             (None, Some(named)) => Base::CredentialSource(named.to_owned()),
             (Some(source), None) => {
                 if !config.has_profile(source) {
                     return Err(Error::MissingSource {
                         profile: profile.to_owned(),
                         source_profile: source.to_owned(),
-                    }
-                    .into());
+                    });
                 }
                 let has_keys = ["aws_access_key_id", "aws_secret_access_key"]
                     .iter()
@@ -90,7 +87,7 @@ impl Role {
                 if visited.iter().any(|seen| seen == source) && (source != profile || !has_keys) {
                     let mut chain = visited.to_vec();
                     chain.push(source.to_owned());
-                    return Err(Error::Loop(chain.join(" → ")).into());
+                    return Err(Error::Loop(chain.join(" → ")));
                 }
                 Base::SourceProfile(source.to_owned())
             }
@@ -116,7 +113,7 @@ impl Role {
         config: &AwsConfig,
         base: &Credentials,
         region: &str,
-    ) -> Result<Credentials, super::Error> {
+    ) -> Result<Credentials, Error> {
         let session = sts::Sts.assume_role(&RoleRequest {
             caller: Caller {
                 base,
@@ -130,7 +127,7 @@ impl Role {
             mfa: None,
             duration: self.duration,
         });
-        Ok(session.map_err(Error::from)?.credentials().clone())
+        Ok(session?.credentials().clone())
     }
 }
 

@@ -17,8 +17,17 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError};
 use aws_types::region::Region;
 
-use super::Error;
-use crate::error::one_line;
+use super::role::SESSION_NAME as ROLE_SESSION_NAME;
+use crate::log::one_line;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The provider has no credentials (instance metadata off EC2).
+    #[error("no credentials there")]
+    NotFound,
+    #[error("could not load AWS credentials: {0}")]
+    Provider(String),
+}
 
 const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
@@ -80,7 +89,7 @@ pub(super) fn web_identity(
         .static_configuration(StaticConfiguration {
             web_identity_token_file: token_file.into(),
             role_arn: role_arn.to_owned(),
-            session_name: session_name.unwrap_or(super::role::SESSION_NAME).to_owned(),
+            session_name: session_name.unwrap_or(ROLE_SESSION_NAME).to_owned(),
         })
         .build();
     load(provider)

@@ -10,7 +10,7 @@
 //! an unreachable portal is read as what it is for the user: a login that
 //! has lapsed or was never made, with the exact `aws sso login` command.
 
-use aws_config::sso::SsoCredentialsProvider;
+use ::aws_config::sso::SsoCredentialsProvider;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
@@ -18,11 +18,13 @@ use aws_sdk_sso::error::SdkError;
 use aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError;
 use aws_types::region::Region;
 
-use crate::aws_config::AwsConfig;
-use crate::error::one_line;
+use crate::aws_config::{self, AwsConfig};
+use crate::log::one_line;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error(transparent)]
+    Files(#[from] aws_config::Error),
     #[error(
         "profile {profile} is set up for IAM Identity Center but has no {missing}; run `aws configure sso --profile {profile}`"
     )]
@@ -76,7 +78,7 @@ const REQUIRED: [&str; 4] = [
 
 /// botocore's `SSOProvider._load_sso_config`: the profile's keys, with the
 /// sso-session's (which must agree with any the profile repeats).
-fn settings<'a>(config: &'a AwsConfig, profile: &str) -> Result<Settings<'a>, super::Error> {
+fn settings<'a>(config: &'a AwsConfig, profile: &str) -> Result<Settings<'a>, Error> {
     let session = config.value(profile, "sso_session")?;
     if let Some(session) = session
         && !config.has_sso_session(session)
@@ -84,8 +86,7 @@ fn settings<'a>(config: &'a AwsConfig, profile: &str) -> Result<Settings<'a>, su
         return Err(Error::NoSession {
             profile: profile.to_owned(),
             session: session.to_owned(),
-        }
-        .into());
+        });
     }
     let mut found = Vec::with_capacity(REQUIRED.len());
     let mut missing = Vec::new();
@@ -101,8 +102,7 @@ fn settings<'a>(config: &'a AwsConfig, profile: &str) -> Result<Settings<'a>, su
             return Err(Error::Inconsistent {
                 profile: profile.to_owned(),
                 key,
-            }
-            .into());
+            });
         }
         match shared.or(own) {
             Some(value) => found.push(value),
@@ -113,8 +113,7 @@ fn settings<'a>(config: &'a AwsConfig, profile: &str) -> Result<Settings<'a>, su
         return Err(Error::Missing {
             profile: profile.to_owned(),
             missing: missing.join(", "),
-        }
-        .into());
+        });
     }
     Ok(Settings {
         session,
@@ -126,7 +125,7 @@ fn settings<'a>(config: &'a AwsConfig, profile: &str) -> Result<Settings<'a>, su
 }
 
 /// The role credentials the portal gives for `profile`'s login.
-pub(super) fn credentials(config: &AwsConfig, profile: &str) -> Result<Credentials, super::Error> {
+pub(super) fn credentials(config: &AwsConfig, profile: &str) -> Result<Credentials, Error> {
     let settings = settings(config, profile)?;
     let mut builder = SsoCredentialsProvider::builder()
         .configure(&super::sdk::provider_config(settings.region))
@@ -140,7 +139,7 @@ pub(super) fn credentials(config: &AwsConfig, profile: &str) -> Result<Credentia
     let provider = builder.build();
     let loaded = crate::runtime::block_on(provider.provide_credentials())
         .map_err(|error| Error::Unreachable(error.to_string()))?;
-    loaded.map_err(|error| sort(&error, profile, &settings).into())
+    loaded.map_err(|error| sort(&error, profile, &settings))
 }
 
 /// What a failed login means for the user.

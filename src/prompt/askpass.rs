@@ -13,7 +13,9 @@
 use std::ffi::{OsStr, OsString};
 use std::process::{Command, Stdio};
 
-use super::{Error, Question, reason};
+use super::error::Error;
+use super::question::Question;
+use crate::child::reason;
 
 /// An askpass program and where it was configured.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -44,121 +44,22 @@
 //! hold a TOTP seed (`oathtool -b …`).
 
 mod askpass;
+mod error;
 mod git_config;
 mod process;
+mod question;
 mod terminal;
 
 use std::ffi::OsString;
 use std::time::Duration;
 
-use crate::child::reason;
 use crate::log::Log;
 
 use askpass::Askpass;
+pub use error::{Error, Signal};
 pub use git_config::{GitCommand, GitConfig, ValueKind};
 pub use process::PROCESS_TIMEOUT;
-
-/// The ways to give a code when none of the sources is available.
-const WAYS_OUT: &str = "set mfa_process in the AWS profile, set GIT_ASKPASS, core.askPass or SSH_ASKPASS, or run `git-credential-mfa-codecommit login` in a terminal first";
-
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error(
-        "an MFA code is needed, but git said not to prompt (credential.interactive=false); set mfa_process in the AWS profile, or run `git-credential-mfa-codecommit login` in a terminal first"
-    )]
-    NotInteractive,
-    #[error(
-        "an MFA code is needed, but terminal prompts are off (GIT_TERMINAL_PROMPT=0) and no askpass program is set; {WAYS_OUT}"
-    )]
-    Disabled,
-    #[error(
-        "an MFA code is needed, but there is no terminal to ask on ({0}) and no askpass program is set; {WAYS_OUT}"
-    )]
-    NoTerminal(String),
-    #[error("MFA prompt cancelled")]
-    Cancelled,
-    #[error("MFA prompt interrupted by {0}")]
-    Interrupted(Signal),
-    #[error("could not read the MFA code from the terminal: {0}")]
-    Terminal(String),
-    #[error("could not run the profile's mfa_process with the shell: {0}")]
-    ProcessStart(String),
-    #[error(
-        "the profile's mfa_process failed ({0}); run it yourself to see why, or remove mfa_process from the profile to be prompted instead"
-    )]
-    ProcessFailed(String),
-    #[error(
-        "the profile's mfa_process printed no code; run it yourself to check, or remove mfa_process from the profile to be prompted instead"
-    )]
-    ProcessNoOutput,
-    #[error(
-        "the profile's mfa_process did not finish within {0} seconds and was stopped; run it yourself to check"
-    )]
-    ProcessTimeout(u64),
-    #[error("could not run the askpass program {program} (from {source_name}): {cause}")]
-    Askpass {
-        program: String,
-        source_name: &'static str,
-        cause: String,
-    },
-}
-
-impl Error {
-    /// Whether git should stop too, as the user asked: Ctrl-C, Ctrl-D, an
-    /// empty answer, Cancel in an askpass dialog, or a SIGINT at the prompt.
-    pub fn stops_git(&self) -> bool {
-        matches!(
-            self,
-            Error::Cancelled | Error::Interrupted(Signal::Interrupt)
-        )
-    }
-}
-
-/// A signal that ended the terminal prompt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    Interrupt,
-    Terminate,
-    HangUp,
-    Quit,
-}
-
-impl std::fmt::Display for Signal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Signal::Interrupt => "SIGINT",
-            Signal::Terminate => "SIGTERM",
-            Signal::HangUp => "SIGHUP",
-            Signal::Quit => "SIGQUIT",
-        })
-    }
-}
-
-/// What the user is asked for.
-#[derive(Clone, Copy)]
-pub struct Question<'a> {
-    /// The MFA device the code is for.
-    pub mfa_serial: &'a str,
-    /// The profile's `mfa_process`: a command that prints the code.
-    pub mfa_process: Option<&'a str>,
-}
-
-/// Without the `mfa_process` command line, which may hold a TOTP seed.
-impl std::fmt::Debug for Question<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Question")
-            .field("mfa_serial", &self.mfa_serial)
-            .field("mfa_process", &self.mfa_process.map(|_| "<redacted>"))
-            .finish()
-    }
-}
-
-impl Question<'_> {
-    /// The prompt, on the terminal and as askpass's argument.
-    pub fn text(&self) -> String {
-        format!("MFA code for {}: ", self.mfa_serial)
-    }
-}
+pub use question::Question;
 
 /// Where TOTP codes come from; the real one is [`Sources`].
 pub trait TotpPrompt {

@@ -13,7 +13,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use super::Error;
+use super::error::Error;
 use crate::child;
 
 /// How long `mfa_process` may take, PIN entry or key touch included.

@@ -21,7 +21,9 @@
 use std::fs::File;
 use std::io::{Read, Write};
 
-use super::{Error, Question, reason};
+use super::error::Error;
+use super::question::Question;
+use crate::child::reason;
 
 /// The longest answer kept; a TOTP code is 6 digits.
 const MAX_ANSWER: usize = 64;
@@ -41,19 +43,15 @@ pub(super) fn open() -> Result<File, String> {
 pub(super) fn ask(tty: &File, question: &Question) -> Result<String, Error> {
     let mode = raw::PromptMode::enter(tty)?;
     let mut out = tty;
-    write!(out, "{}", question.text()).map_err(terminal_error)?;
+    write!(out, "{}", question.text()).map_err(Error::terminal)?;
     let answer = read_hidden(tty, &mode);
     // A signal that came after the last key still ends the prompt.
     let interrupted = mode.leave();
     // The user's Enter was not echoed: end the prompt's line ourselves.
-    let newline = writeln!(out).map_err(terminal_error);
+    let newline = writeln!(out).map_err(Error::terminal);
     interrupted?;
     newline?;
     answer
-}
-
-fn terminal_error(error: std::io::Error) -> Error {
-    Error::Terminal(reason(&error))
 }
 
 /// Reads one line in prompt mode, handling erase keys; Ctrl-C, Ctrl-D and a
@@ -64,7 +62,7 @@ fn read_hidden(tty: &File, mode: &raw::PromptMode) -> Result<String, Error> {
     let mut byte = [0u8; 1];
     loop {
         mode.wait()?;
-        if tty.read(&mut byte).map_err(terminal_error)? == 0 {
+        if tty.read(&mut byte).map_err(Error::terminal)? == 0 {
             return Err(Error::Cancelled);
         }
         match byte[0] {
@@ -101,8 +99,7 @@ mod raw {
     use signal_hook::low_level::{pipe, unregister};
     use signal_hook::{SigId, flag};
 
-    use super::super::Signal;
-    use super::{Error, terminal_error};
+    use crate::prompt::error::{Error, Signal};
 
     /// The signals caught during the prompt.
     const CAUGHT: [(c_int, Signal); 4] = [
@@ -124,8 +121,8 @@ mod raw {
         /// as a byte. Signals are caught first, so that none can find the
         /// terminal changed with nobody left to restore it.
         pub fn enter(tty: &'a File) -> Result<Self, Error> {
-            let catch = Catch::start().map_err(terminal_error)?;
-            let saved = termios::tcgetattr(tty).map_err(|e| terminal_error(e.into()))?;
+            let catch = Catch::start().map_err(Error::terminal)?;
+            let saved = termios::tcgetattr(tty).map_err(|e| Error::terminal(e.into()))?;
             let mut prompt = saved.clone();
             prompt.local_modes.remove(
                 LocalModes::ECHO | LocalModes::ECHONL | LocalModes::ICANON | LocalModes::ISIG,
@@ -133,7 +130,7 @@ mod raw {
             prompt.special_codes[SpecialCodeIndex::VMIN] = 1;
             prompt.special_codes[SpecialCodeIndex::VTIME] = 0;
             termios::tcsetattr(tty, OptionalActions::Flush, &prompt)
-                .map_err(|e| terminal_error(e.into()))?;
+                .map_err(|e| Error::terminal(e.into()))?;
             Ok(PromptMode {
                 settings: Settings { tty, saved },
                 catch,
@@ -185,7 +182,7 @@ mod raw {
             }
             match polled {
                 Err(Errno::INTR) => {}
-                Err(error) => return Err(terminal_error(error.into())),
+                Err(error) => return Err(Error::terminal(error.into())),
                 Ok(_) => return Ok(()),
             }
         }
@@ -303,7 +300,7 @@ mod raw {
     //! No terminal prompt on this platform yet: prompt mode cannot be entered.
     use std::fs::File;
 
-    use super::Error;
+    use crate::prompt::error::Error;
 
     pub enum PromptMode {}
 

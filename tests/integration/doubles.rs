@@ -1,4 +1,4 @@
-//! Test doubles for `app::run`, each as strict as the real peer it stands
+//! Test doubles for `commands::run`, each as strict as the real peer it stands
 //! for: they fail loudly on a call nobody scripted, and count their calls.
 //! [`World`] gathers them with a fake environment and AWS config file.
 
@@ -9,10 +9,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::{Env, Fs};
-use git_credential_mfa_codecommit::app::{self, Clock, Context};
 use git_credential_mfa_codecommit::aws_config::AwsConfig;
 use git_credential_mfa_codecommit::cache::{self, CacheKey, SessionStore};
 use git_credential_mfa_codecommit::cli::{self, Command};
+use git_credential_mfa_codecommit::commands;
+use git_credential_mfa_codecommit::context::{Clock, Context};
 use git_credential_mfa_codecommit::credentials::{self, CredentialSource};
 use git_credential_mfa_codecommit::error::Error;
 use git_credential_mfa_codecommit::log::Log;
@@ -302,7 +303,7 @@ impl Log for RecordingLog {
     }
 }
 
-/// Everything `app::run` touches, faked.
+/// Everything `commands::run` touches, faked.
 pub struct World {
     /// Shared, so that events elsewhere ([`MemoryStore::before_a_load`]) can
     /// move it.
@@ -376,7 +377,7 @@ impl World {
             log: &self.log,
         };
         let mut stdout = Vec::new();
-        let result = app::run(&args, input.as_bytes(), &mut stdout, &context);
+        let result = commands::run(&args, input.as_bytes(), &mut stdout, &context);
         Run {
             result,
             stdout: String::from_utf8(stdout).unwrap(),

@@ -1,4 +1,4 @@
-//! The drop-in `get` flow (no MFA) through `app::run` with doubles: a fixed
+//! The drop-in `get` flow (no MFA) through `commands::run` with doubles: a fixed
 //! clock, a credential chain that counts its calls, and fake environment and
 //! config files.
 

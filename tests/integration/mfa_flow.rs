@@ -1,4 +1,4 @@
-//! The MFA flow through `app::run` with doubles: cache hits and misses, the
+//! The MFA flow through `commands::run` with doubles: cache hits and misses, the
 //! refresh window, a broken keyring, disabled and cancelled prompts, refused
 //! and malformed codes, STS failures, temporary base keys, `erase`, and the
 //! commands for people; and no secret in any message.
@@ -6,9 +6,9 @@
 use std::time::{Duration, SystemTime};
 
 use git_credential_mfa_codecommit::error::Error;
-use git_credential_mfa_codecommit::prompt;
 use git_credential_mfa_codecommit::sigv4;
 use git_credential_mfa_codecommit::sts;
+use git_credential_mfa_codecommit::{mfa, prompt};
 
 use crate::doubles::{Run, VECTOR_TIME, World, at, example_keys, request, sts_session};
 
@@ -309,7 +309,10 @@ fn malformed_codes_are_asked_again_without_calling_sts() {
         world.prompt.answer(Ok(code));
     }
     let run = get(&world);
-    assert!(matches!(run.result, Err(Error::TooManyTries)));
+    assert!(matches!(
+        run.result,
+        Err(Error::Mfa(mfa::Error::TooManyTries))
+    ));
     assert_eq!((world.prompt.count(), world.issuer.count()), (3, 0));
 
     let world = mfa_world();
@@ -340,7 +343,10 @@ fn other_sts_errors_end_at_once_with_stss_message() {
 fn temporary_base_keys_are_refused_before_prompting() {
     let world = World::new(Some(example_keys(Some("token"), None))).with_config(CONFIG);
     let run = get(&world);
-    assert!(matches!(run.result, Err(Error::TemporaryBase(_))));
+    assert!(matches!(
+        run.result,
+        Err(Error::Mfa(mfa::Error::TemporaryBase(_)))
+    ));
     assert_eq!((world.prompt.count(), world.issuer.count()), (0, 0));
 }
 
@@ -457,6 +463,9 @@ fn an_mfa_process_gets_one_try_and_must_print_a_code() {
     let world = World::new(Some(example_keys(None, None))).with_config(&config);
     world.prompt.answer(Ok("12345"));
     let run = get(&world);
-    assert!(matches!(run.result, Err(Error::ProcessNotACode)));
+    assert!(matches!(
+        run.result,
+        Err(Error::Mfa(mfa::Error::ProcessNotACode))
+    ));
     assert_eq!((world.prompt.count(), world.issuer.count()), (1, 0));
 }

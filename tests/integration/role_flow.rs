@@ -1,10 +1,11 @@
-//! Role profiles with MFA through `app::run` with doubles: AssumeRole with a
+//! Role profiles with MFA through `commands::run` with doubles: AssumeRole with a
 //! TOTP code, and AssumeRole chained on the source profile's MFA session,
 //! re-assumed silently while that session lasts.
 
 use std::time::Duration;
 
 use git_credential_mfa_codecommit::error::Error;
+use git_credential_mfa_codecommit::plan;
 
 use crate::doubles::{Run, VECTOR_TIME, World, at, example_keys, request, sts_session};
 
@@ -148,7 +149,7 @@ fn role_profiles_without_a_source_are_an_error_and_without_mfa_use_the_chain() {
     let world = world();
     assert!(matches!(
         get(&world, "orphan").result,
-        Err(Error::RoleWithoutSource(_))
+        Err(Error::Plan(plan::Error::RoleWithoutSource(_)))
     ));
     let run = get(&world, "plainrole");
     assert!(run.result.is_ok(), "{:?}", run.result);

@@ -1,27 +1,30 @@
-//! Commands for people, run in a terminal: `login` (prompt now and cache the
-//! session), `logout` (drop cached sessions) and `status` (what is cached and
-//! until when). They print names, device ARNs and times, never a secret.
+//! The session commands, for people in a terminal: `login` (prompt now and
+//! cache the session), `logout` (drop cached sessions) and `status` (what is
+//! cached and until when). They print names, device ARNs and times, never a
+//! secret.
 
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
-use crate::app::{self, Context, Flags};
+use super::target::{flags, profile};
 use crate::cache::{self, CacheKey};
 use crate::cli::Args;
 use crate::config::Profile;
+use crate::context::Context;
 use crate::error::Error;
 use crate::mfa;
+use crate::plan::{self, Flags, Need};
 
 /// STS's region when neither `--region` nor the profile names one.
 const DEFAULT_STS_REGION: &str = "us-east-1";
 
 /// Prompts for a code now, caches the new session, prints its expiry.
-pub fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
-    let profile = Profile::load(args.profile.as_deref(), &context.env, &context.fs)?;
-    let region =
-        app::region(args, &profile, &context.env)?.unwrap_or_else(|| DEFAULT_STS_REGION.to_owned());
+pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
+    let profile = profile(args, context)?;
+    let region = plan::region(&flags(args), &profile, &context.env)?
+        .unwrap_or_else(|| DEFAULT_STS_REGION.to_owned());
     let need = selected_need(args, &profile, &region)?;
     let session = mfa::new_session(&need, profile.files(), context)?;
     mfa::save(&need, &session, context);
@@ -37,7 +40,12 @@ pub fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), 
 
 /// Removes the selected profile's cached session, or with `all` every
 /// profile's that names an MFA device.
-pub fn logout(args: &Args, all: bool, mut out: impl Write, context: &Context) -> Result<(), Error> {
+pub(super) fn logout(
+    args: &Args,
+    all: bool,
+    mut out: impl Write,
+    context: &Context,
+) -> Result<(), Error> {
     for key in keys(args, all, context)? {
         let removed = context.store.delete(&key)?;
         let what = if removed {
@@ -56,7 +64,7 @@ pub fn logout(args: &Args, all: bool, mut out: impl Write, context: &Context) ->
 }
 
 /// Lists every MFA profile's cached session and its expiry.
-pub fn status(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
+pub(super) fn status(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
     let now = context.clock.now();
     for key in keys(args, true, context)? {
         let state = match context.store.load(&key) {
@@ -78,15 +86,14 @@ pub fn status(args: &Args, mut out: impl Write, context: &Context) -> Result<(),
 /// The cache keys of the selected profile, or of every profile that calls
 /// for an MFA session.
 fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Error> {
-    let profile = Profile::load(args.profile.as_deref(), &context.env, &context.fs)?;
+    let profile = profile(args, context)?;
     if !all {
         return Ok(vec![selected_need(args, &profile, DEFAULT_STS_REGION)?.key]);
     }
     let mut keys = Vec::new();
     for name in profile.names() {
         // A profile whose MFA settings are broken has no session to show.
-        if let Ok(Some(need)) = app::mfa_need(&Flags::default(), &profile, name, DEFAULT_STS_REGION)
-        {
+        if let Ok(Some(need)) = plan::need(&Flags::default(), &profile, name, DEFAULT_STS_REGION) {
             keys.push(need.key);
         }
     }
@@ -95,8 +102,8 @@ fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Erro
 
 /// The MFA session the selected profile (or `--mfa-serial`) calls for; an
 /// error when it calls for none.
-fn selected_need(args: &Args, profile: &Profile, region: &str) -> Result<mfa::Need, Error> {
-    app::mfa_need(&Flags::from(args), profile, profile.name(), region)?
+fn selected_need(args: &Args, profile: &Profile, region: &str) -> Result<Need, Error> {
+    plan::need(&flags(args), profile, profile.name(), region)?
         .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))
 }
 

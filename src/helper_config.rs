@@ -1,6 +1,6 @@
-//! `setup`: the git configuration that makes git ask this helper, and only
-//! this helper, for every CodeCommit URL; and `setup --undo`, which takes it
-//! away again.
+//! The git configuration that makes git ask this helper, and only this
+//! helper, for every CodeCommit URL (what `setup` writes); and what
+//! `setup --undo` does, which takes it away again.
 //!
 //! For each CodeCommit host shape setup writes one URL-scoped section (git's
 //! `*` matches a single DNS label, so every shape needs its own, see SPEC §1):
@@ -31,8 +31,6 @@
 
 use std::io::Write;
 use std::process::{Command, Output};
-
-use crate::cli::Args;
 
 /// The helper's name as git resolves it: `git credential-mfa-codecommit` on PATH.
 const HELPER: &str = "mfa-codecommit";
@@ -68,10 +66,6 @@ pub enum Error {
         scope: &'static str,
         message: String,
     },
-    #[error(
-        "setup writes only --profile into the helper line, not {0}; add other flags by hand (see the README)"
-    )]
-    UnsupportedFlag(&'static str),
     #[error("could not write the output: {0}")]
     Output(String),
 }
@@ -94,22 +88,33 @@ impl Scope {
     }
 }
 
+/// What to write: where, which host shapes, for which profile.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub scope: Scope,
+    /// VPC endpoint host shapes too.
+    pub vpce: bool,
+    /// Remove the configuration instead.
+    pub undo: bool,
+    /// `--profile`, written into the helper line.
+    pub profile: Option<&'a str>,
+}
+
 /// Writes (or with `undo` removes) the configuration in `scope`, one line on
 /// `out` per section changed.
-pub fn run(
-    args: &Args,
-    scope: Scope,
-    vpce: bool,
-    undo: bool,
-    mut out: impl Write,
-) -> Result<(), Error> {
-    reject_other_flags(args)?;
+pub fn run(request: &Request, mut out: impl Write) -> Result<(), Error> {
+    let Request {
+        scope,
+        vpce,
+        undo,
+        profile,
+    } = *request;
     let git = Git { scope };
     let entries = git.credential_entries()?;
     let changes = if undo {
         plan_undo(&entries, scope)
     } else {
-        plan_setup(&entries, &helper_line(args.profile.as_deref()), vpce, scope)
+        plan_setup(&entries, &helper_line(profile), vpce, scope)
     };
     let flag = scope.flag();
     if changes.is_empty() {
@@ -131,18 +136,6 @@ pub fn run(
 
 /// The helper flags that only make sense in a helper line: refused rather than
 /// silently dropped.
-fn reject_other_flags(args: &Args) -> Result<(), Error> {
-    let given = [
-        (args.region.is_some(), "--region"),
-        (args.mfa_serial.is_some(), "--mfa-serial"),
-        (args.duration.is_some(), "--duration"),
-    ];
-    match given.into_iter().find(|(present, _)| *present) {
-        Some((_, flag)) => Err(Error::UnsupportedFlag(flag)),
-        None => Ok(()),
-    }
-}
-
 fn output(error: std::io::Error) -> Error {
     Error::Output(error.kind().to_string())
 }

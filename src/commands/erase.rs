@@ -1,0 +1,26 @@
+//! `erase`: git rejected credentials (HTTP 401). If they came from the
+//! cached MFA session, that session is dropped, so that the next `get`
+//! makes a new one. Other hosts and passwords are left alone, silently.
+
+use std::io::BufRead;
+
+use super::target::{codecommit_host, planned};
+use crate::cli::Args;
+use crate::context::Context;
+use crate::error::Error;
+use crate::mfa;
+use crate::protocol::Request;
+
+pub(super) fn run(args: &Args, input: impl BufRead, context: &Context) -> Result<(), Error> {
+    let request = Request::read_from(input)?;
+    let (Some(host), Some(username)) = (codecommit_host(&request, false)?, &request.username)
+    else {
+        return Ok(());
+    };
+    let Some(need) = planned(args, host, context)?.2 else {
+        return Ok(());
+    };
+    let key_id = username.split('%').next().unwrap_or_default();
+    mfa::forget_if_issued(&need, key_id, context);
+    Ok(())
+}

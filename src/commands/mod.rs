@@ -1,0 +1,52 @@
+//! The commands, one file each: `get`, `erase`, the session commands
+//! (`login`, `logout`, `status`) and `setup`; `store` and any operation
+//! git may add are ignored, as git expects of helpers.
+//!
+//! Each turns the parsed command line into the typed values the layers
+//! below take ([`plan::Flags`], a setup request), runs them, and writes the
+//! answer. The command line stops here: nothing below sees [`Args`]. When
+//! the user cancels the MFA prompt (or it gets a SIGINT), git is told
+//! `quit=1`, so that it stops instead of asking for a username.
+
+mod erase;
+mod get;
+mod session;
+mod setup;
+mod target;
+
+use std::io::{BufRead, Write};
+
+use crate::cli::{Args, Operation};
+use crate::context::Context;
+use crate::error::Error;
+
+/// Runs `args.operation` with git's request on `input`, the answer to `output`.
+pub fn run(
+    args: &Args,
+    input: impl BufRead,
+    mut output: impl Write,
+    context: &Context,
+) -> Result<(), Error> {
+    let result = match &args.operation {
+        Operation::Get { ignore_host_check } => {
+            get::run(args, *ignore_host_check, input, &mut output, context)
+        }
+        Operation::Erase => erase::run(args, input, context),
+        Operation::Login => session::login(args, &mut output, context),
+        Operation::Logout { all } => session::logout(args, *all, &mut output, context),
+        Operation::Status => session::status(args, &mut output, context),
+        Operation::Setup { scope, vpce, undo } => {
+            setup::run(args, *scope, *vpce, *undo, &mut output)
+        }
+        // Nothing is stored by git's `store`; git's request is not even read
+        // (git ignores SIGPIPE from helpers).
+        Operation::Store | Operation::Other(_) => Ok(()),
+    };
+    if let Err(Error::Prompt(error)) = &result
+        && error.stops_git()
+    {
+        // Best effort: git may already be gone.
+        let _ = output.write_all(b"quit=1\n");
+    }
+    result
+}

@@ -1,0 +1,56 @@
+//! What a command acts on: the CodeCommit host in git's request (or none,
+//! for hosts this helper leaves alone), the selected profile, and the plan
+//! for them; the command line turned into the plan's typed flags.
+
+use crate::cli::Args;
+use crate::config::Profile;
+use crate::context::Context;
+use crate::error::Error;
+use crate::plan::{self, Need};
+use crate::protocol::Request;
+
+/// The command line's say in which session a profile calls for.
+pub(super) fn flags(args: &Args) -> plan::Flags<'_> {
+    plan::Flags {
+        profile: args.profile.as_deref(),
+        region: args.region.as_deref(),
+        mfa_serial: args.mfa_serial.as_deref(),
+        duration: args.duration.as_deref(),
+    }
+}
+
+/// The selected profile.
+pub(super) fn profile(args: &Args, context: &Context) -> Result<Profile, Error> {
+    Ok(Profile::load(
+        args.profile.as_deref(),
+        &context.env,
+        &context.fs,
+    )?)
+}
+
+/// git's `host`, if this helper should answer for it.
+pub(super) fn codecommit_host(
+    request: &Request,
+    ignore_host_check: bool,
+) -> Result<Option<&str>, Error> {
+    let host = request.host.as_deref().unwrap_or_default();
+    if !ignore_host_check && !crate::codecommit::is_codecommit_host(host) {
+        return Ok(None);
+    }
+    if host.is_empty() {
+        return Err(Error::NoHost);
+    }
+    Ok(Some(host))
+}
+
+/// The profile, the region to sign `host` in, and the MFA session the
+/// profile calls for, if any.
+pub(super) fn planned(
+    args: &Args,
+    host: &str,
+    context: &Context,
+) -> Result<(Profile, String, Option<Need>), Error> {
+    let profile = profile(args, context)?;
+    let (region, need) = plan::for_host(&flags(args), &profile, host, &context.env)?;
+    Ok((profile, region, need))
+}

@@ -1,0 +1,51 @@
+//! The world outside the process, as the commands and the flow below them
+//! see it: the environment, the files, the clock, and each outside peer
+//! behind its trait (the credential chain, the MFA prompt, STS, the keyring,
+//! the user's stderr).
+//!
+//! `main` builds the real one; tests build one of doubles, so that every
+//! command runs on byte buffers. This module is the floor the flow stands
+//! on: it names the peers' traits, each defined beside its real peer, and
+//! imports nothing that uses it.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use aws_types::os_shim_internal::{Env, Fs};
+
+use crate::cache::SessionStore;
+use crate::credentials::CredentialSource;
+use crate::log::Log;
+use crate::prompt::TotpPrompt;
+use crate::sts::TokenIssuer;
+
+/// The time, read when needed.
+pub trait Clock {
+    fn now(&self) -> SystemTime;
+}
+
+/// The system's clock.
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// The world outside the process, as the flow sees it.
+pub struct Context<'a> {
+    pub env: Env,
+    pub fs: Fs,
+    pub clock: &'a dyn Clock,
+    pub credentials: &'a dyn CredentialSource,
+    pub prompt: &'a dyn TotpPrompt,
+    pub issuer: &'a dyn TokenIssuer,
+    pub store: &'a dyn SessionStore,
+    /// Where the cross-process lock files live.
+    pub lock_dir: PathBuf,
+    /// A cached session is renewed this long before it expires.
+    pub refresh_window: Duration,
+    pub log: &'a dyn Log,
+}

@@ -1,0 +1,227 @@
+//! Which session a profile needs, and in which region: the answer to "what
+//! must be done before signing", from the selected profile's settings and
+//! the command line's flags alone.
+//!
+//! - An IAM user's profile with `mfa_serial` (or `--mfa-serial`): an MFA
+//!   session from `sts:GetSessionToken`.
+//! - A role with `mfa_serial`: the role assumed with a code, from its
+//!   `source_profile` or `credential_source`.
+//! - A role whose source profile has `mfa_serial`: the role assumed on the
+//!   source's MFA session.
+//! - Anything else: none; the credential chain alone will do.
+//!
+//! The region is the repository host's, else `--region`, else the AWS CLI's.
+//! Pure: no file, network or clock; every command that signs asks here.
+
+use std::time::Duration;
+
+use aws_types::os_shim_internal::Env;
+
+use crate::cache::CacheKey;
+use crate::codecommit;
+use crate::config::{self, Profile};
+use crate::credentials::ROLE_SESSION_NAME;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] config::Error),
+    #[error("--region is empty; give a region such as us-east-1")]
+    EmptyRegion,
+    #[error(
+        "no AWS region for host {0}; pass --region, or set `region` in the profile or AWS_DEFAULT_REGION"
+    )]
+    NoRegion(String),
+    #[error(
+        "role profile {0} has neither source_profile nor credential_source; add one to ~/.aws/config"
+    )]
+    RoleWithoutSource(String),
+}
+
+/// An MFA session the selected profile calls for.
+#[derive(Clone)]
+pub struct Need {
+    pub key: CacheKey,
+    /// `--profile`, passed on to credential and STS look-ups.
+    pub explicit_profile: Option<String>,
+    /// The region STS is called in (the repository's: same partition).
+    pub region: String,
+    pub duration: Duration,
+    /// The profile's `mfa_process`, a command that prints the code.
+    pub mfa_process: Option<String>,
+    pub kind: Kind,
+}
+
+/// Shows everything but the `mfa_process` command, which may hold a TOTP seed.
+impl std::fmt::Debug for Need {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Need")
+            .field("key", &self.key)
+            .field("explicit_profile", &self.explicit_profile)
+            .field("region", &self.region)
+            .field("duration", &self.duration)
+            .field(
+                "mfa_process",
+                &self.mfa_process.as_ref().map(|_| "<redacted>"),
+            )
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+/// How a new session is made.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// GetSessionToken with the profile's long-term keys.
+    UserSession,
+    Role(Role),
+}
+
+/// A role to assume, and with what.
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub role_arn: String,
+    pub session_name: String,
+    pub external_id: Option<String>,
+    pub base: RoleBase,
+}
+
+/// What assumes the role.
+#[derive(Debug, Clone)]
+pub enum RoleBase {
+    /// The source profile's keys, with a TOTP code.
+    Profile(String),
+    /// A `credential_source`'s keys, with a TOTP code.
+    CredentialSource(String),
+    /// The source profile's own MFA session; no code.
+    Session(Box<Need>),
+}
+
+/// The region to sign for `host` in, and the MFA session the selected
+/// profile calls for, if any.
+pub fn for_host(
+    flags: &Flags,
+    profile: &Profile,
+    host: &str,
+    env: &Env,
+) -> Result<(String, Option<Need>), Error> {
+    let region = match codecommit::region_from_host(host) {
+        Some(region) => region.to_owned(),
+        None => region(flags, profile, env)?.ok_or_else(|| Error::NoRegion(host.to_owned()))?,
+    };
+    let need = need(flags, profile, profile.name(), &region)?;
+    Ok((region, need))
+}
+
+/// `--region`, else the environment's or profile's region, as the AWS CLI
+/// reads them; an empty `--region` is an error.
+pub fn region(flags: &Flags, profile: &Profile, env: &Env) -> Result<Option<String>, Error> {
+    match flags.region {
+        Some("") => Err(Error::EmptyRegion),
+        Some(region) => Ok(Some(region.to_owned())),
+        None => Ok(profile.region(env)?),
+    }
+}
+
+/// The command line's say in which session a profile calls for.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Flags<'a> {
+    /// `--profile`.
+    pub profile: Option<&'a str>,
+    /// `--region`.
+    pub region: Option<&'a str>,
+    /// `--mfa-serial`.
+    pub mfa_serial: Option<&'a str>,
+    /// `--duration`, as given.
+    pub duration: Option<&'a str>,
+}
+
+/// The MFA session profile `name` (or `--mfa-serial`) calls for: an IAM
+/// user's session, a role assumed with MFA, or a role assumed on the source
+/// profile's MFA session. `None`: the credential chain alone will do.
+pub fn need(
+    flags: &Flags,
+    profile: &Profile,
+    name: &str,
+    region: &str,
+) -> Result<Option<Need>, Error> {
+    let own_serial = match flags.mfa_serial {
+        Some(serial) => Some(serial),
+        None => profile.get_in(name, "mfa_serial")?,
+    };
+    let mfa_process = profile.get_in(name, "mfa_process")?.map(str::to_owned);
+    let needed = |serial: &str, role_arn: Option<&str>, duration, kind| Need {
+        key: CacheKey {
+            profile: name.to_owned(),
+            mfa_serial: serial.to_owned(),
+            role_arn: role_arn.map(str::to_owned),
+        },
+        explicit_profile: flags.profile.map(str::to_owned),
+        region: region.to_owned(),
+        duration,
+        mfa_process: mfa_process.clone(),
+        kind,
+    };
+    let flag = flags.duration;
+    let Some(role_arn) = profile.get_in(name, "role_arn")? else {
+        return Ok(match own_serial {
+            Some(serial) => Some(needed(
+                serial,
+                None,
+                profile.session_duration(name, flag)?,
+                Kind::UserSession,
+            )),
+            None => None,
+        });
+    };
+    let source = profile.get_in(name, "source_profile")?;
+    // A source profile of an IAM user with an MFA device: chain on its
+    // session, the one `--profile <source>` would use.
+    let user_source = match source {
+        Some(source) if profile.get_in(source, "role_arn")?.is_none() => Some(source),
+        _ => None,
+    };
+    let source_session = match user_source {
+        Some(source) => {
+            let source_flags = Flags {
+                profile: Some(source),
+                ..Flags::default()
+            };
+            need(&source_flags, profile, source, region)?
+        }
+        None => None,
+    };
+    let (serial, base) = match (source_session, own_serial) {
+        (Some(source_need), _) => (
+            own_serial.map_or_else(|| source_need.key.mfa_serial.clone(), str::to_owned),
+            RoleBase::Session(Box::new(source_need)),
+        ),
+        (None, Some(serial)) => {
+            let base = match (source, profile.get_in(name, "credential_source")?) {
+                (Some(source), _) => RoleBase::Profile(source.to_owned()),
+                (None, Some(credential_source)) => {
+                    RoleBase::CredentialSource(credential_source.to_owned())
+                }
+                (None, None) => return Err(Error::RoleWithoutSource(name.to_owned())),
+            };
+            (serial.to_owned(), base)
+        }
+        // A role without MFA: the credential chain assumes it.
+        (None, None) => return Ok(None),
+    };
+    let role = Role {
+        role_arn: role_arn.to_owned(),
+        session_name: profile
+            .get_in(name, "role_session_name")?
+            .unwrap_or(ROLE_SESSION_NAME)
+            .to_owned(),
+        external_id: profile.get_in(name, "external_id")?.map(str::to_owned),
+        base,
+    };
+    Ok(Some(needed(
+        &serial,
+        Some(role_arn),
+        profile.role_duration(name, flag)?,
+        Kind::Role(role),
+    )))
+}
