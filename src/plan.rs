@@ -225,3 +225,123 @@ pub fn need(
         Kind::Role(role),
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_types::os_shim_internal::Fs;
+
+    use super::*;
+
+    const CONFIG: &str = "[default]\nregion = ap-south-1\nmfa_serial = arn:aws:iam::1:mfa/alice\n\
+        mfa_process = echo 123456\n\
+        [profile plain]\nregion = eu-west-1\n\
+        [profile deploy]\nrole_arn = arn:aws:iam::2:role/deploy\nsource_profile = default\n\
+        [profile direct]\nrole_arn = arn:aws:iam::2:role/direct\nsource_profile = plain\n\
+        mfa_serial = arn:aws:iam::1:mfa/bob\nexternal_id = x\nduration_seconds = 1800\n\
+        [profile fromenv]\nrole_arn = arn:aws:iam::2:role/ci\ncredential_source = Environment\n\
+        mfa_serial = arn:aws:iam::1:mfa/ci\n\
+        [profile orphan]\nrole_arn = arn:aws:iam::2:role/o\nmfa_serial = arn:aws:iam::1:mfa/o\n\
+        [profile norole]\nrole_arn = arn:aws:iam::2:role/n\nsource_profile = plain\n";
+
+    fn profile(explicit: Option<&str>) -> Profile {
+        let env = Env::from_slice(&[("HOME", "/h")]);
+        let fs = Fs::from_slice(&[("/h/.aws/config", CONFIG)]);
+        Profile::load(explicit, &env, &fs).unwrap()
+    }
+
+    fn need_of(name: &str, flags: &Flags) -> Result<Option<Need>, Error> {
+        let profile = profile(Some(name));
+        need(flags, &profile, name, "us-east-1")
+    }
+
+    #[test]
+    fn an_iam_user_with_a_device_needs_an_mfa_session() {
+        let need = need_of("default", &Flags::default()).unwrap().unwrap();
+        assert_eq!(need.key.mfa_serial, "arn:aws:iam::1:mfa/alice");
+        assert_eq!(need.key.role_arn, None);
+        assert_eq!(need.duration, config::DEFAULT_DURATION);
+        assert_eq!(need.mfa_process.as_deref(), Some("echo 123456"));
+        assert!(matches!(need.kind, Kind::UserSession));
+        assert!(need_of("plain", &Flags::default()).unwrap().is_none());
+        let flags = Flags {
+            mfa_serial: Some("arn:aws:iam::1:mfa/flag"),
+            duration: Some("900"),
+            ..Flags::default()
+        };
+        let need = need_of("plain", &flags).unwrap().unwrap();
+        assert_eq!(need.key.mfa_serial, "arn:aws:iam::1:mfa/flag");
+        assert_eq!(need.duration, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn roles_are_assumed_with_a_code_or_on_the_sources_session() {
+        let need = need_of("direct", &Flags::default()).unwrap().unwrap();
+        let Kind::Role(role) = &need.kind else {
+            panic!("{need:?}")
+        };
+        assert_eq!(
+            need.key.role_arn.as_deref(),
+            Some("arn:aws:iam::2:role/direct")
+        );
+        assert_eq!(
+            (role.external_id.as_deref(), need.duration),
+            (Some("x"), Duration::from_secs(1800))
+        );
+        assert!(matches!(&role.base, RoleBase::Profile(source) if source == "plain"));
+        assert_eq!(role.session_name, ROLE_SESSION_NAME);
+
+        let need = need_of("deploy", &Flags::default()).unwrap().unwrap();
+        let Kind::Role(role) = &need.kind else {
+            panic!("{need:?}")
+        };
+        let RoleBase::Session(source) = &role.base else {
+            panic!("{role:?}")
+        };
+        assert_eq!(source.key.profile, "default");
+        assert_eq!(need.key.mfa_serial, "arn:aws:iam::1:mfa/alice");
+        assert_eq!(need.duration, config::DEFAULT_ROLE_DURATION);
+
+        let need = need_of("fromenv", &Flags::default()).unwrap().unwrap();
+        assert!(
+            matches!(need.kind, Kind::Role(Role { base: RoleBase::CredentialSource(ref name), .. }) if name == "Environment")
+        );
+    }
+
+    #[test]
+    fn a_role_without_mfa_needs_no_session_and_one_without_a_source_is_an_error() {
+        assert!(need_of("norole", &Flags::default()).unwrap().is_none());
+        assert!(matches!(
+            need_of("orphan", &Flags::default()),
+            Err(Error::RoleWithoutSource(name)) if name == "orphan"
+        ));
+    }
+
+    #[test]
+    fn the_region_is_the_hosts_then_the_flags_then_the_aws_clis() {
+        let env = Env::from_slice(&[("AWS_REGION", "ca-central-1")]);
+        let region = |host: &str, flag: Option<&str>, name: &str| {
+            let flags = Flags {
+                region: flag,
+                ..Flags::default()
+            };
+            for_host(&flags, &profile(Some(name)), host, &env).map(|(region, _)| region)
+        };
+        let custom = "codecommit.example.amazonaws.com";
+        assert_eq!(
+            region("git-codecommit.us-east-2.amazonaws.com", Some("x"), "plain").unwrap(),
+            "us-east-2"
+        );
+        assert_eq!(
+            region(custom, Some("sa-east-1"), "plain").unwrap(),
+            "sa-east-1"
+        );
+        assert_eq!(region(custom, None, "plain").unwrap(), "eu-west-1");
+        assert!(matches!(
+            region(custom, Some(""), "plain"),
+            Err(Error::EmptyRegion)
+        ));
+        assert!(
+            matches!(region(custom, None, "norole"), Err(Error::NoRegion(host)) if host == custom)
+        );
+    }
+}
