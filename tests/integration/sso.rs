@@ -14,7 +14,7 @@
 //! the real clock, because under a frozen clock the SDK's retry sleeps never
 //! end. Every run is killed after [`KILL_AFTER`], so no test can hang.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -24,7 +24,9 @@ use git_credential_mfa_codecommit::sigv4;
 use serde_json::{Value, json};
 
 use crate::aws_cli::{AWS_CLI_HELPER, FROZEN_UNIX, frozen_command, python};
-use crate::support::{BINARY, NO_IMDS, Scratch, attribute, manifest_dir, request, require, text};
+use crate::support::{
+    BINARY, NO_IMDS, Scratch, attribute, manifest_dir, request, require, start, text,
+};
 
 // --- What the fake Identity Center knows --------------------------------
 
@@ -375,15 +377,9 @@ fn sso_home() -> Scratch {
 
 /// Runs `command` with `stdin`, killed after `kill_after`; what it printed
 /// and how long it took.
-fn run_timed(mut command: Command, stdin: &[u8], kill_after: Duration) -> (Output, Duration) {
+fn run_timed(command: Command, stdin: &[u8], kill_after: Duration) -> (Output, Duration) {
     let started = Instant::now();
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
-    let _ = child.stdin.take().unwrap().write_all(stdin);
+    let mut child = start(command, stdin);
     while child.try_wait().unwrap().is_none() && started.elapsed() < kill_after {
         std::thread::sleep(Duration::from_millis(5));
     }

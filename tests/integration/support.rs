@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDateTime;
@@ -61,7 +61,12 @@ impl Scratch {
 }
 
 /// Runs `command` with `stdin` as its input and returns what it printed.
-pub fn run(mut command: Command, stdin: &[u8]) -> Output {
+pub fn run(command: Command, stdin: &[u8]) -> Output {
+    start(command, stdin).wait_with_output().unwrap()
+}
+
+/// Starts `command` with its output piped and `stdin` written to it.
+pub fn start(mut command: Command, stdin: &[u8]) -> Child {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -70,7 +75,7 @@ pub fn run(mut command: Command, stdin: &[u8]) -> Output {
         .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
     // A helper may exit without reading its input, as git allows.
     let _ = child.stdin.take().unwrap().write_all(stdin);
-    child.wait_with_output().unwrap()
+    child
 }
 
 /// A request as git sends it.
