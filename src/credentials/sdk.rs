@@ -32,7 +32,7 @@ pub enum Error {
 const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// One call, its one retry included.
-const CALL_TIMEOUT: Duration = Duration::from_secs(4);
+const CALL_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// aws-config's settings for the providers: the region, one retry, bounded.
 pub(super) fn provider_config(region: &str) -> ProviderConfig {
@@ -63,6 +63,7 @@ pub(super) fn instance_metadata(region: &str) -> Result<Credentials, Error> {
                     .build(),
             )
             .build(),
+        "instance metadata",
     )
 }
 
@@ -74,6 +75,7 @@ pub(super) fn container(region: &str) -> Result<Credentials, Error> {
             .connect_timeout(CONNECT_TIMEOUT)
             .read_timeout(CALL_TIMEOUT)
             .build(),
+        "the container credential endpoint (AWS_CONTAINER_CREDENTIALS_*)",
     )
 }
 
@@ -92,15 +94,23 @@ pub(super) fn web_identity(
             session_name: session_name.unwrap_or(ROLE_SESSION_NAME).to_owned(),
         })
         .build();
-    load(provider)
+    load(provider, "STS (AssumeRoleWithWebIdentity)")
 }
 
-/// Runs a provider to completion and sorts its failure.
-fn load(provider: impl ProvideCredentials) -> Result<Credentials, Error> {
-    match crate::runtime::block_on(provider.provide_credentials()) {
-        Ok(Ok(credentials)) => Ok(credentials),
-        Ok(Err(CredentialsError::CredentialsNotLoaded(_))) => Err(Error::NotFound),
-        Ok(Err(error)) => Err(Error::Provider(one_line(&error))),
+/// Runs a provider to completion, within [`CALL_TIMEOUT`] whatever its own
+/// timeouts and retries, and sorts its failure; `what` names it.
+fn load(provider: impl ProvideCredentials, what: &str) -> Result<Credentials, Error> {
+    // Made inside the runtime, whose timer it needs.
+    let bounded =
+        async { tokio::time::timeout(CALL_TIMEOUT, provider.provide_credentials()).await };
+    match crate::runtime::block_on(bounded) {
+        Ok(Ok(Ok(credentials))) => Ok(credentials),
+        Ok(Ok(Err(CredentialsError::CredentialsNotLoaded(_)))) => Err(Error::NotFound),
+        Ok(Ok(Err(error))) => Err(Error::Provider(one_line(&error))),
+        Ok(Err(_)) => Err(Error::Provider(format!(
+            "{what} did not answer within {} seconds",
+            CALL_TIMEOUT.as_secs()
+        ))),
         Err(error) => Err(Error::Provider(error.to_string())),
     }
 }

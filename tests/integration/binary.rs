@@ -317,3 +317,46 @@ fn running_as_root() -> bool {
         })
         .unwrap_or(false)
 }
+
+/// A container credential endpoint, or the STS of a web identity profile,
+/// that accepts and never answers: one line within five seconds, whatever
+/// the SDK's own timeouts and retries.
+#[test]
+fn container_and_web_identity_endpoints_that_never_answer_end_within_seconds() {
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", silent.local_addr().unwrap());
+    let scratch = Scratch::new();
+    let token = scratch.write("token", "eyJ.e30.sig");
+    scratch.write(
+        ".aws/config",
+        &format!(
+            "[profile web]\nweb_identity_token_file = {}\nrole_arn = arn:aws:iam::1:role/web\n",
+            token.display()
+        ),
+    );
+    let container = format!("{endpoint}/credentials");
+    let cases: [(&[(&str, &str)], &str); 2] = [
+        (
+            &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &container)],
+            "the container credential endpoint (AWS_CONTAINER_CREDENTIALS_*) did not answer within 3 seconds",
+        ),
+        (
+            &[("AWS_PROFILE", "web"), ("AWS_ENDPOINT_URL_STS", &endpoint)],
+            "timed out",
+        ),
+    ];
+    for (env, says) in cases {
+        let started = Instant::now();
+        let out = scratch.helper(&["get"], &request(HOST, Some("v1/repos/myrepo")), env);
+        let took = started.elapsed();
+        let stderr = text(&out.stderr);
+        assert_eq!(
+            (out.status.code(), text(&out.stdout)),
+            (Some(1), ""),
+            "{env:?}"
+        );
+        assert!(stderr.contains(says), "{env:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(took < Duration::from_secs(5), "{env:?}: took {took:?}");
+    }
+}
