@@ -138,28 +138,23 @@ pub fn plan<'a>(
     let present = |key| config.setting(profile, key).is_some();
     let has_role = present("role_arn") && !present("web_identity_token_file");
     let environment = match chain {
-        Chain::Full { environment } => environment,
         Chain::SourceProfile => {
             let has_keys = present("aws_access_key_id") || present("aws_secret_access_key");
             if has_role && !has_keys {
                 return Ok(Some(Provider::AssumeRole(profile)));
             }
-            false
+            return profile_provider(config, env, profile, false);
         }
+        Chain::Full { environment } => environment,
     };
-    if let Chain::Full { .. } = chain {
-        if environment && var(env, "AWS_ACCESS_KEY_ID").is_some() {
-            return Ok(Some(Provider::Environment));
-        }
-        if has_role {
-            return Ok(Some(Provider::AssumeRole(profile)));
-        }
+    if environment && var(env, "AWS_ACCESS_KEY_ID").is_some() {
+        return Ok(Some(Provider::Environment));
+    }
+    if has_role {
+        return Ok(Some(Provider::AssumeRole(profile)));
     }
     if let Some(provider) = profile_provider(config, env, profile, environment)? {
         return Ok(Some(provider));
-    }
-    if chain == Chain::SourceProfile {
-        return Ok(None);
     }
     if var(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").is_some()
         || var(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI").is_some()
