@@ -1,9 +1,10 @@
 //! The providers the AWS SDK for Rust runs for the chain: a container's
 //! credential endpoint, instance metadata, and web identity tokens, each
-//! bounded in time: instance metadata is asked once with one-second
-//! timeouts, so a machine off EC2 learns "no credentials" in about a second.
-//! The region is always given, so no provider probes for one. The only
-//! module that runs aws-config's credential providers.
+//! within one deadline whatever its own timeouts and retries: instance
+//! metadata is asked once with one-second timeouts, so a machine off EC2
+//! learns "no credentials" in about a second. The region is always given, so
+//! no provider probes for one. [`provider_config`] bounds the SDK clients
+//! that `sso.rs` builds too.
 
 use std::time::Duration;
 
