@@ -278,23 +278,15 @@ impl AwsConfig {
 
     /// `key` of the `[sso-session NAME]` section.
     pub fn sso_session_value(&self, session: &str, key: &str) -> Result<Option<&str>, Error> {
-        self.section_value(self.sso_sessions.get(session), session, key)
+        self.sso_sessions
+            .get(session)
+            .and_then(|&index| find(&self.config, index, key))
+            .map_or(Ok(None), |setting| one_line(setting, session, key))
     }
 
     /// Whether `[sso-session NAME]` exists.
     pub fn has_sso_session(&self, session: &str) -> bool {
         self.sso_sessions.contains_key(session)
-    }
-
-    fn section_value(
-        &self,
-        index: Option<&usize>,
-        name: &str,
-        key: &str,
-    ) -> Result<Option<&str>, Error> {
-        index
-            .and_then(|&index| find(&self.config, index, key))
-            .map_or(Ok(None), |setting| one_line(setting, name, key))
     }
 
     /// The selected profile's settings for the AWS SDK's own reader, as a
@@ -403,9 +395,11 @@ fn read(env: &Env, fs: &Fs, variable: &str, default: &str) -> Result<File, Error
         Some(path) => expand_user(&expand_vars(&path, env), env),
         None => home(env).join(".aws").join(default),
     };
-    let bytes = match crate::runtime::run_ready(fs.read_to_end(&path)) {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(error))
+    let read = crate::runtime::run_ready(fs.read_to_end(&path)).and_then(|read| read);
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        // Python's `os.path.isfile` is false for both: no file to read.
+        Err(error)
             if matches!(
                 error.kind(),
                 std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
@@ -414,12 +408,6 @@ fn read(env: &Env, fs: &Fs, variable: &str, default: &str) -> Result<File, Error
             return Ok(File {
                 path,
                 sections: Vec::new(),
-            });
-        }
-        Ok(Err(error)) => {
-            return Err(Error::Unreadable {
-                path,
-                cause: error.kind().to_string(),
             });
         }
         Err(error) => {
