@@ -119,7 +119,7 @@ pub fn parse(
 ) -> Result<Command, UsageError> {
     let mut parser = lexopt::Parser::from_args(arguments);
     let (mut profile, mut region, mut mfa_serial, mut duration) = (None, None, None, None);
-    let mut verbose = false;
+    let (mut verbose, mut ignore_host_check) = (false, false);
     let mut operation = None;
     // Setup's scope flags: a second, other one conflicts (reported once the
     // whole line is read, so that --help still wins).
@@ -137,9 +137,9 @@ pub fn parse(
             (Short('v') | Long("verbose"), _) => verbose = true,
             (Short('h') | Long("help"), _) => return Ok(Command::Help),
             (Short('V') | Long("version"), _) => return Ok(Command::Version),
-            (Long("ignore-host-check"), Some(Operation::Get { ignore_host_check })) => {
-                *ignore_host_check = true;
-            }
+            // Before the operation too (a superset of the AWS CLI's), so
+            // that a helper line can carry it: git appends the operation.
+            (Long("ignore-host-check"), _) => ignore_host_check = true,
             (Long("all"), Some(Operation::Logout { all })) => *all = true,
             (Long("vpce"), Some(Operation::Setup { vpce, .. })) => *vpce = true,
             (Long("undo"), Some(Operation::Setup { undo, .. })) => *undo = true,
@@ -174,13 +174,27 @@ pub fn parse(
             "choose one of --global, --system and --local".to_owned(),
         ));
     }
+    let mut operation = operation.ok_or_else(|| UsageError("a command is required".to_owned()))?;
+    match &mut operation {
+        Operation::Get {
+            ignore_host_check: flag,
+        } => *flag = ignore_host_check,
+        // git's own operations ignore what is for `get` only.
+        Operation::Store | Operation::Erase | Operation::Other(_) => {}
+        _ if ignore_host_check => {
+            return Err(UsageError(
+                "--ignore-host-check goes with get only".to_owned(),
+            ));
+        }
+        _ => {}
+    }
     Ok(Command::Run(Args {
         profile,
         region,
         mfa_serial,
         duration,
         verbose,
-        operation: operation.ok_or_else(|| UsageError("a command is required".to_owned()))?,
+        operation,
     }))
 }
 
@@ -243,8 +257,29 @@ mod tests {
             Operation::Logout { all: true }
         );
         assert_eq!(parse_args(&["store"]).unwrap().operation, Operation::Store);
-        assert!(parse_args(&["--ignore-host-check", "get"]).is_err());
         assert!(parse_args(&["store", "--all"]).is_err());
+    }
+
+    #[test]
+    fn ignore_host_check_may_come_first_as_git_appends_the_operation() {
+        assert_eq!(
+            parse_args(&["--ignore-host-check", "get"])
+                .unwrap()
+                .operation,
+            Operation::Get {
+                ignore_host_check: true
+            }
+        );
+        for (name, operation) in [("store", Operation::Store), ("erase", Operation::Erase)] {
+            let parsed = parse_args(&["--ignore-host-check", name]).unwrap();
+            assert_eq!(parsed.operation, operation);
+        }
+        assert_eq!(
+            parse_args(&["status", "--ignore-host-check"])
+                .unwrap_err()
+                .to_string(),
+            "--ignore-host-check goes with get only; see --help"
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Which git hosts are CodeCommit, and what of a request gets signed.
+//! Which git hosts are CodeCommit, what of a request gets signed, and the
+//! host a region's repositories live at.
 //!
 //! The rules copy the AWS CLI's `codecommit credential-helper` (SPEC §2 and §3)
 //! so that both answer the same hosts with the same signature: a substring test
@@ -40,6 +41,22 @@ pub fn signed_host(host: &str) -> &str {
 pub fn signed_path(git_path: &str) -> String {
     let end = git_path.find(['?', '#']).unwrap_or(git_path.len());
     format!("/{}", &git_path[..end])
+}
+
+/// The CodeCommit git host of `region`: `git-codecommit[-fips].<region>`
+/// under `amazonaws.com`, or `amazonaws.com.cn` in the China regions.
+pub fn host(region: &str, fips: bool) -> String {
+    let service = if fips {
+        "git-codecommit-fips"
+    } else {
+        "git-codecommit"
+    };
+    let domain = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    format!("{service}.{region}.{domain}")
 }
 
 #[cfg(test)]
@@ -100,6 +117,38 @@ mod tests {
         ];
         for (host, region) in cases {
             assert_eq!(region_from_host(host), region, "{host}");
+        }
+    }
+
+    #[test]
+    fn each_region_has_its_host_and_the_host_names_the_region_again() {
+        let cases = [
+            ("us-east-1", false, "git-codecommit.us-east-1.amazonaws.com"),
+            (
+                "us-east-1",
+                true,
+                "git-codecommit-fips.us-east-1.amazonaws.com",
+            ),
+            (
+                "us-gov-west-1",
+                false,
+                "git-codecommit.us-gov-west-1.amazonaws.com",
+            ),
+            (
+                "cn-north-1",
+                false,
+                "git-codecommit.cn-north-1.amazonaws.com.cn",
+            ),
+            (
+                "cn-northwest-1",
+                false,
+                "git-codecommit.cn-northwest-1.amazonaws.com.cn",
+            ),
+        ];
+        for (region, fips, expected) in cases {
+            assert_eq!(host(region, fips), expected);
+            assert_eq!(region_from_host(expected), Some(region));
+            assert!(is_codecommit_host(expected));
         }
     }
 

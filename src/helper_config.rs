@@ -162,17 +162,8 @@ struct Change {
 /// because git runs `git credential-<value> get` through the shell.
 fn helper_line(profile: Option<&str>) -> String {
     match profile {
-        Some(profile) => format!("{HELPER} --profile {}", shell_quote(profile)),
+        Some(profile) => format!("{HELPER} --profile {}", crate::shell::quote(profile)),
         None => HELPER.to_owned(),
-    }
-}
-
-fn shell_quote(word: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.,:@+=/%".contains(c);
-    if !word.is_empty() && word.chars().all(plain) {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 

@@ -4,7 +4,8 @@
 //! TOTP code per session, cached in the OS keyring) where the profile names
 //! an MFA device.
 //!
-//! The binary (`main.rs`) only wires the real world into [`commands::run`].
+//! The binaries only wire the real world in: `main.rs` into [`commands::run`],
+//! `bin/git-remote-codecommit.rs` (for `codecommit://` URLs) into [`remote::plan`].
 #![forbid(unsafe_code)]
 
 pub mod aws_config;
@@ -26,7 +27,11 @@ pub mod mfa;
 pub mod plan;
 pub mod prompt;
 pub mod protocol;
+pub mod remote;
+pub mod remote_url;
 pub mod runtime;
 pub mod session;
+pub mod shell;
 pub mod sigv4;
 pub mod sts;
+pub mod which;

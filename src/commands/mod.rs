@@ -36,7 +36,7 @@ pub fn run(
         Operation::Logout { all } => session::logout(args, *all, &mut output, context),
         Operation::Status => session::status(args, &mut output, context),
         Operation::Setup { scope, vpce, undo } => {
-            setup::run(args, *scope, *vpce, *undo, &mut output)
+            setup::run(args, *scope, *vpce, *undo, &mut output, context)
         }
         // Nothing is stored by git's `store`; git's request is not even read
         // (git ignores SIGPIPE from helpers).

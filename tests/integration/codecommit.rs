@@ -13,9 +13,12 @@ use serde_json::{Value, json};
 use crate::support::{Scratch, manifest_dir, text};
 
 pub const HOST: &str = "git-codecommit.us-east-1.amazonaws.com";
+pub const FIPS_HOST: &str = "git-codecommit-fips.us-east-1.amazonaws.com";
 
 pub struct CodeCommit {
     child: Child,
+    /// The loopback address it listens on.
+    address: String,
     pub port: u16,
     dir: tempfile::TempDir,
 }
@@ -38,6 +41,12 @@ impl CodeCommit {
     /// Starts the server with a keys file as the server reads it and, with
     /// `sts`, the MFA policy enforced against that STS (moto) server.
     pub fn start_with(keys: Value, sts: Option<&str>) -> Self {
+        Self::start_on(keys, sts, "127.0.0.1:0")
+    }
+
+    /// As [`CodeCommit::start_with`], listening on `listen` (a loopback
+    /// `ADDRESS:PORT`: port 443 serves CodeCommit's URLs as they are).
+    pub fn start_on(keys: Value, sts: Option<&str>, listen: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let staging = dir.path().join("keys.json.new");
         std::fs::write(&staging, keys.to_string()).unwrap();
@@ -48,12 +57,12 @@ impl CodeCommit {
             .arg(manifest_dir().join("tests/support/codecommit_server.py"))
             .current_dir(dir.path())
             .args(["--root", "repos", "--tls-dir", "tls", "--keys", "keys.json"])
-            .args(["--log", "log.jsonl"]);
+            .args(["--log", "log.jsonl", "--listen", listen, "--hold", "hold"]);
         if let Some(sts) = sts {
             command.args(["--sts", sts]);
         }
         let mut child = command
-            .args(["--host", HOST])
+            .args(["--host", HOST, "--host", FIPS_HOST])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
@@ -67,7 +76,31 @@ impl CodeCommit {
             .strip_prefix("port=")
             .and_then(|port| port.parse().ok())
             .unwrap_or_else(|| panic!("the server did not start: {line:?}"));
-        CodeCommit { child, port, dir }
+        let address = listen.rsplit_once(':').unwrap().0.to_owned();
+        CodeCommit {
+            child,
+            address,
+            port,
+            dir,
+        }
+    }
+
+    /// From now on each request waits until [`CodeCommit::release`].
+    pub fn hold(&self) {
+        std::fs::write(self.path("hold"), "").unwrap();
+    }
+
+    /// Waits until a request is held (at most 60 s).
+    pub fn wait_until_held(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !self.path("hold.waiting").exists() {
+            assert!(std::time::Instant::now() < deadline, "no request came");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    pub fn release(&self) {
+        std::fs::remove_file(self.path("hold")).unwrap();
     }
 
     fn path(&self, relative: &str) -> PathBuf {
@@ -100,8 +133,13 @@ impl CodeCommit {
             .env("GIT_COMMITTER_EMAIL", "test@example.com")
             .arg("-c")
             .arg(format!(
-                "http.curloptResolve={HOST}:{}:127.0.0.1",
-                self.port
+                "http.curloptResolve={HOST}:{}:{}",
+                self.port, self.address
+            ))
+            .arg("-c")
+            .arg(format!(
+                "http.curloptResolve={FIPS_HOST}:{}:{}",
+                self.port, self.address
             ))
             .arg("-c")
             .arg(format!(

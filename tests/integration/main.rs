@@ -19,6 +19,7 @@ mod mfa_e2e;
 mod mfa_flow;
 mod moto;
 mod prompt_sources;
+mod remote;
 mod robustness;
 mod role_conformance;
 mod role_e2e;

@@ -3,6 +3,7 @@
 //! `git config --get-urlmatch` then resolves for every CodeCommit host shape,
 //! and finally `git credential fill` reaching the helper by name through PATH.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -31,15 +32,33 @@ const VPCE: &str = "https://vpce-0123456789abcdef0-abcdefgh.git-codecommit.us-ea
 const VPCE_AZ: &str = "https://vpce-0123456789abcdef0-abcdefgh-us-east-1a.git-codecommit.us-east-1.vpce.amazonaws.com/v1/repos/x";
 const VPCE_FIPS: &str = "https://vpce-0123456789abcdef0-abcdefgh.git-codecommit-fips.us-east-1.vpce.amazonaws.com/v1/repos/x";
 
+/// What `--undo` says last, whatever it removed.
+const UNDO_NOTE: &str = "git-remote-codecommit needs no configuration; \
+    cargo uninstall git-credential-mfa-codecommit removes it with this helper\n";
+
 /// `program` in the scratch HOME, never reading the machine's system config,
-/// never finding a repository above the scratch directory.
+/// never finding a repository above the scratch directory, with the built
+/// binaries first on PATH, as after an install.
 fn command(scratch: &Scratch, program: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut command = scratch.command(program);
-    command.env("GIT_CONFIG_NOSYSTEM", "1").env(
-        "GIT_CEILING_DIRECTORIES",
-        scratch.home.path().parent().unwrap(),
-    );
     command
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env(
+            "GIT_CEILING_DIRECTORIES",
+            scratch.home.path().parent().unwrap(),
+        )
+        .env("PATH", path_with(&[]));
+    command
+}
+
+/// PATH with `first`, then the built binaries' directory, then the rest.
+fn path_with(first: &[&Path]) -> std::ffi::OsString {
+    let mut dirs: Vec<&Path> = first.to_vec();
+    dirs.push(Path::new(BINARY).parent().unwrap());
+    let rest = std::env::var_os("PATH").unwrap();
+    let rest: Vec<_> = std::env::split_paths(&rest).collect();
+    dirs.extend(rest.iter().map(|dir| dir.as_path()));
+    std::env::join_paths(dirs).unwrap()
 }
 
 fn setup(scratch: &Scratch, args: &[&str]) -> Output {
@@ -163,7 +182,8 @@ fn a_users_helper_list_is_replaced_and_reported_and_other_settings_survive_undo(
     );
 
     let stdout = ok_setup(&scratch, &["--undo"]);
-    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert_eq!(stdout.lines().count(), 4, "{stdout}");
+    assert!(stdout.ends_with(UNDO_NOTE), "{stdout}");
     // The user's `store` is gone (setup replaced it); everything else is back.
     assert_eq!(
         gitconfig(&scratch),
@@ -194,7 +214,7 @@ fn undo_with_nothing_to_undo_succeeds_and_writes_nothing() {
     let scratch = Scratch::new();
     assert_eq!(
         ok_setup(&scratch, &["--undo"]),
-        "nothing to undo (--global)\n"
+        format!("nothing to undo (--global)\n{UNDO_NOTE}")
     );
     assert!(!scratch.path(".gitconfig").exists());
 
@@ -202,7 +222,7 @@ fn undo_with_nothing_to_undo_succeeds_and_writes_nothing() {
     scratch.write(".gitconfig", foreign);
     assert_eq!(
         ok_setup(&scratch, &["--undo"]),
-        "nothing to undo (--global)\n"
+        format!("nothing to undo (--global)\n{UNDO_NOTE}")
     );
     assert_eq!(gitconfig(&scratch), foreign);
 }
@@ -327,12 +347,9 @@ fn missing_git_is_one_clear_error() {
 fn git_credential_fill_reaches_the_helper_by_name_after_setup() {
     let scratch = Scratch::new();
     ok_setup(&scratch, &["--vpce"]);
-    let bin_dir = Path::new(BINARY).parent().unwrap();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
     for url in [STANDARD, FIPS, CHINA, VPCE] {
         let mut fill = command(&scratch, "git");
         fill.args(["credential", "fill"])
-            .env("PATH", &path)
             .env("GIT_TERMINAL_PROMPT", "0")
             .env("AWS_ACCESS_KEY_ID", "AKIASETUPEXAMPLE")
             .env("AWS_SECRET_ACCESS_KEY", "setup/secret");
@@ -347,4 +364,48 @@ fn git_credential_fill_reaches_the_helper_by_name_after_setup() {
         // useHttpPath made git send the path, which the password signs.
         assert_eq!(attribute(&out.stdout, "path"), Some("v1/repos/x"), "{url}");
     }
+}
+
+#[test]
+fn setup_warns_when_git_would_run_another_git_remote_codecommit_or_none() {
+    let scratch = Scratch::new();
+    let other = tempfile::tempdir().unwrap();
+    let aws = other.path().join("git-remote-codecommit");
+    std::fs::write(&aws, "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin_dir = Path::new(BINARY).parent().unwrap().display().to_string();
+
+    let mut first = command(&scratch, BINARY);
+    first.arg("setup").env("PATH", path_with(&[other.path()]));
+    let out = run(first, b"");
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "git-credential-mfa-codecommit: warning: git runs {} for codecommit:// URLs, \
+             not {bin_dir}/git-remote-codecommit; put {bin_dir} before it on PATH, or remove it \
+             (AWS's: pip uninstall git-remote-codecommit)\n",
+            aws.display()
+        )
+    );
+
+    // PATH without the install directory: git would find none at all.
+    let git_dir = other.path().join("git-only");
+    std::fs::create_dir(&git_dir).unwrap();
+    let git = Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    std::os::unix::fs::symlink(text(&git.stdout).trim_end(), git_dir.join("git")).unwrap();
+    let mut missing = command(&scratch, BINARY);
+    missing.arg("setup").env("PATH", &git_dir);
+    let out = run(missing, b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "git-credential-mfa-codecommit: warning: {bin_dir} is not on PATH, so git finds no \
+             git-remote-codecommit for codecommit:// URLs; add it to PATH\n"
+        )
+    );
 }

@@ -1,21 +1,29 @@
 #!/usr/bin/env python3
 """Test peer that behaves like AWS CodeCommit's git HTTPS endpoint.
 
-It listens on 127.0.0.1 only, checks Basic credentials exactly the way
+It listens on loopback only, checks Basic credentials exactly the way
 CodeCommit does (username: the access key id, optionally followed by
 `%<session token>`; password: a SigV4-style signature), and then serves the
 bare repositories under --root through `git http-backend`.
 
-It must never listen on anything but 127.0.0.1, talk to the network (other
-than the --sts moto server, which must be on 127.0.0.1), take secrets on its
+It must never listen on anything but loopback (127.0.0.0/8), talk to the
+network (other than the --sts moto server, which must be on 127.0.0.1), take secrets on its
 command line, or write a password, secret access key, session token or MFA
 code to its log. Only the Python standard library and the `openssl` and `git`
 command-line tools are used.
 
     codecommit_server.py --root REPOS --tls-dir DIR --keys KEYS.json
                          [--host NAME ...] [--log FILE] [--sts URL]
+                         [--listen 127.0.0.N:PORT] [--hold FILE]
     codecommit_server.py --self-test
     codecommit_server.py --count-sts-calls URL
+
+It listens on 127.0.0.1 and a free port unless --listen names another
+loopback address (127.0.0.0/8) and port: port 443 on an address of its own
+lets a test use CodeCommit's real URLs, which have no port (binding it needs
+root). With --hold FILE, each request waits while FILE exists (at most 60 s)
+and FILE.waiting exists while one does: a test can look at every process
+while git is in the middle of a request.
 
 KEYS.json maps access key ids to {"secret": ..., "session_token": null|...}
 and is re-read on every request. Each log line is JSON with method, path,
@@ -81,6 +89,7 @@ import datetime
 import fcntl
 import hashlib
 import hmac
+import ipaddress
 import http.server
 import json
 import os
@@ -91,6 +100,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -381,6 +391,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def handle_git(self):
         key_id = None
+        self.wait_while_held()
         try:
             body = self.read_body()
             match = REPO_PATH.match(self.path)
@@ -405,6 +416,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 headers.append(("WWW-Authenticate", 'Basic realm="AWS CodeCommit"'))
             self.reply(denied.status, headers, (denied.reason + "\n").encode(),
                        denied.key_id or key_id, denied.reason)
+
+    def wait_while_held(self):
+        hold = self.config.hold
+        if not hold or not os.path.exists(hold):
+            return
+        waiting = hold + ".waiting"
+        open(waiting, "w").close()
+        deadline = time.monotonic() + 60
+        while os.path.exists(hold) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        try:
+            os.remove(waiting)
+        except FileNotFoundError:
+            pass
 
     def read_body(self):
         """The request body, de-chunked; raises Denied(400) if malformed."""
@@ -501,6 +526,10 @@ def main():
     parser.add_argument("--log", help="append one JSON line per request here")
     parser.add_argument("--sts", metavar="URL",
                         help="moto server (http://127.0.0.1:PORT) to enforce an MFA policy with")
+    parser.add_argument("--listen", metavar="127.0.0.N:PORT", default="127.0.0.1:0",
+                        help="loopback address and port to listen on")
+    parser.add_argument("--hold", metavar="FILE",
+                        help="while FILE exists, requests wait (FILE.waiting marks one)")
     parser.add_argument("--self-test", action="store_true", help="check the signing test vector")
     parser.add_argument("--count-sts-calls", metavar="URL",
                         help="print moto's GetSessionToken and AssumeRole counts as JSON")
@@ -523,11 +552,21 @@ def main():
             moto_get(args.sts, "/moto-api/recorder/start-recording")
         except Denied:
             sys.exit("cannot reach moto at " + args.sts)
+    address, _, port = args.listen.rpartition(":")
+    try:
+        loopback = ipaddress.IPv4Address(address).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback or not port.isdigit():
+        parser.error("--listen must be a loopback 127.0.0.N:PORT, not " + args.listen)
     _, cert, key = ensure_tls(args.tls_dir, args.host or DEFAULT_HOSTS)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     Handler.config = args
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    try:
+        server = http.server.ThreadingHTTPServer((address, int(port)), Handler)
+    except OSError as error:
+        sys.exit(f"cannot listen on {args.listen}: {error.strerror}")
     # Handshake lazily in the handler thread so one slow client can't stall accept().
     server.socket = context.wrap_socket(server.socket, server_side=True,
                                         do_handshake_on_connect=False)
