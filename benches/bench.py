@@ -15,6 +15,10 @@ request on stdin:
   store      `store`
   erase      `erase` for a foreign host
   aws-cli    `aws codecommit credential-helper get` for the same request
+  remote     `git-remote-codecommit origin codecommit://myrepo` (region from
+             the profile) up to its exec of `git remote-https`: `git` on PATH
+             is the no-op binary
+  aws-remote AWS's `git-remote-codecommit` (PyPI) for the same URL, the same way
 and prints median, min and max wall time, peak RSS, and each one's ratio to
 the no-op binary and to the AWS CLI; then the cold path: `login` (prompt
 answered at once in a pseudo-terminal, GetSessionToken to moto) beside a bare
@@ -32,6 +36,7 @@ import re
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 
@@ -120,6 +125,27 @@ def sts_round_trip(sts):
     return time.perf_counter() - started
 
 
+def remote_environment(home, noop):
+    """A profile with a region, keys for AWS's helper, and `git` the no-op."""
+    os.makedirs(os.path.join(home, ".aws"), exist_ok=True)
+    with open(os.path.join(home, ".aws", "config"), "w") as config:
+        config.write("[default]\nregion = us-east-1\n")
+    bin_dir = os.path.join(home, "bin")
+    os.makedirs(bin_dir)
+    os.symlink(noop, os.path.join(bin_dir, "git"))
+    env = environment(home)
+    env["PATH"] = bin_dir + os.pathsep + env["PATH"]
+    return env
+
+
+def aws_remote_helper():
+    """AWS's git-remote-codecommit, where pip put it."""
+    script = os.path.join(sysconfig.get_path("scripts"), "git-remote-codecommit")
+    if not os.path.exists(script):
+        sys.exit("AWS's git-remote-codecommit is missing (pip install git-remote-codecommit)")
+    return script
+
+
 def run_once(argv, stdin_bytes, env):
     """Returns the seconds one run took, checking it succeeded."""
     with tempfile.TemporaryFile() as stdin, open(os.devnull, "wb") as null:
@@ -160,16 +186,18 @@ def measure(name, argv, stdin_bytes, env, runs):
 
 
 def build():
-    """Builds both binaries; returns (helper, noop) paths."""
+    """Builds the binaries; returns (helper, remote helper, noop) paths."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     subprocess.run(["cargo", "build", "--quiet", "--release", "--bin",
-                    "git-credential-mfa-codecommit", "--example", "noop"],
+                    "git-credential-mfa-codecommit", "--bin",
+                    "git-remote-codecommit", "--example", "noop"],
                    cwd=root, check=True)
     metadata = subprocess.run(["cargo", "metadata", "--format-version", "1",
                                "--no-deps"], cwd=root, check=True,
                               capture_output=True, text=True).stdout
     release = os.path.join(json.loads(metadata)["target_directory"], "release")
     return (os.path.join(release, "git-credential-mfa-codecommit"),
+            os.path.join(release, "git-remote-codecommit"),
             os.path.join(release, "examples", "noop"))
 
 
@@ -179,11 +207,15 @@ def main():
     parser.add_argument("--aws-runs", type=int, default=10)
     parser.add_argument("--login-runs", type=int, default=10)
     args = parser.parse_args()
-    binary, noop = build()
+    binary, remote, noop = build()
+    aws_remote = aws_remote_helper()
     moto, sts = start_moto()
-    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as mfa_home:
+    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as mfa_home, \
+            tempfile.TemporaryDirectory() as remote_home:
         env = environment(home)
         mfa_env = mfa_environment(mfa_home, sts)
+        remote_env = remote_environment(remote_home, noop)
+        url = ["origin", "codecommit://myrepo"]
         login(binary, mfa_env)  # warm moto and the page cache
         logins = [login(binary, mfa_env) * 1000 for _ in range(args.login_runs)]
         trips = [sts_round_trip(sts) * 1000 for _ in range(args.login_runs)]
@@ -197,11 +229,14 @@ def main():
             measure("aws-cli", [sys.executable, "-m", "awscli", "codecommit",
                                 "credential-helper", "get"], REQUEST, env,
                     args.aws_runs),
+            measure("remote", [remote, *url], b"", remote_env, args.runs),
+            measure("aws-remote", [aws_remote, *url], b"", remote_env, args.aws_runs),
         ]
         subprocess.run([binary, "logout"], env=mfa_env, check=True,
                        stdout=subprocess.DEVNULL)
     moto.terminate()
-    aws = rows[-1]["median"]
+    by_name = {row["name"]: row for row in rows}
+    aws = by_name["aws-cli"]["median"]
     floor = rows[0]["median"]
     print(f"{'scenario':<10} {'runs':>5} {'median ms':>10} {'min ms':>8} "
           f"{'max ms':>8} {'peak RSS MB':>12} {'this / noop':>12} {'AWS CLI / this':>15}")
@@ -209,6 +244,8 @@ def main():
         print(f"{row['name']:<10} {row['runs']:>5} {row['median']:>10.2f} "
               f"{row['min']:>8.2f} {row['max']:>8.2f} {row['rss']:>12.1f} "
               f"{row['median'] / floor:>11.2f}x {aws / row['median']:>14.0f}x")
+    print(f"remote helper: AWS's / ours = "
+          f"{by_name['aws-remote']['median'] / by_name['remote']['median']:.0f}x")
     login_ms, trip_ms = statistics.median(logins), statistics.median(trips)
     print(f"cold login (prompt answered at once, STS on loopback), median of "
           f"{len(logins)}: {login_ms:.1f} ms; the bare GetSessionToken round "

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs git-credential-mfa-codecommit and configures git to use it for
+# Installs git-credential-mfa-codecommit (and git-remote-codecommit, for
+# codecommit:// URLs) and configures git to use it for
 # AWS CodeCommit HTTPS URLs (`git-credential-mfa-codecommit setup`). Safe to
 # run again: setup changes only what differs.
 #
@@ -18,7 +19,7 @@ bin=${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin
 # see `git-credential-mfa-codecommit setup --help` and the README.
 "$bin/git-credential-mfa-codecommit" setup "$scope" "$@"
 
-echo "installed $bin/git-credential-mfa-codecommit and configured git ($scope)"
+echo "installed $bin/git-credential-mfa-codecommit and $bin/git-remote-codecommit, and configured git ($scope)"
 case ":$PATH:" in
     *":$bin:"*) ;;
     *) echo "note: add $bin to PATH so that git finds git-credential-mfa-codecommit" ;;
