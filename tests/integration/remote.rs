@@ -393,6 +393,16 @@ const MFA_URL: &str = "codecommit::us-east-1://myrepo";
 #[ignore = "needs moto, python3, openssl, kernel keyutils and a pseudo-terminal: run by .ci/run"]
 fn one_prompt_for_a_clone_and_several_pushes_over_a_codecommit_url() {
     let mfa = Mfa::new();
+    // The credential helper's own errors reach the user unchanged.
+    let out = mfa_git(&mfa, &["clone", "--quiet", MFA_URL, "work"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("git-credential-mfa-codecommit: an MFA code is needed"),
+        "{stderr}"
+    );
     let (sessions_before, _) = crate::codecommit::sts_calls(&mfa.moto.endpoint);
     let mut clone = mfa_git(&mfa, &["clone", "--quiet", MFA_URL, "work"]);
     clone.env_remove("GIT_TERMINAL_PROMPT");
