@@ -171,6 +171,23 @@ fn the_real_git_asks_only_our_helper_and_no_storage_helper_gets_the_password() {
 }
 
 #[test]
+fn a_malformed_git_config_count_is_gits_own_error_and_nothing_is_sent() {
+    let spy = Spy::new();
+    let mut command = spy.command(REMOTE);
+    // The real git, and a closed proxy port should git ever try to connect.
+    command
+        .env("PATH", path_with(&[]))
+        .env("GIT_CONFIG_COUNT", "two")
+        .env("HTTPS_PROXY", crate::support::NO_IMDS)
+        .env("https_proxy", crate::support::NO_IMDS)
+        .args(["origin", "codecommit://myrepo"]);
+    let out = run(command, b"");
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("bogus count in GIT_CONFIG_COUNT"), "{stderr}");
+}
+
+#[test]
 fn a_helper_path_with_spaces_and_quotes_reaches_git_as_one_word() {
     let spy = Spy::new();
     let dir = tempfile::Builder::new()
