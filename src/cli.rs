@@ -2,7 +2,8 @@
 //!
 //! `[--profile P] [--region R] get [--ignore-host-check]`, `store`, `erase`,
 //! with the global flags accepted before or after the operation, plus the MFA
-//! flags and the commands for people (`login`, `logout`, `status`, `setup`).
+//! flags, the commands for people (`login`, `logout`, `status`, `setup`) and
+//! `credential-process` for the AWS CLI and SDKs.
 //! Any other operation is kept, so that the helper can ignore it silently as
 //! git expects of helpers (git may learn new operations). Parsing only; no I/O.
 //!
@@ -33,6 +34,8 @@ Commands (git runs the first three):
   login                       Ask for an MFA code now and cache the session
   logout [--all]              Remove the cached MFA session (every profile's)
   status                      Show the cached MFA sessions and their expiry
+  credential-process          Print the profile's MFA session as the AWS CLI
+                              and SDKs read a credential_process (JSON)
   setup [--global|--system|--local] [--vpce] [--undo]
                               Configure git to use this helper for every
                               CodeCommit URL (--vpce: VPC endpoint hosts too;
@@ -82,6 +85,8 @@ pub enum Operation {
     Logout { all: bool },
     /// Shows the cached MFA sessions and when they expire.
     Status,
+    /// Prints the selected profile's MFA session for the AWS CLI and SDKs.
+    CredentialProcess,
     /// Configures git for every CodeCommit URL in `scope`'s config file (with
     /// `vpce`, VPC endpoint hosts too); with `undo`, removes that.
     Setup {
@@ -209,6 +214,7 @@ fn named(name: &OsStr) -> Option<Operation> {
         "login" => Operation::Login,
         "logout" => Operation::Logout { all: false },
         "status" => Operation::Status,
+        "credential-process" => Operation::CredentialProcess,
         "setup" => Operation::Setup {
             scope: Scope::Global,
             vpce: false,

@@ -40,6 +40,10 @@ pub enum Error {
         "setup writes only --profile into the helper line, not {0}; add other flags by hand (see the README)"
     )]
     SetupFlag(&'static str),
+    #[error(
+        "the cached MFA session ends past the year 262142, so it is damaged; run: git-credential-mfa-codecommit logout"
+    )]
+    BadExpiry,
     #[error("could not write the output: {0}")]
     Output(String),
 }

@@ -1,9 +1,13 @@
-//! The flat JSON objects the helper reads (`credential_process` output): the
-//! top-level members of one object, nested values skipped. Read with the AWS
-//! SDK's own JSON tokenizer. Pure; errors name no value.
+//! The flat JSON objects the helper reads and writes (`credential_process`
+//! output): the top-level members of one object, nested values skipped on
+//! reading. Read and written with the AWS SDK's own JSON tokenizer and
+//! writer, so that every string is escaped as JSON requires. Pure; errors
+//! name no value.
 
 use aws_smithy_json::deserialize::token::skip_value;
 use aws_smithy_json::deserialize::{Token, json_token_iter};
+use aws_smithy_json::serialize::JsonObjectWriter;
+use aws_smithy_types::Number;
 
 /// A top-level member's value.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +23,27 @@ pub enum Value {
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("not a JSON object")]
 pub struct NotAnObject;
+
+/// One object of string and whole-number members, in order, on one line.
+pub fn write_object(members: &[(&str, Member)]) -> String {
+    let mut text = String::new();
+    let mut object = JsonObjectWriter::new(&mut text);
+    for (key, value) in members {
+        match value {
+            Member::Text(text) => object.key(key).string(text),
+            Member::Whole(number) => object.key(key).number(Number::PosInt(*number)),
+        }
+    }
+    object.finish();
+    text
+}
+
+/// A member [`write_object`] writes.
+#[derive(Debug, Clone, Copy)]
+pub enum Member<'a> {
+    Text(&'a str),
+    Whole(u64),
+}
 
 /// The members of the one JSON object `bytes` holds, in order.
 pub fn object(bytes: &[u8]) -> Result<Vec<(String, Value)>, NotAnObject> {
@@ -69,6 +94,20 @@ pub fn string<'a>(members: &'a [(String, Value)], key: &str) -> Option<&'a str> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_objects_read_back_with_every_string_escaped() {
+        let tricky = "a\"b\\c\nd\u{1}é/";
+        let text = write_object(&[("Version", Member::Whole(1)), ("Key", Member::Text(tricky))]);
+        assert!(!text.contains('\n'), "{text}");
+        assert_eq!(
+            object(text.as_bytes()).unwrap(),
+            [
+                ("Version".to_owned(), Value::Number(1.0)),
+                ("Key".to_owned(), Value::String(tricky.to_owned())),
+            ]
+        );
+    }
 
     #[test]
     fn reads_the_top_level_members() {

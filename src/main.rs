@@ -43,7 +43,10 @@ fn main() -> ExitCode {
         verbose: args.verbose || var(VERBOSE_VAR).is_some_and(|value| value != "0"),
     };
     let store = cache::open(var(KEYRING_VAR).as_deref());
-    let asked_by_git = !matches!(args.operation, Operation::Login);
+    let asked_by_git = !matches!(
+        args.operation,
+        Operation::Login | Operation::CredentialProcess
+    );
     let context = Context {
         env: Env::real(),
         fs: Fs::real(),

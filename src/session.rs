@@ -38,6 +38,12 @@ impl Session {
         &self.credentials
     }
 
+    /// The session token, which every session has (both ways of making one
+    /// require it).
+    pub fn session_token(&self) -> &str {
+        self.credentials.session_token().unwrap_or_default()
+    }
+
     pub fn expiry(&self) -> SystemTime {
         self.expiry
     }

@@ -1,5 +1,5 @@
 //! The commands, one file each: `get`, `erase`, the session commands
-//! (`login`, `logout`, `status`) and `setup`; `store` and any operation
+//! (`login`, `logout`, `status`), `credential-process` and `setup`; `store` and any operation
 //! git may add are ignored, as git expects of helpers.
 //!
 //! Each turns the parsed command line into the typed values the layers
@@ -8,6 +8,7 @@
 //! the user cancels the MFA prompt (or it gets a SIGINT), git is told
 //! `quit=1`, so that it stops instead of asking for a username.
 
+mod credential_process;
 mod erase;
 mod get;
 mod session;
@@ -35,6 +36,7 @@ pub fn run(
         Operation::Login => session::login(args, &mut output, context),
         Operation::Logout { all } => session::logout(args, *all, &mut output, context),
         Operation::Status => session::status(args, &mut output, context),
+        Operation::CredentialProcess => credential_process::run(args, &mut output, context),
         Operation::Setup { scope, vpce, undo } => {
             setup::run(args, *scope, *vpce, *undo, &mut output, context)
         }

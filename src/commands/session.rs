@@ -8,23 +8,18 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
-use super::target::{flags, profile};
+use super::target::{DEFAULT_STS_REGION, profile, selected_need, sts_region};
 use crate::cache::{self, CacheKey};
 use crate::cli::Args;
-use crate::config::Profile;
 use crate::context::Context;
 use crate::error::Error;
 use crate::mfa;
-use crate::plan::{self, Flags, Need};
-
-/// STS's region when neither `--region` nor the profile names one.
-const DEFAULT_STS_REGION: &str = "us-east-1";
+use crate::plan::{self, Flags};
 
 /// Prompts for a code now, caches the new session, prints its expiry.
 pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
     let profile = profile(args, context)?;
-    let region = plan::region(&flags(args), &profile, &context.env)?
-        .unwrap_or_else(|| DEFAULT_STS_REGION.to_owned());
+    let region = sts_region(args, &profile, context)?;
     let need = selected_need(args, &profile, &region)?;
     let session = mfa::new_session(&need, profile.files(), context)?;
     mfa::save(&need, &session, context);
@@ -98,13 +93,6 @@ fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Erro
         }
     }
     Ok(keys)
-}
-
-/// The MFA session the selected profile (or `--mfa-serial`) calls for; an
-/// error when it calls for none.
-fn selected_need(args: &Args, profile: &Profile, region: &str) -> Result<Need, Error> {
-    plan::need(&flags(args), profile, profile.name(), region)?
-        .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))
 }
 
 /// `time` in UTC; a time past chrono's range (only a corrupt keyring entry

@@ -9,6 +9,9 @@ use crate::error::Error;
 use crate::plan::{self, Need};
 use crate::protocol::Request;
 
+/// STS's region when neither `--region` nor the profile names one.
+pub(super) const DEFAULT_STS_REGION: &str = "us-east-1";
+
 /// The command line's say in which session a profile calls for.
 pub(super) fn flags(args: &Args) -> plan::Flags<'_> {
     plan::Flags {
@@ -53,4 +56,22 @@ pub(super) fn planned(
     let profile = profile(args, context)?;
     let (region, need) = plan::for_host(&flags(args), &profile, host, &context.env)?;
     Ok((profile, region, need))
+}
+
+/// The MFA session the selected profile (or `--mfa-serial`) calls for, STS
+/// called in `region`; an error when it calls for none.
+pub(super) fn selected_need(args: &Args, profile: &Profile, region: &str) -> Result<Need, Error> {
+    plan::need(&flags(args), profile, profile.name(), region)?
+        .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))
+}
+
+/// `--region`, else the profile's region, else [`DEFAULT_STS_REGION`]: where
+/// STS is called for a session no repository host places.
+pub(super) fn sts_region(
+    args: &Args,
+    profile: &Profile,
+    context: &Context,
+) -> Result<String, Error> {
+    Ok(plan::region(&flags(args), profile, &context.env)?
+        .unwrap_or_else(|| DEFAULT_STS_REGION.to_owned()))
 }

@@ -6,6 +6,7 @@
 
 mod authtype;
 mod aws_cli;
+mod aws_tools;
 mod binary;
 mod cache;
 mod chain;

@@ -184,7 +184,10 @@ fn a_malformed_git_config_count_is_gits_own_error_and_nothing_is_sent() {
     let out = run(command, b"");
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("bogus count in GIT_CONFIG_COUNT"), "{stderr}");
+    assert!(
+        stderr.contains("bogus count in GIT_CONFIG_COUNT"),
+        "{stderr}"
+    );
 }
 
 #[test]
