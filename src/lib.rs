@@ -19,6 +19,7 @@ pub mod context;
 pub mod credentials;
 pub mod error;
 pub mod helper_config;
+pub mod iam;
 pub mod json;
 pub mod keyutils;
 pub mod lock;

@@ -1,5 +1,5 @@
-//! AWS STS: trading long-term keys and a TOTP code for an MFA session, and
-//! assuming roles.
+//! AWS STS: trading long-term keys and a TOTP code for an MFA session,
+//! assuming roles, and asking who the keys belong to.
 //!
 //! `sts:GetSessionToken` with SerialNumber, TokenCode and DurationSeconds,
 //! and `sts:AssumeRole` with them or with an MFA session's keys (SPEC §4). The client is aws-config's, so the STS endpoint is the region's
@@ -128,6 +128,16 @@ impl TokenIssuer for Sts {
         };
         issued(run(call)?.credentials(), "sts:AssumeRole")
     }
+}
+
+/// `sts:GetCallerIdentity`, which no policy can deny: the ARN of whoever
+/// `caller.base` belongs to.
+pub fn caller_arn(caller: &Caller) -> Result<String, Error> {
+    let call = async { client(caller).await.get_caller_identity().send().await };
+    run(call)?
+        .arn()
+        .map(str::to_owned)
+        .ok_or_else(|| Error::Unreadable("sts:GetCallerIdentity returned no ARN".to_owned()))
 }
 
 /// Runs one STS call to its answer or a sorted error.

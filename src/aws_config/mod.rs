@@ -24,6 +24,7 @@
 
 pub mod ini;
 pub mod shlex;
+pub mod writer;
 
 use std::collections::BTreeMap;
 use std::fmt;

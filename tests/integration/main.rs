@@ -11,6 +11,7 @@ mod binary;
 mod cache;
 mod chain;
 mod codecommit;
+mod config_writer;
 mod conformance;
 mod doubles;
 mod flow;
