@@ -1,7 +1,7 @@
 //! The world outside the process, as the commands and the flow below them
 //! see it: the environment, the files, the clock, and each outside peer
-//! behind its trait (the credential chain, the MFA prompt, STS, the keyring,
-//! the user's stderr).
+//! behind its trait (the credential chain, the MFA prompt, STS, IAM, the
+//! keyring, the user's stderr).
 //!
 //! `main` builds the real one; tests build one of doubles, so that every
 //! command runs on byte buffers. This module is the floor the flow stands
@@ -15,6 +15,7 @@ use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::cache::SessionStore;
 use crate::credentials::CredentialSource;
+use crate::iam::MfaDevices;
 use crate::log::Log;
 use crate::prompt::TotpPrompt;
 use crate::sts::TokenIssuer;
@@ -42,6 +43,8 @@ pub struct Context<'a> {
     pub credentials: &'a dyn CredentialSource,
     pub prompt: &'a dyn TotpPrompt,
     pub issuer: &'a dyn TokenIssuer,
+    /// IAM's list of a user's MFA devices (`login` only).
+    pub devices: &'a dyn MfaDevices,
     pub store: &'a dyn SessionStore,
     /// Where the cross-process lock files live.
     pub lock_dir: PathBuf,

@@ -5,7 +5,9 @@
 //! Messages are built from redacted values only: no secret key, session token,
 //! TOTP code, password or input line ever reaches them.
 
-use crate::{cache, config, credentials, helper_config, mfa, plan, prompt, protocol, sts};
+use crate::{
+    cache, config, credentials, discovery, helper_config, mfa, plan, prompt, protocol, sts,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -23,6 +25,8 @@ pub enum Error {
     Cache(#[from] cache::Error),
     #[error(transparent)]
     Setup(#[from] helper_config::Error),
+    #[error(transparent)]
+    Discovery(#[from] discovery::Error),
     /// The plan's own failures; its config errors are [`Error::Config`].
     #[error(transparent)]
     Plan(plan::Error),
@@ -34,7 +38,9 @@ pub enum Error {
     NoHost,
     #[error("git sent no repository path; run: git config --global credential.useHttpPath true")]
     NoPath,
-    #[error("profile {0} has no mfa_serial; add one to ~/.aws/config or pass --mfa-serial")]
+    #[error(
+        "profile {0} has no mfa_serial; run `git-credential-mfa-codecommit login --profile {0}` to find the MFA device and record it, or pass --mfa-serial"
+    )]
     NoMfaSerial(String),
     #[error(
         "setup writes only --profile into the helper line, not {0}; add other flags by hand (see the README)"

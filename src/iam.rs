@@ -82,10 +82,13 @@ impl MfaDevices for Iam {
         let mut serials = Vec::new();
         let mut marker = None;
         for _ in 0..MAX_PAGES {
-            let call = tokio::time::timeout(
-                CALL_TIMEOUT,
-                list_page(&endpoint, request, marker.as_deref()),
-            );
+            let call = async {
+                tokio::time::timeout(
+                    CALL_TIMEOUT,
+                    list_page(&endpoint, request, marker.as_deref()),
+                )
+                .await
+            };
             let page = crate::runtime::block_on(call)
                 .map_err(|error| Error::Unreachable(one_line(&error)))?
                 .map_err(|_| Error::Unreachable(format!("no answer in {CALL_TIMEOUT:?}")))??;
@@ -188,7 +191,9 @@ async fn list_page(
             }
             Ok(request)
         })
-        .deserializer(|response: &HttpResponse| read_page(response).map_err(OrchestratorError::operation))
+        .deserializer(|response: &HttpResponse| {
+            read_page(response).map_err(OrchestratorError::operation)
+        })
         .build();
     operation.invoke(signed).await.map_err(|error| match error {
         SdkError::ServiceError(context) => context.into_err(),
@@ -238,8 +243,11 @@ fn read_page(response: &HttpResponse) -> Result<Page, Error> {
         .bytes()
         .and_then(|bytes| std::str::from_utf8(bytes).ok())
         .ok_or(Error::Unreadable)?;
-    let fields = leaves(text, &["SerialNumber", "IsTruncated", "Marker", "Code", "Message"])
-        .map_err(|_| Error::Unreadable)?;
+    let fields = leaves(
+        text,
+        &["SerialNumber", "IsTruncated", "Marker", "Code", "Message"],
+    )
+    .map_err(|_| Error::Unreadable)?;
     let first = |name: &str| {
         fields
             .iter()
@@ -297,10 +305,7 @@ mod tests {
     use super::*;
 
     fn response(status: u16, body: &str) -> HttpResponse {
-        HttpResponse::new(
-            status.try_into().unwrap(),
-            SdkBody::from(body.to_owned()),
-        )
+        HttpResponse::new(status.try_into().unwrap(), SdkBody::from(body.to_owned()))
     }
 
     #[test]
@@ -318,7 +323,10 @@ mod tests {
         assert_eq!(
             read_page(&response(200, body)),
             Ok(Page {
-                serials: vec!["arn:aws:iam::1:mfa/a".to_owned(), "arn:aws:iam::1:mfa/b".to_owned()],
+                serials: vec![
+                    "arn:aws:iam::1:mfa/a".to_owned(),
+                    "arn:aws:iam::1:mfa/b".to_owned()
+                ],
                 truncated: true,
                 marker: Some("next+page".to_owned()),
             })
@@ -339,7 +347,9 @@ mod tests {
         );
         assert_eq!(
             read_page(&response(403, &error("InvalidClientTokenId"))),
-            Err(Error::Refused("InvalidClientTokenId: not for you".to_owned()))
+            Err(Error::Refused(
+                "InvalidClientTokenId: not for you".to_owned()
+            ))
         );
         assert_eq!(read_page(&response(500, "<html>")), Err(Error::Unreadable));
         assert_eq!(read_page(&response(200, "not xml")), Err(Error::Unreadable));
@@ -347,7 +357,8 @@ mod tests {
 
     #[test]
     fn the_partition_picks_the_endpoint_unless_one_is_configured() {
-        let endpoint = |vars: &[(&str, &str)], region| Endpoint::for_request(&Env::from_slice(vars), region);
+        let endpoint =
+            |vars: &[(&str, &str)], region| Endpoint::for_request(&Env::from_slice(vars), region);
         assert_eq!(
             endpoint(&[], "eu-west-1"),
             Endpoint {
@@ -355,13 +366,28 @@ mod tests {
                 signing_region: "us-east-1"
             }
         );
-        assert_eq!(endpoint(&[], "cn-northwest-1").url, "https://iam.cn-north-1.amazonaws.com.cn");
-        assert_eq!(endpoint(&[], "us-gov-east-1").signing_region, "us-gov-west-1");
-        let local = [("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:5000/"), ("AWS_ENDPOINT_URL", "http://x")];
+        assert_eq!(
+            endpoint(&[], "cn-northwest-1").url,
+            "https://iam.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            endpoint(&[], "us-gov-east-1").signing_region,
+            "us-gov-west-1"
+        );
+        let local = [
+            ("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:5000/"),
+            ("AWS_ENDPOINT_URL", "http://x"),
+        ];
         assert_eq!(endpoint(&local, "eu-west-1").url, "http://127.0.0.1:5000");
         assert_eq!(endpoint(&local[1..], "eu-west-1").url, "http://x");
-        let ignored = [("AWS_ENDPOINT_URL_IAM", "http://x"), ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")];
-        assert_eq!(endpoint(&ignored, "eu-west-1").url, "https://iam.amazonaws.com");
+        let ignored = [
+            ("AWS_ENDPOINT_URL_IAM", "http://x"),
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+        ];
+        assert_eq!(
+            endpoint(&ignored, "eu-west-1").url,
+            "https://iam.amazonaws.com"
+        );
     }
 
     #[test]
@@ -382,11 +408,18 @@ mod tests {
         let names: Vec<&str> = signed.headers.iter().map(|(name, _)| *name).collect();
         assert_eq!(
             names,
-            ["content-type", "x-amz-date", "authorization", "x-amz-security-token"]
+            [
+                "content-type",
+                "x-amz-date",
+                "authorization",
+                "x-amz-security-token"
+            ]
         );
         let authorization = &signed.headers[2].1;
         assert!(
-            authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIAX/20150830/us-east-1/iam/aws4_request"),
+            authorization.starts_with(
+                "AWS4-HMAC-SHA256 Credential=AKIAX/20150830/us-east-1/iam/aws4_request"
+            ),
             "{authorization}"
         );
         assert_eq!(format!("{signed:?}"), "Signed(ListMFADevices)");

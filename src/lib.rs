@@ -17,6 +17,7 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod credentials;
+pub mod discovery;
 pub mod error;
 pub mod helper_config;
 pub mod iam;

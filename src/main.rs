@@ -12,6 +12,7 @@ use git_credential_mfa_codecommit::cli::{self, Command, HELP, Operation};
 use git_credential_mfa_codecommit::commands;
 use git_credential_mfa_codecommit::context::{Context, SystemClock};
 use git_credential_mfa_codecommit::credentials::DefaultChain;
+use git_credential_mfa_codecommit::iam::Iam;
 use git_credential_mfa_codecommit::log::Stderr;
 use git_credential_mfa_codecommit::prompt::{self, GitCommand, Sources};
 use git_credential_mfa_codecommit::sts::Sts;
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
             process_timeout: prompt::PROCESS_TIMEOUT,
         },
         issuer: &Sts,
+        devices: &Iam,
         store: store.as_ref(),
         lock_dir: lock::default_dir(&Env::real()),
         refresh_window: var(REFRESH_VAR)

@@ -87,10 +87,14 @@ pub struct RoleRequest<'a> {
     pub duration: Option<Duration>,
 }
 
-/// Issues MFA sessions and role sessions; the real one is [`Sts`].
+/// Issues MFA sessions and role sessions, and says whose keys are whose;
+/// the real one is [`Sts`].
 pub trait TokenIssuer {
     fn session(&self, request: &SessionRequest) -> Result<Session, Error>;
     fn assume_role(&self, request: &RoleRequest) -> Result<Session, Error>;
+    /// `sts:GetCallerIdentity`, which no policy can deny: the ARN of whoever
+    /// `caller.base` belongs to.
+    fn caller_arn(&self, caller: &Caller) -> Result<String, Error>;
 }
 
 /// The real STS, through aws-sdk-sts.
@@ -128,16 +132,14 @@ impl TokenIssuer for Sts {
         };
         issued(run(call)?.credentials(), "sts:AssumeRole")
     }
-}
 
-/// `sts:GetCallerIdentity`, which no policy can deny: the ARN of whoever
-/// `caller.base` belongs to.
-pub fn caller_arn(caller: &Caller) -> Result<String, Error> {
-    let call = async { client(caller).await.get_caller_identity().send().await };
-    run(call)?
-        .arn()
-        .map(str::to_owned)
-        .ok_or_else(|| Error::Unreadable("sts:GetCallerIdentity returned no ARN".to_owned()))
+    fn caller_arn(&self, caller: &Caller) -> Result<String, Error> {
+        let call = async { client(caller).await.get_caller_identity().send().await };
+        run(call)?
+            .arn()
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Unreadable("sts:GetCallerIdentity returned no ARN".to_owned()))
+    }
 }
 
 /// Runs one STS call to its answer or a sorted error.

@@ -41,8 +41,16 @@ pub fn section_for(name: &str) -> String {
 }
 
 /// The file after `key = value` is set in `section`; `None`: no file yet.
-pub fn set(contents: Option<&str>, section: &str, key: &str, value: &str) -> Result<String, NotOneLine> {
-    if [section, key, value].iter().any(|text| text.contains(['\n', '\r'])) {
+pub fn set(
+    contents: Option<&str>,
+    section: &str,
+    key: &str,
+    value: &str,
+) -> Result<String, NotOneLine> {
+    if [section, key, value]
+        .iter()
+        .any(|text| text.contains(['\n', '\r']))
+    {
         return Err(NotOneLine);
     }
     let entry = format!("{key} = {value}\n");
@@ -162,8 +170,14 @@ mod tests {
 
     #[test]
     fn a_missing_file_or_section_gets_one_appended_and_the_rest_kept() {
-        assert_eq!(set_serial(None, "dev"), "[profile dev]\nmfa_serial = arn:x\n");
-        assert_eq!(set_serial(Some(""), "dev"), "[profile dev]\nmfa_serial = arn:x\n");
+        assert_eq!(
+            set_serial(None, "dev"),
+            "[profile dev]\nmfa_serial = arn:x\n"
+        );
+        assert_eq!(
+            set_serial(Some(""), "dev"),
+            "[profile dev]\nmfa_serial = arn:x\n"
+        );
         assert_eq!(
             set_serial(Some("[default]\r\nregion = a"), "dev"),
             "[default]\r\nregion = a\n[profile dev]\nmfa_serial = arn:x\n"
@@ -190,7 +204,10 @@ mod tests {
                 "[profile dev]\nregion = a\n\nmfa_serial = arn:x\n# end\n",
             ),
             ("[profile dev]", "[profile dev]\nmfa_serial = arn:x\n"),
-            ("[profile \"dev\"]\nx: 1", "[profile \"dev\"]\nx: 1\nmfa_serial = arn:x\n"),
+            (
+                "[profile \"dev\"]\nx: 1",
+                "[profile \"dev\"]\nx: 1\nmfa_serial = arn:x\n",
+            ),
             (
                 "[profile dev]\n# note = x\n[other]\n",
                 "[profile dev]\n# note = x\nmfa_serial = arn:x\n[other]\n",

@@ -1,5 +1,6 @@
 //! The session commands, for people in a terminal: `login` (prompt now and
-//! cache the session), `logout` (drop cached sessions) and `status` (what is
+//! cache the session, finding the MFA device first when the profile names
+//! none), `logout` (drop cached sessions) and `status` (what is
 //! cached and until when). They print names, device ARNs and times, never a
 //! secret.
 
@@ -13,14 +14,29 @@ use crate::cache::{self, CacheKey};
 use crate::cli::Args;
 use crate::context::Context;
 use crate::error::Error;
-use crate::mfa;
 use crate::plan::{self, Flags};
+use crate::{discovery, mfa};
 
 /// Prompts for a code now, caches the new session, prints its expiry.
 pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
-    let profile = profile(args, context)?;
+    let mut profile = profile(args, context)?;
     let region = sts_region(args, &profile, context)?;
-    let need = selected_need(args, &profile, &region)?;
+    let need = match selected_need(args, &profile, &region) {
+        // An IAM user's profile without a device: find it, record it, and
+        // read the profile again.
+        Err(Error::NoMfaSerial(_)) if profile.get_in(profile.name(), "role_arn")?.is_none() => {
+            discovery::discover(
+                &profile,
+                args.profile.as_deref(),
+                &region,
+                &mut out,
+                context,
+            )?;
+            profile = super::target::profile(args, context)?;
+            selected_need(args, &profile, &region)?
+        }
+        need => need?,
+    };
     let session = mfa::new_session(&need, profile.files(), context)?;
     mfa::save(&need, &session, context);
     writeln!(

@@ -61,10 +61,14 @@ pub use git_config::{GitCommand, GitConfig, ValueKind};
 pub use process::PROCESS_TIMEOUT;
 pub use question::Question;
 
-/// Where TOTP codes come from; the real one is [`Sources`].
+/// Where TOTP codes come from, and the user's choice among MFA devices;
+/// the real one is [`Sources`].
 pub trait TotpPrompt {
     /// One answer to `MFA code for <mfa_serial>: `, unchecked.
     fn ask(&self, question: &Question) -> Result<String, Error>;
+    /// The index of the option the user picks on the terminal, after
+    /// `title`; only a person at a terminal is asked.
+    fn choose(&self, title: &str, options: &[String]) -> Result<usize, Error>;
 }
 
 /// The real prompt: `mfa_process`, the terminal, askpass, in this order.
@@ -92,6 +96,11 @@ pub struct Sources<'a> {
 }
 
 impl TotpPrompt for Sources<'_> {
+    fn choose(&self, title: &str, options: &[String]) -> Result<usize, Error> {
+        let tty = terminal::open().map_err(Error::NoTerminal)?;
+        terminal::choose(&tty, title, options)
+    }
+
     fn ask(&self, question: &Question) -> Result<String, Error> {
         if let Some(command) = question.mfa_process {
             self.log

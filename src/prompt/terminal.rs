@@ -1,5 +1,5 @@
 //! The hidden prompt on the controlling terminal (`/dev/tty`; git owns stdin
-//! and stdout).
+//! and stdout), and a visible one for choosing from a list.
 //!
 //! Input is hidden, and the terminal is switched to byte-at-a-time mode
 //! without signals for the prompt only, so that Ctrl-C and Ctrl-D arrive as
@@ -16,7 +16,7 @@
 //! before a prompt shows (a cached `get` pays nothing), and after it the
 //! signals have their default action again.
 //!
-//! Never echo the answer, and never leave the terminal in prompt mode.
+//! Never echo a code, and never leave the terminal in prompt mode.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -37,14 +37,44 @@ pub(super) fn open() -> Result<File, String> {
         .map_err(|error| reason(&error))
 }
 
-/// Asks on `tty`, hiding the answer. The terminal is in prompt mode before
-/// the question shows (switching discards what was typed earlier), so that
-/// nothing typed after it appears is lost or echoed.
+/// Asks on `tty`, hiding the answer.
 pub(super) fn ask(tty: &File, question: &Question) -> Result<String, Error> {
+    ask_line(tty, &question.text(), false)
+}
+
+/// Shows `title` and the numbered `options` on `tty` and asks which one,
+/// showing what is typed; three answers that are not one of the numbers
+/// cancel. The index of the one chosen.
+pub(super) fn choose(tty: &File, title: &str, options: &[String]) -> Result<usize, Error> {
+    let mut out = tty;
+    writeln!(out, "{title}").map_err(Error::terminal)?;
+    for (number, option) in (1..).zip(options) {
+        writeln!(out, "  {number}) {option}").map_err(Error::terminal)?;
+    }
+    let question = format!("Which one (1-{})? ", options.len());
+    for _ in 0..3 {
+        let answer = ask_line(tty, &question, true)?;
+        if let Some(index) = answer
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|number| (1..=options.len()).contains(number))
+        {
+            return Ok(index - 1);
+        }
+    }
+    Err(Error::Cancelled)
+}
+
+/// Asks `text` on `tty`, showing the answer as it is typed only with `echo`.
+/// The terminal is in prompt mode before the question shows (switching
+/// discards what was typed earlier), so that nothing typed after it appears
+/// is lost or echoed by the terminal itself.
+fn ask_line(tty: &File, text: &str, echo: bool) -> Result<String, Error> {
     let mode = raw::PromptMode::enter(tty)?;
     let mut out = tty;
-    write!(out, "{}", question.text()).map_err(Error::terminal)?;
-    let answer = read_hidden(tty, &mode);
+    write!(out, "{text}").map_err(Error::terminal)?;
+    let answer = read_line(tty, &mode, echo);
     // A signal that came after the last key still ends the prompt.
     let interrupted = mode.leave();
     // The user's Enter was not echoed: end the prompt's line ourselves.
@@ -54,10 +84,17 @@ pub(super) fn ask(tty: &File, question: &Question) -> Result<String, Error> {
     answer
 }
 
-/// Reads one line in prompt mode, handling erase keys; Ctrl-C, Ctrl-D and a
-/// closed terminal cancel, a caught signal interrupts.
-fn read_hidden(tty: &File, mode: &raw::PromptMode) -> Result<String, Error> {
-    let mut tty = tty;
+/// Reads one line in prompt mode, handling erase keys, writing back what is
+/// kept only with `echo`; Ctrl-C, Ctrl-D and a closed terminal cancel, a
+/// caught signal interrupts.
+fn read_line(file: &File, mode: &raw::PromptMode, echo: bool) -> Result<String, Error> {
+    let mut tty = file;
+    let shown = |bytes: &[u8]| {
+        if echo {
+            let mut out = file;
+            let _ = out.write_all(bytes);
+        }
+    };
     let mut answer = String::new();
     let mut byte = [0u8; 1];
     loop {
@@ -68,12 +105,14 @@ fn read_hidden(tty: &File, mode: &raw::PromptMode) -> Result<String, Error> {
         match byte[0] {
             b'\r' | b'\n' => return Ok(answer),
             0x03 | 0x04 => return Err(Error::Cancelled),
-            0x7f | 0x08 => {
-                answer.pop();
+            0x7f | 0x08 if answer.pop().is_some() => shown(b"\x08 \x08"),
+            0x15 => {
+                shown(&b"\x08 \x08".repeat(answer.len()));
+                answer.clear();
             }
-            0x15 => answer.clear(),
             printable @ 0x20..=0x7e if answer.len() < MAX_ANSWER => {
                 answer.push(char::from(printable));
+                shown(&[printable]);
             }
             _ => {}
         }

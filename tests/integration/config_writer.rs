@@ -122,9 +122,11 @@ fn the_file_left_is_the_one_aws_configure_set_leaves() {
     let dir = tempfile::tempdir().unwrap();
     let mut cases = Vec::new();
     let mut inputs = Vec::new();
-    let fixed = FILES
-        .iter()
-        .flat_map(|file| PROFILES.iter().map(move |profile| (file.to_string(), *profile)));
+    let fixed = FILES.iter().flat_map(|file| {
+        PROFILES
+            .iter()
+            .map(move |profile| (file.to_string(), *profile))
+    });
     let random = generated(seed).into_iter().map(|file| (file, "dev"));
     for (index, (file, profile)) in fixed.chain(random).enumerate() {
         let path = dir.path().join(format!("config-{index}"));
@@ -143,7 +145,10 @@ fn the_file_left_is_the_one_aws_configure_set_leaves() {
         .arg(&list)
         .arg(ARN)
         .env("PYTHONUTF8", "1")
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("no-credentials"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("no-credentials"),
+        )
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_DEFAULT_PROFILE")
         .output()
@@ -156,14 +161,25 @@ fn the_file_left_is_the_one_aws_configure_set_leaves() {
         if unparsed.contains(&path.to_str().unwrap()) {
             // The helper never writes a file it could not read either.
             let bytes = contents.as_deref().unwrap_or_default().as_bytes();
-            assert!(ini::parse(bytes).is_err(), "{contents:?} is read by the helper only");
+            assert!(
+                ini::parse(bytes).is_err(),
+                "{contents:?} is read by the helper only"
+            );
             continue;
         }
         compared += 1;
         let theirs = std::fs::read_to_string(path).unwrap();
-        let ours = set(contents.as_deref(), &section_for(profile), "mfa_serial", ARN).unwrap();
+        let ours = set(
+            contents.as_deref(),
+            &section_for(profile),
+            "mfa_serial",
+            ARN,
+        )
+        .unwrap();
         if ours != theirs {
-            differ.push(format!("{profile} in {contents:?}:\n  aws: {theirs:?}\n  ours: {ours:?}"));
+            differ.push(format!(
+                "{profile} in {contents:?}:\n  aws: {theirs:?}\n  ours: {ours:?}"
+            ));
         }
     }
     assert!(compared > 250, "only {compared} files compared");
@@ -172,6 +188,11 @@ fn the_file_left_is_the_one_aws_configure_set_leaves() {
         "{} of {} differ (seed {seed}):\n{}",
         differ.len(),
         inputs.len(),
-        differ.iter().take(8).cloned().collect::<Vec<_>>().join("\n")
+        differ
+            .iter()
+            .take(8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -16,10 +16,11 @@ use git_credential_mfa_codecommit::commands;
 use git_credential_mfa_codecommit::context::{Clock, Context};
 use git_credential_mfa_codecommit::credentials::{self, CredentialSource};
 use git_credential_mfa_codecommit::error::Error;
+use git_credential_mfa_codecommit::iam::{self, DeviceRequest, MfaDevices};
 use git_credential_mfa_codecommit::log::Log;
 use git_credential_mfa_codecommit::prompt::{self, Question, TotpPrompt};
 use git_credential_mfa_codecommit::session::Session;
-use git_credential_mfa_codecommit::sts::{self, RoleRequest, SessionRequest, TokenIssuer};
+use git_credential_mfa_codecommit::sts::{self, Caller, RoleRequest, SessionRequest, TokenIssuer};
 
 /// 2015-08-30T12:36:00Z, the time of the FIPS and China vectors.
 pub const VECTOR_TIME: u64 = 1_440_938_160;
@@ -119,6 +120,10 @@ impl TotpPrompt for ScriptedPrompt {
             .pop_front()
             .expect("an unexpected MFA prompt")
     }
+
+    fn choose(&self, title: &str, _: &[String]) -> Result<usize, prompt::Error> {
+        panic!("an unexpected choice: {title}")
+    }
 }
 
 /// What the issuer was asked, without the base secret. For AssumeRole,
@@ -141,6 +146,8 @@ pub struct IssuerCall {
 pub struct ScriptedIssuer {
     pub results: RefCell<VecDeque<Result<Session, sts::Error>>>,
     pub calls: RefCell<Vec<IssuerCall>>,
+    /// GetCallerIdentity's answers.
+    pub callers: RefCell<VecDeque<Result<String, sts::Error>>>,
 }
 
 impl ScriptedIssuer {
@@ -154,6 +161,15 @@ impl ScriptedIssuer {
 }
 
 impl TokenIssuer for ScriptedIssuer {
+    fn caller_arn(&self, caller: &Caller) -> Result<String, sts::Error> {
+        self.callers.borrow_mut().pop_front().unwrap_or_else(|| {
+            panic!(
+                "an unexpected GetCallerIdentity for {}",
+                caller.base.access_key_id()
+            )
+        })
+    }
+
     fn session(&self, request: &SessionRequest) -> Result<Session, sts::Error> {
         self.calls.borrow_mut().push(IssuerCall {
             operation: "GetSessionToken".to_owned(),
@@ -303,6 +319,15 @@ impl Log for RecordingLog {
     }
 }
 
+/// IAM, which no flow test expects to be called.
+pub struct NoIam;
+
+impl MfaDevices for NoIam {
+    fn list(&self, request: &DeviceRequest) -> Result<Vec<String>, iam::Error> {
+        panic!("an unexpected ListMFADevices for {:?}", request.user_name)
+    }
+}
+
 /// Everything `commands::run` touches, faked.
 pub struct World {
     /// Shared, so that events elsewhere ([`MemoryStore::before_a_load`]) can
@@ -371,6 +396,7 @@ impl World {
             credentials: &self.credentials,
             prompt: &self.prompt,
             issuer: &self.issuer,
+            devices: &NoIam,
             store: &self.store,
             lock_dir: self.lock_dir.path().to_owned(),
             refresh_window: Duration::from_secs(300),

@@ -13,6 +13,7 @@ mod chain;
 mod codecommit;
 mod config_writer;
 mod conformance;
+mod discovery;
 mod doubles;
 mod flow;
 mod git_push;

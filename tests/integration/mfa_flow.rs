@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use git_credential_mfa_codecommit::error::Error;
 use git_credential_mfa_codecommit::sigv4;
 use git_credential_mfa_codecommit::sts;
-use git_credential_mfa_codecommit::{mfa, prompt};
+use git_credential_mfa_codecommit::{discovery, mfa, prompt};
 
 use crate::doubles::{Run, VECTOR_TIME, World, at, example_keys, request, sts_session};
 
@@ -403,8 +403,25 @@ fn login_prompts_now_and_status_and_logout_show_and_drop_sessions() {
         )
     );
     assert!(world.store.get("default", ALICE).is_none());
+    // A profile without a device: login looks it up, starting with whose
+    // keys they are (here STS cannot say), and writes nothing.
+    world
+        .issuer
+        .callers
+        .borrow_mut()
+        .push_back(Err(sts::Error::Unreachable("no STS here".into())));
     let run = world.run(&["--profile", "plain", "login"], "");
-    assert!(matches!(run.result, Err(Error::NoMfaSerial(_))));
+    assert!(
+        matches!(
+            run.result,
+            Err(Error::Discovery(discovery::Error::Sts(
+                sts::Error::Unreachable(_)
+            )))
+        ),
+        "{:?}",
+        run.result
+    );
+    assert_eq!(run.stdout, "");
 }
 
 #[test]

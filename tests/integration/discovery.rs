@@ -1,0 +1,252 @@
+//! MFA device discovery by `login` against moto's IAM and STS: a user with
+//! one virtual MFA device (found, recorded, then the code asked), with two
+//! (chosen on the terminal, or an error listing them without one), with
+//! none, and an account whose IAM refuses the call; the config file left
+//! equal, byte for byte, to what the real `aws configure set` leaves on a
+//! copy of it. `get` never calls IAM or writes the config.
+
+use std::process::Command;
+
+use expectrl::Expect;
+use serde_json::Value;
+
+use crate::aws_cli::python;
+use crate::codecommit::ok;
+use crate::moto::Moto;
+use crate::support::{BINARY, Scratch, request, run, text};
+
+/// Creates IAM user `argv[2]` in the moto at `argv[1]` with `argv[3]`
+/// virtual MFA devices, enabled; prints its access key id, secret and the
+/// devices' serial numbers as JSON.
+const SETUP: &str = r#"
+import boto3, json, sys
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
+                   aws_access_key_id="AKIAADMINEXAMPLE", aws_secret_access_key="admin")
+name = sys.argv[2]
+iam.create_user(UserName=name)
+key = iam.create_access_key(UserName=name)["AccessKey"]
+serials = []
+for i in range(int(sys.argv[3])):
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="%s-%d" % (name, i))["VirtualMFADevice"]
+    iam.enable_mfa_device(UserName=name, SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1="123456", AuthenticationCode2="654321")
+    serials.append(device["SerialNumber"])
+print(json.dumps({"id": key["AccessKeyId"], "secret": key["SecretAccessKey"], "serials": serials}))
+"#;
+
+/// A config file with comments, another profile, no trailing newline.
+const CONFIG: &str =
+    "# work accounts\n[default]\nregion = us-east-1\n\n[profile other]\nregion = eu-west-1";
+
+struct User {
+    moto: Moto,
+    scratch: Scratch,
+    serials: Vec<String>,
+    name: String,
+}
+
+impl User {
+    fn with_devices(count: usize) -> Self {
+        let moto = Moto::start();
+        let name = format!("user{}x{count}", std::process::id());
+        let out = Command::new(python())
+            .args(["-c", SETUP, &moto.endpoint, &name, &count.to_string()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let scratch = Scratch::new();
+        scratch.write(
+            ".aws/credentials",
+            &format!(
+                "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+                created["id"].as_str().unwrap(),
+                created["secret"].as_str().unwrap()
+            ),
+        );
+        scratch.write(".aws/config", CONFIG);
+        let serials = created["serials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|serial| serial.as_str().unwrap().to_owned())
+            .collect();
+        User {
+            moto,
+            scratch,
+            serials,
+            name,
+        }
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut command = self.scratch.command(program);
+        command
+            .env("AWS_ENDPOINT_URL_STS", &self.moto.endpoint)
+            .env("AWS_ENDPOINT_URL_IAM", &self.moto.endpoint)
+            .env("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "keyutils");
+        command
+    }
+
+    /// `login` in a pseudo-terminal, `at_choice` typed at a device choice,
+    /// the code at the code prompt; what the terminal showed.
+    fn login(&self, at_choice: Option<&str>) -> String {
+        let mut session =
+            expectrl::Session::spawn(self.command_line(&["login"])).expect("a pseudo-terminal");
+        session.set_expect_timeout(Some(std::time::Duration::from_secs(60)));
+        let mut screen = String::new();
+        if let Some(answer) = at_choice {
+            let found = session.expect("Which one (1-2)? ").unwrap();
+            screen.push_str(&String::from_utf8_lossy(found.before()));
+            session.send(answer).unwrap();
+        }
+        let found = session.expect("MFA code for ").unwrap();
+        screen.push_str(&String::from_utf8_lossy(found.before()));
+        let found = session.expect(": ").unwrap();
+        screen.push_str(&format!(
+            "MFA code for {}",
+            String::from_utf8_lossy(found.before())
+        ));
+        session.send("123456\r").unwrap();
+        let found = session.expect(" valid until").unwrap();
+        screen.push_str(&String::from_utf8_lossy(found.before()));
+        screen.push_str(" valid until");
+        session.expect(expectrl::Eof).unwrap();
+        let status = session.get_process().wait().unwrap();
+        assert!(
+            matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 0)),
+            "{status:?}: {screen}"
+        );
+        screen
+    }
+
+    fn command_line(&self, args: &[&str]) -> Command {
+        let mut command = self.command(BINARY);
+        command.args(args);
+        command
+    }
+
+    /// The config as the real `aws configure set profile.default.mfa_serial
+    /// <serial>` leaves a copy of [`CONFIG`].
+    fn as_aws_cli_writes(&self, serial: &str) -> String {
+        let copy = self.scratch.write("aws-cli-copy", CONFIG);
+        let mut aws = self.scratch.command(python());
+        aws.env("AWS_CONFIG_FILE", &copy).args([
+            "-m",
+            "awscli",
+            "configure",
+            "set",
+            "profile.default.mfa_serial",
+            serial,
+        ]);
+        ok(aws);
+        std::fs::read_to_string(copy).unwrap()
+    }
+
+    fn config(&self) -> String {
+        std::fs::read_to_string(self.scratch.path(".aws/config")).unwrap()
+    }
+
+    fn logout(&self) {
+        ok(self.command_line(&["logout", "--all"]));
+    }
+}
+
+#[test]
+#[ignore = "needs moto, boto3, the AWS CLI, kernel keyutils and a pseudo-terminal: run by .ci/run"]
+fn one_device_is_found_recorded_as_the_aws_cli_records_it_and_used() {
+    let user = User::with_devices(1);
+    // A git process does not look: with no mfa_serial, get signs with the keys.
+    let get = run(
+        user.command_line(&["get"]),
+        &request("git-codecommit.us-east-1.amazonaws.com", Some("v1/repos/r")),
+    );
+    assert!(get.status.success(), "{}", text(&get.stderr));
+    assert_eq!(user.config(), CONFIG);
+
+    let screen = user.login(None);
+    let serial = &user.serials[0];
+    assert!(
+        screen.contains(&format!(
+            "found MFA device {serial}; recorded it as mfa_serial of profile default"
+        )),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!(
+            "MFA session for profile default ({serial}) valid until"
+        )),
+        "{screen}"
+    );
+    assert_eq!(user.config(), user.as_aws_cli_writes(serial));
+    // The next login asks for the code only.
+    let screen = user.login(None);
+    assert!(!screen.contains("found MFA device"), "{screen}");
+    user.logout();
+}
+
+#[test]
+#[ignore = "needs moto, boto3, the AWS CLI, kernel keyutils and a pseudo-terminal: run by .ci/run"]
+fn of_two_devices_the_one_chosen_is_recorded_and_without_a_terminal_both_are_named() {
+    let user = User::with_devices(2);
+    let mut detached = user.command("setsid");
+    detached.args([BINARY, "login"]);
+    let out = run(detached, b"");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let arn = format!("arn:aws:iam::123456789012:user/{}", user.name);
+    assert_eq!(
+        stderr,
+        format!(
+            "git-credential-mfa-codecommit: {arn} has several MFA devices ({}, {}); pass --mfa-serial with one of them\n",
+            user.serials[0], user.serials[1]
+        )
+    );
+    assert_eq!(user.config(), CONFIG);
+
+    let screen = user.login(Some("2\r"));
+    assert!(
+        screen.contains(&format!("{arn} has 2 MFA devices:"))
+            && screen.contains(&format!("  1) {}", user.serials[0]))
+            && screen.contains(&format!("  2) {}", user.serials[1])),
+        "{screen}"
+    );
+    assert_eq!(user.config(), user.as_aws_cli_writes(&user.serials[1]));
+    user.logout();
+}
+
+#[test]
+#[ignore = "needs moto, boto3 and the AWS CLI: run by .ci/run"]
+fn no_device_or_a_refused_list_is_one_line_and_nothing_written() {
+    let user = User::with_devices(0);
+    let mut detached = user.command("setsid");
+    detached.args([BINARY, "login"]);
+    let out = run(detached, b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "git-credential-mfa-codecommit: arn:aws:iam::123456789012:user/{} has no MFA device; \
+             add one on the IAM console's Security credentials page, then run login again\n",
+            user.name
+        )
+    );
+    assert_eq!(user.config(), CONFIG);
+
+    // IAM refusing the call (here: keys IAM does not know).
+    user.scratch.write(
+        ".aws/credentials",
+        "[default]\naws_access_key_id = AKIANOBODYEXAMPLE\naws_secret_access_key = x\n",
+    );
+    let mut detached = user.command("setsid");
+    detached.args([BINARY, "login"]);
+    let out = run(detached, b"");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.lines().count() == 1 && stderr.contains("--mfa-serial"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("AKIANOBODYEXAMPLE x"), "{stderr}");
+    assert_eq!(user.config(), CONFIG);
+}
