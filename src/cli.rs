@@ -40,6 +40,9 @@ Commands (git runs the first three):
                               Configure git to use this helper for every
                               CodeCommit URL (--vpce: VPC endpoint hosts too;
                               --undo: remove that configuration)
+  setup --aws-profile NAME [--undo]
+                              Add (or remove) an AWS profile NAME whose
+                              credential_process is this profile's session
 
 Options (before or after the command):
       --profile <PROFILE>     AWS profile (default: AWS_PROFILE, else default)
@@ -93,6 +96,8 @@ pub enum Operation {
         scope: Scope,
         vpce: bool,
         undo: bool,
+        /// `--aws-profile NAME`: the AWS profile to add instead.
+        aws_profile: Option<String>,
     },
     /// Any other operation, with its arguments: ignored, as git expects of
     /// helpers.
@@ -148,6 +153,9 @@ pub fn parse(
             (Long("all"), Some(Operation::Logout { all })) => *all = true,
             (Long("vpce"), Some(Operation::Setup { vpce, .. })) => *vpce = true,
             (Long("undo"), Some(Operation::Setup { undo, .. })) => *undo = true,
+            (Long("aws-profile"), Some(Operation::Setup { aws_profile, .. })) => {
+                *aws_profile = Some(parser.value()?.string()?);
+            }
             (
                 Long(flag @ ("global" | "system" | "local")),
                 Some(Operation::Setup { scope, .. }),
@@ -219,6 +227,7 @@ fn named(name: &OsStr) -> Option<Operation> {
             scope: Scope::Global,
             vpce: false,
             undo: false,
+            aws_profile: None,
         },
         _ => return None,
     })
@@ -296,7 +305,8 @@ mod tests {
             Operation::Setup {
                 scope: Scope::Global,
                 vpce: false,
-                undo: false
+                undo: false,
+                aws_profile: None
             }
         );
         assert_eq!(
@@ -304,7 +314,17 @@ mod tests {
             Operation::Setup {
                 scope: Scope::Local,
                 vpce: true,
-                undo: true
+                undo: true,
+                aws_profile: None
+            }
+        );
+        assert_eq!(
+            setup(&["setup", "--aws-profile", "alice-mfa", "--undo"]).unwrap(),
+            Operation::Setup {
+                scope: Scope::Global,
+                vpce: false,
+                undo: true,
+                aws_profile: Some("alice-mfa".to_owned())
             }
         );
         let error = setup(&["setup", "--global", "--system"]).unwrap_err();

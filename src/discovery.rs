@@ -10,13 +10,13 @@
 //! and only the one line `aws configure set` would change or add.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::aws_config::{Kind, writer};
 use crate::config::Profile;
 use crate::context::Context;
 use crate::iam::{self, DeviceRequest};
-use crate::{credentials, prompt, sts};
+use crate::{config_file, credentials, prompt, sts};
 
 /// Where MFA devices are made, for the messages.
 const CONSOLE: &str = "the IAM console's Security credentials page";
@@ -39,8 +39,8 @@ pub enum Error {
     Several { arn: String, serials: Vec<String> },
     #[error(transparent)]
     Prompt(prompt::Error),
-    #[error("cannot record mfa_serial in {}: {cause}", .path.display())]
-    Unwritable { path: PathBuf, cause: String },
+    #[error("cannot record mfa_serial: {0}")]
+    Unwritable(#[from] config_file::Error),
 }
 
 /// Finds the MFA device of the selected profile (an IAM user's, with no
@@ -113,43 +113,20 @@ fn user_name(arn: &str) -> Option<Option<&str>> {
 }
 
 /// Sets `mfa_serial = serial` in profile `name` of the config file at
-/// `path`, as `aws configure set` does (creating the file, private, when
-/// there is none).
+/// `path`, as `aws configure set` does.
 fn record(path: &Path, name: &str, serial: &str) -> Result<(), Error> {
-    let unwritable = |cause: String| Error::Unwritable {
-        path: path.to_owned(),
-        cause,
-    };
-    let contents = match std::fs::read(path) {
-        Ok(bytes) => {
-            Some(String::from_utf8(bytes).map_err(|_| unwritable("it is not UTF-8".to_owned()))?)
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-        Err(error) => return Err(unwritable(crate::child::reason(&error))),
-    };
+    let contents = config_file::read(path)?;
     let text = writer::set(
         contents.as_deref(),
         &writer::section_for(name),
         "mfa_serial",
         serial,
     )
-    .map_err(|error| unwritable(error.to_string()))?;
-    if contents.is_none() {
-        create_private(path).map_err(|error| unwritable(crate::child::reason(&error)))?;
-    }
-    std::fs::write(path, text).map_err(|error| unwritable(crate::child::reason(&error)))
-}
-
-/// An empty file only its owner can read, in directories made as needed.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map(drop)
+    .map_err(|error| config_file::Error {
+        path: path.to_owned(),
+        cause: error.to_string(),
+    })?;
+    Ok(config_file::write(path, &text, contents.is_some())?)
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! TOTP code, password or input line ever reaches them.
 
 use crate::{
-    cache, config, credentials, discovery, helper_config, mfa, plan, prompt, protocol, sts,
+    cache, config, config_file, credentials, discovery, helper_config, mfa, plan, prompt, protocol,
+    sts,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +47,25 @@ pub enum Error {
         "setup writes only --profile into the helper line, not {0}; add other flags by hand (see the README)"
     )]
     SetupFlag(&'static str),
+    #[error(transparent)]
+    ConfigFile(#[from] config_file::Error),
+    #[error(
+        "profile {0} is the one to sign with; name the new AWS profile otherwise (--aws-profile)"
+    )]
+    AwsProfileIsSource(String),
+    #[error(
+        "profile {0} already exists; choose another name for --aws-profile, or remove it first"
+    )]
+    AwsProfileExists(String),
+    #[error(
+        "profile {0} is in neither AWS file; pass --profile with the profile whose session to use"
+    )]
+    AwsProfileWithoutSource(String),
+    #[error("profile {name} in {} is not as setup wrote it; remove it by hand", .path.display())]
+    AwsProfileChanged {
+        name: String,
+        path: std::path::PathBuf,
+    },
     #[error(
         "the cached MFA session ends past the year 262142, so it is damaged; run: git-credential-mfa-codecommit logout"
     )]

@@ -9,12 +9,14 @@
 #![forbid(unsafe_code)]
 
 pub mod aws_config;
+pub mod aws_profile;
 pub mod cache;
 pub mod child;
 pub mod cli;
 pub mod codecommit;
 pub mod commands;
 pub mod config;
+pub mod config_file;
 pub mod context;
 pub mod credentials;
 pub mod discovery;

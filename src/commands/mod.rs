@@ -37,9 +37,15 @@ pub fn run(
         Operation::Logout { all } => session::logout(args, *all, &mut output, context),
         Operation::Status => session::status(args, &mut output, context),
         Operation::CredentialProcess => credential_process::run(args, &mut output, context),
-        Operation::Setup { scope, vpce, undo } => {
-            setup::run(args, *scope, *vpce, *undo, &mut output, context)
-        }
+        Operation::Setup {
+            scope,
+            vpce,
+            undo,
+            aws_profile,
+        } => match aws_profile {
+            Some(name) => setup::aws_profile(args, name, *vpce, *undo, &mut output, context),
+            None => setup::run(args, *scope, *vpce, *undo, &mut output, context),
+        },
         // Nothing is stored by git's `store`; git's request is not even read
         // (git ignores SIGPIPE from helpers).
         Operation::Store | Operation::Other(_) => Ok(()),

@@ -3,18 +3,38 @@
 //! removes) it; then a look at which `git-remote-codecommit` git will run
 //! for `codecommit://` URLs, with a warning when it is not this package's
 //! (AWS's from PyPI first on PATH, say) or git finds none.
+//!
+//! `setup --aws-profile NAME` instead adds to the AWS config file the
+//! profile NAME whose `credential_process` prints the selected profile's
+//! MFA session ([`crate::aws_profile`]), or with `--undo` removes it.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
 
+use crate::aws_config::Kind;
+use crate::aws_profile::{self, Block};
 use crate::cli::Args;
+use crate::config_file;
 use crate::context::Context;
 use crate::error::Error;
 use crate::helper_config::{self, Request, Scope};
 use crate::which;
 
 const REMOTE_HELPER: &str = "git-remote-codecommit";
+
+/// Refuses the flags that only make sense in a helper line.
+fn refuse_helper_flags(args: &Args) -> Result<(), Error> {
+    let given = [
+        (args.region.is_some(), "--region"),
+        (args.mfa_serial.is_some(), "--mfa-serial"),
+        (args.duration.is_some(), "--duration"),
+    ];
+    match given.into_iter().find(|(present, _)| *present) {
+        Some((_, flag)) => Err(Error::SetupFlag(flag)),
+        None => Ok(()),
+    }
+}
 
 pub(super) fn run(
     args: &Args,
@@ -24,14 +44,7 @@ pub(super) fn run(
     mut out: impl Write,
     context: &Context,
 ) -> Result<(), Error> {
-    let given = [
-        (args.region.is_some(), "--region"),
-        (args.mfa_serial.is_some(), "--mfa-serial"),
-        (args.duration.is_some(), "--duration"),
-    ];
-    if let Some((_, flag)) = given.into_iter().find(|(present, _)| *present) {
-        return Err(Error::SetupFlag(flag));
-    }
+    refuse_helper_flags(args)?;
     let request = Request {
         scope,
         vpce,
@@ -81,4 +94,78 @@ fn check_remote_helper(context: &Context) {
             "{dir} is not on PATH, so git finds no {REMOTE_HELPER} for codecommit:// URLs; add it to PATH"
         )),
     }
+}
+
+/// Adds (or with `undo` removes) the AWS profile `name` that runs
+/// `credential-process` for the selected profile.
+pub(super) fn aws_profile(
+    args: &Args,
+    name: &str,
+    vpce: bool,
+    undo: bool,
+    mut out: impl Write,
+    context: &Context,
+) -> Result<(), Error> {
+    refuse_helper_flags(args)?;
+    if vpce {
+        return Err(Error::SetupFlag("--vpce"));
+    }
+    let profile = super::target::profile(args, context)?;
+    let source = profile.name();
+    let files = profile.files();
+    let path = files.path(Kind::Config);
+    if name == source {
+        return Err(Error::AwsProfileIsSource(name.to_owned()));
+    }
+    let exe =
+        std::env::current_exe().map_err(|error| Error::Output(crate::child::reason(&error)))?;
+    let block = Block::new(
+        name,
+        &exe.to_string_lossy(),
+        source,
+        profile.get_in(source, "region")?,
+    );
+    let contents = config_file::read(path)?;
+    let existed = contents.is_some();
+    let contents = contents.unwrap_or_default();
+    let (text, line) = if undo {
+        match aws_profile::remove(&contents, &block) {
+            Some(text) => (
+                Some(text),
+                format!("removed profile {name} from {}", path.display()),
+            ),
+            None if files.has_profile(name) => {
+                return Err(Error::AwsProfileChanged {
+                    name: name.to_owned(),
+                    path: path.to_owned(),
+                });
+            }
+            None => (
+                None,
+                format!("nothing to undo: no profile {name} in {}", path.display()),
+            ),
+        }
+    } else if aws_profile::contains(&contents, &block) {
+        (
+            None,
+            format!(
+                "nothing to change: profile {name} in {} already uses profile {source}'s session",
+                path.display()
+            ),
+        )
+    } else if files.has_profile(name) {
+        return Err(Error::AwsProfileExists(name.to_owned()));
+    } else if !files.has_profile(source) {
+        return Err(Error::AwsProfileWithoutSource(source.to_owned()));
+    } else {
+        let line = format!(
+            "added profile {name} to {}: aws --profile {name} now uses profile {source}'s MFA session",
+            path.display()
+        );
+        (Some(aws_profile::add(&contents, &block)), line)
+    };
+    if let Some(text) = text {
+        config_file::write(path, &text, existed)?;
+    }
+    writeln!(out, "{line}").map_err(Error::output)
 }

@@ -13,21 +13,25 @@ use crate::support::{BINARY, run, text};
 
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/ops";
 
-/// The Mfa world with AWS profiles that run `credential-process`: for the
-/// IAM user (`default`), and for a role assumed with MFA (`ops`).
+/// The Mfa world with AWS profiles that run `credential-process`, added by
+/// `setup --aws-profile`: for the IAM user (`default`, as `alice-mfa`), and
+/// for a role assumed with MFA (`ops`, as `ops-mfa`).
 fn aws_tools() -> Mfa {
     let mfa = Mfa::new();
     mfa.scratch.write(
         ".aws/config",
         &format!(
-            "[default]\nmfa_serial = {serial}\n\
+            "[default]\nmfa_serial = {serial}\nregion = us-east-1\n\
              [profile nomfa]\n\
-             [profile ops]\nrole_arn = {ROLE_ARN}\nsource_profile = nomfa\nmfa_serial = {serial}\n\
-             [profile alice-mfa]\ncredential_process = {BINARY} credential-process --profile default\nregion = us-east-1\n\
-             [profile ops-mfa]\ncredential_process = {BINARY} credential-process --profile ops\nregion = us-east-1\n",
+             [profile ops]\nrole_arn = {ROLE_ARN}\nsource_profile = nomfa\nmfa_serial = {serial}\nregion = us-east-1\n",
             serial = mfa.serial
         ),
     );
+    for (name, source) in [("alice-mfa", "default"), ("ops-mfa", "ops")] {
+        let mut setup = mfa.scratch.command(BINARY);
+        setup.args(["setup", "--aws-profile", name, "--profile", source]);
+        ok(setup);
+    }
     mfa
 }
 

@@ -409,3 +409,99 @@ fn setup_warns_when_git_would_run_another_git_remote_codecommit_or_none() {
         )
     );
 }
+
+/// `setup --aws-profile` in the scratch HOME.
+fn aws_profile_setup(scratch: &Scratch, args: &[&str]) -> Output {
+    let mut setup = command(scratch, BINARY);
+    setup.args(["setup", "--aws-profile"]).args(args);
+    run(setup, b"")
+}
+
+#[test]
+fn an_aws_profile_for_credential_process_is_added_once_and_undone_byte_for_byte() {
+    for before in [
+        "# mine\n[profile alice]\nregion = eu-west-1\n",
+        "[profile alice]\r\nregion = eu-west-1",
+        "",
+    ] {
+        let scratch = Scratch::new();
+        scratch.write(".aws/config", before);
+        scratch.write(
+            ".aws/credentials",
+            "[alice]\naws_access_key_id = AKIAX\naws_secret_access_key = x\n",
+        );
+        let config = scratch.path(".aws/config");
+        let out = aws_profile_setup(&scratch, &["alice-mfa", "--profile", "alice"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stdout),
+            format!(
+                "added profile alice-mfa to {}: aws --profile alice-mfa now uses profile alice's MFA session\n",
+                config.display()
+            )
+        );
+        let region = if before.is_empty() {
+            ""
+        } else {
+            "region = eu-west-1\n"
+        };
+        let block = format!(
+            "[profile alice-mfa]\ncredential_process = {BINARY} credential-process --profile alice\n{region}"
+        );
+        let after = std::fs::read_to_string(&config).unwrap();
+        let expected = match before {
+            "" => block,
+            crlf if crlf.contains('\r') => format!("{crlf}\r\n{}", block.replace('\n', "\r\n")),
+            plain => format!("{plain}\n{block}"),
+        };
+        assert_eq!(after, expected);
+
+        let again = aws_profile_setup(&scratch, &["alice-mfa", "--profile", "alice"]);
+        assert!(text(&again.stdout).starts_with("nothing to change: profile alice-mfa"));
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), after);
+
+        let undo = aws_profile_setup(&scratch, &["alice-mfa", "--profile", "alice", "--undo"]);
+        assert!(undo.status.success(), "{}", text(&undo.stderr));
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+        let undo = aws_profile_setup(&scratch, &["alice-mfa", "--profile", "alice", "--undo"]);
+        assert!(text(&undo.stdout).starts_with("nothing to undo: no profile alice-mfa"));
+    }
+}
+
+#[test]
+fn an_aws_profile_that_exists_or_would_run_itself_is_refused_and_nothing_written() {
+    let scratch = Scratch::new();
+    let before = "[profile alice]\n[profile taken]\nregion = x\n";
+    scratch.write(".aws/config", before);
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["taken", "--profile", "alice"],
+            "profile taken already exists; choose another name for --aws-profile, or remove it first",
+        ),
+        (
+            &["alice", "--profile", "alice"],
+            "profile alice is the one to sign with; name the new AWS profile otherwise (--aws-profile)",
+        ),
+        (
+            &["new"],
+            "profile default is in neither AWS file; pass --profile with the profile whose session to use",
+        ),
+        (
+            &["taken", "--profile", "alice", "--undo"],
+            "profile taken in ",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = aws_profile_setup(&scratch, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("git-credential-mfa-codecommit: {expected}")),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(scratch.path(".aws/config")).unwrap(),
+            before
+        );
+    }
+}
