@@ -10,6 +10,8 @@ request on stdin:
   cached     a CodeCommit `get` for a profile with mfa_serial, its MFA session
              warm in the kernel keyring (made first by `login` against moto's
              STS on 127.0.0.1, the prompt answered through a pseudo-terminal)
+  cred-proc  `credential-process` for the same profile, its session warm: what
+             the AWS CLI and SDKs run
   keys       a CodeCommit `get` with long-term keys from the environment
   foreign    `get` for github.com (must print nothing)
   store      `store`
@@ -222,6 +224,7 @@ def main():
         rows = [
             measure("noop", [noop], REQUEST, env, args.runs),
             measure("cached", [binary, "get"], REQUEST, mfa_env, args.runs),
+            measure("cred-proc", [binary, "credential-process"], b"", mfa_env, args.runs),
             measure("keys", [binary, "get"], REQUEST, env, args.runs),
             measure("foreign", [binary, "get"], FOREIGN, env, args.runs),
             measure("store", [binary, "store"], REQUEST, env, args.runs),

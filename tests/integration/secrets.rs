@@ -1,6 +1,8 @@
 //! Secrets stay secret: one user's day with verbose output on (`login` with
 //! an `mfa_process`, cached `get`s, `status`, a clone through the real git,
-//! `erase`, a cold `get` answered by askpass, one answered at the terminal,
+//! `erase`, a cold `get` answered by askpass, `credential-process` for the
+//! AWS tools (whose JSON answer alone holds the session), a `get` answered
+//! at the terminal,
 //! a role assumed with a code, a refused code, `logout`), after which no
 //! secret key, session token, TOTP code or password appears in anything
 //! the helper printed on stderr (or on stdout, but for the answers to
@@ -215,6 +217,16 @@ fn no_secret_reaches_stderr_files_or_child_processes_with_verbose_output_on() {
     // A cold get answered by askpass (no mfa_process, no terminal).
     day.config("");
     day.get(&[("GIT_ASKPASS", &format!("{bin}/askpass"))]);
+
+    // The session for the AWS tools: the JSON goes to the process that
+    // asked, on stdout only; stderr is scanned with the rest.
+    let out = day.helper(&["credential-process", "--verbose"], b"", &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let answer = text(&out.stdout);
+    assert!(
+        answer.contains(MOTO_SECRET) && answer.contains(MOTO_TOKEN),
+        "{answer}"
+    );
 
     // A cold get answered at the terminal.
     day.command(&["logout"]);
