@@ -92,6 +92,12 @@ pub trait SessionStore {
     fn delete(&self, key: &CacheKey) -> Result<bool, Error>;
     /// What the sessions are kept in, for messages.
     fn name(&self) -> &'static str;
+    /// Something the user should know about the store's choice, once it
+    /// was used (the Secret Service was locked, so the kernel keyring
+    /// serves); shown once per run.
+    fn notice(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// A keyring the user can name in GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING.
@@ -253,30 +259,78 @@ impl Backend {
 /// bounded by the D-Bus timeout), else the kernel keyring. Without
 /// `DBUS_SESSION_BUS_ADDRESS` no D-Bus connection is tried at all, as libdbus
 /// would otherwise try to autolaunch a bus.
+///
+/// A Secret Service whose default keyring is locked (a desktop reached over
+/// SSH, WSL, a headless box with gnome-keyring installed) would make every
+/// run prompt again, as nothing can be saved in it: then the kernel keyring
+/// serves, with a notice. A run that finds it still locked falls back to
+/// the same place and finds the session there.
 #[cfg(target_os = "linux")]
-fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
+fn automatic() -> (
+    Backend,
+    Result<Arc<CredentialStore>, Error>,
+    Option<&'static str>,
+) {
     let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS");
     if bus.is_some_and(|address| !address.is_empty())
         && let Ok(store) = Backend::SecretService.open()
     {
-        return (Backend::SecretService, Ok(store));
+        if !default_keyring_locked() {
+            return (Backend::SecretService, Ok(store), None);
+        }
+        return (
+            Backend::Keyutils,
+            Backend::Keyutils.open(),
+            Some(LOCKED_NOTICE),
+        );
     }
-    (Backend::Keyutils, Backend::Keyutils.open())
+    (Backend::Keyutils, Backend::Keyutils.open(), None)
+}
+
+/// Why the kernel keyring serves although a Secret Service answers.
+#[cfg(target_os = "linux")]
+const LOCKED_NOTICE: &str = "the Secret Service's default keyring is locked, so MFA sessions are kept in the kernel keyring (keyutils); unlock it, or set GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING to keyutils or secret-service to choose";
+
+/// Whether the Secret Service's default collection, where new items go, is
+/// locked. Reads one property (no secret crosses); an answer it cannot
+/// give counts as unlocked, leaving the Secret Service to report it.
+#[cfg(target_os = "linux")]
+fn default_keyring_locked() -> bool {
+    use dbus_secret_service::{EncryptionType, SecretService};
+    let Ok(service) = SecretService::connect(EncryptionType::Plain) else {
+        return false;
+    };
+    service
+        .get_default_collection()
+        .and_then(|collection| collection.is_locked())
+        .unwrap_or(false)
 }
 
 #[cfg(target_os = "macos")]
-fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
-    (Backend::Keychain, Backend::Keychain.open())
+fn automatic() -> (
+    Backend,
+    Result<Arc<CredentialStore>, Error>,
+    Option<&'static str>,
+) {
+    (Backend::Keychain, Backend::Keychain.open(), None)
 }
 
 #[cfg(target_os = "windows")]
-fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
-    (Backend::Windows, Backend::Windows.open())
+fn automatic() -> (
+    Backend,
+    Result<Arc<CredentialStore>, Error>,
+    Option<&'static str>,
+) {
+    (Backend::Windows, Backend::Windows.open(), None)
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
-fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
-    (Backend::Unsupported, Backend::Unsupported.open())
+fn automatic() -> (
+    Backend,
+    Result<Arc<CredentialStore>, Error>,
+    Option<&'static str>,
+) {
+    (Backend::Unsupported, Backend::Unsupported.open(), None)
 }
 
 /// Why `error` happened, in words that hold no stored data.
@@ -388,6 +442,8 @@ pub struct KeyringStore {
     /// `None`: automatic.
     choice: Option<Backend>,
     opened: OnceLock<(Backend, Result<Arc<CredentialStore>, Error>)>,
+    /// Why the automatic choice is what it is, when the user should know.
+    notice: OnceLock<&'static str>,
 }
 
 impl KeyringStore {
@@ -398,13 +454,20 @@ impl KeyringStore {
         Ok(KeyringStore {
             choice: Backend::parse(choice)?,
             opened: OnceLock::new(),
+            notice: OnceLock::new(),
         })
     }
 
     fn opened(&self) -> &(Backend, Result<Arc<CredentialStore>, Error>) {
         self.opened.get_or_init(|| match self.choice {
             Some(backend) => (backend, backend.open()),
-            None => automatic(),
+            None => {
+                let (backend, store, notice) = automatic();
+                if let Some(notice) = notice {
+                    let _ = self.notice.set(notice);
+                }
+                (backend, store)
+            }
         })
     }
 
@@ -446,6 +509,10 @@ impl SessionStore for KeyringStore {
             Some(backend) => backend.name(),
             None => self.opened().0.name(),
         }
+    }
+
+    fn notice(&self) -> Option<&'static str> {
+        self.notice.get().copied()
     }
 
     fn load(&self, key: &CacheKey) -> Result<Option<Session>, Error> {

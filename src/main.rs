@@ -13,7 +13,7 @@ use git_credential_mfa_codecommit::commands;
 use git_credential_mfa_codecommit::context::{Context, SystemClock};
 use git_credential_mfa_codecommit::credentials::DefaultChain;
 use git_credential_mfa_codecommit::iam::Iam;
-use git_credential_mfa_codecommit::log::Stderr;
+use git_credential_mfa_codecommit::log::{Log, Stderr};
 use git_credential_mfa_codecommit::prompt::{self, GitCommand, Sources};
 use git_credential_mfa_codecommit::sts::Sts;
 use git_credential_mfa_codecommit::{cache, lock};
@@ -74,7 +74,11 @@ fn main() -> ExitCode {
             .map_or(REFRESH_WINDOW, Duration::from_secs),
         log: &log,
     };
-    match commands::run(&args, io::stdin().lock(), io::stdout().lock(), &context) {
+    let result = commands::run(&args, io::stdin().lock(), io::stdout().lock(), &context);
+    if let Some(notice) = store.notice() {
+        log.warn(notice);
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let _ = writeln!(io::stderr(), "git-credential-mfa-codecommit: {error}");

@@ -399,12 +399,13 @@ fn secret_service_duplicates_are_a_miss_that_save_and_delete_clear() {
 }
 
 /// A login keyring left locked (a headless login, over ssh): with no one to
-/// answer the unlock prompt, the Secret Service is unavailable at once, and
-/// it is no hang.
+/// answer the unlock prompt, the Secret Service chosen by name is
+/// unavailable at once (no hang), and the automatic choice falls back to
+/// the kernel keyring, where the next run finds the session.
 #[test]
 #[ignore = "needs gnome-keyring and dbus-run-session: run by .ci/run"]
-fn secret_service_locked_without_a_prompter_is_unavailable_at_once() {
-    let name = "secret_service_locked_without_a_prompter_is_unavailable_at_once";
+fn a_locked_secret_service_is_unavailable_at_once_and_the_automatic_choice_falls_back() {
+    let name = "a_locked_secret_service_is_unavailable_at_once_and_the_automatic_choice_falls_back";
     let stage = std::env::var("CACHE_TEST_STAGE").unwrap_or_default();
     if !is_inner(name) {
         require("dbus-run-session");
@@ -436,8 +437,8 @@ fn secret_service_locked_without_a_prompter_is_unavailable_at_once() {
     }
     assert_eq!(stage, "locked");
     let started = std::time::Instant::now();
-    let store = KeyringStore::open(None).unwrap();
-    assert_eq!(store.name(), SECRET_SERVICE);
+    // Chosen by name, the locked Secret Service is unavailable at once.
+    let store = KeyringStore::open(Some("secret-service")).unwrap();
     for result in [store.load(&key).map(drop), store.save(&key, &saved)] {
         let error = result.unwrap_err();
         assert!(
@@ -452,5 +453,45 @@ fn secret_service_locked_without_a_prompter_is_unavailable_at_once() {
         started.elapsed() < Duration::from_secs(10),
         "{:?}",
         started.elapsed()
+    );
+    assert_eq!(store.notice(), None);
+
+    // Chosen automatically, the kernel keyring serves instead, with a
+    // notice; the next run, falling back the same way, finds the session.
+    let fresh = unique_key("fallback", None);
+    let automatic = KeyringStore::open(None).unwrap();
+    automatic.save(&fresh, &saved).unwrap();
+    assert_eq!(automatic.name(), KEYUTILS);
+    let notice = automatic.notice().expect("a notice");
+    assert!(
+        notice.starts_with("the Secret Service's default keyring is locked")
+            && notice.contains("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING"),
+        "{notice}"
+    );
+    let next_run = KeyringStore::open(None).unwrap();
+    assert_same(next_run.load(&fresh).unwrap(), &saved);
+    assert!(next_run.notice().is_some());
+    let in_keyutils = KeyringStore::open(Some("keyutils")).unwrap();
+    assert_same(in_keyutils.load(&fresh).unwrap(), &saved);
+    assert!(in_keyutils.delete(&fresh).unwrap());
+
+    // The binary says so once, on stderr.
+    let home = std::env::var_os("HOME").unwrap();
+    let config = std::path::Path::new(&home).join("aws-config");
+    std::fs::write(
+        &config,
+        format!(
+            "[default]\nmfa_serial = arn:aws:iam::1:mfa/{}\n",
+            fresh.profile
+        ),
+    )
+    .unwrap();
+    let mut status = Command::new(env!("CARGO_BIN_EXE_git-credential-mfa-codecommit"));
+    status.arg("status").env("AWS_CONFIG_FILE", &config);
+    let out = run(status, b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        format!("git-credential-mfa-codecommit: warning: {notice}\n")
     );
 }
