@@ -235,6 +235,16 @@ impl Backend {
         }
     }
 
+    /// The backend the automatic choice falls back to when this one is
+    /// locked: the kernel keyring behind the Secret Service.
+    fn fallback(self) -> Option<Backend> {
+        match self {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService => Some(Backend::Keyutils),
+            _ => None,
+        }
+    }
+
     /// `error` from this backend as this module's error.
     fn error(self, error: keyring_core::Error) -> Error {
         match error {
@@ -258,79 +268,43 @@ impl Backend {
 /// service answers on it (one connection and one `OpenSession` call, each
 /// bounded by the D-Bus timeout), else the kernel keyring. Without
 /// `DBUS_SESSION_BUS_ADDRESS` no D-Bus connection is tried at all, as libdbus
-/// would otherwise try to autolaunch a bus.
-///
-/// A Secret Service whose default keyring is locked (a desktop reached over
-/// SSH, WSL, a headless box with gnome-keyring installed) would make every
-/// run prompt again, as nothing can be saved in it: then the kernel keyring
-/// serves, with a notice. A run that finds it still locked falls back to
-/// the same place and finds the session there.
+/// would otherwise try to autolaunch a bus. Where the Secret Service then
+/// turns out to be locked, [`KeyringStore`] falls back to the kernel keyring.
 #[cfg(target_os = "linux")]
-fn automatic() -> (
-    Backend,
-    Result<Arc<CredentialStore>, Error>,
-    Option<&'static str>,
-) {
+fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
     let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS");
     if bus.is_some_and(|address| !address.is_empty())
         && let Ok(store) = Backend::SecretService.open()
     {
-        if !default_keyring_locked() {
-            return (Backend::SecretService, Ok(store), None);
-        }
-        return (
-            Backend::Keyutils,
-            Backend::Keyutils.open(),
-            Some(LOCKED_NOTICE),
-        );
+        return (Backend::SecretService, Ok(store));
     }
-    (Backend::Keyutils, Backend::Keyutils.open(), None)
-}
-
-/// Why the kernel keyring serves although a Secret Service answers.
-#[cfg(target_os = "linux")]
-const LOCKED_NOTICE: &str = "the Secret Service's default keyring is locked, so MFA sessions are kept in the kernel keyring (keyutils); unlock it, or set GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING to keyutils or secret-service to choose";
-
-/// Whether the Secret Service's default collection, where new items go, is
-/// locked. Reads one property (no secret crosses); an answer it cannot
-/// give counts as unlocked, leaving the Secret Service to report it.
-#[cfg(target_os = "linux")]
-fn default_keyring_locked() -> bool {
-    use dbus_secret_service::{EncryptionType, SecretService};
-    let Ok(service) = SecretService::connect(EncryptionType::Plain) else {
-        return false;
-    };
-    service
-        .get_default_collection()
-        .and_then(|collection| collection.is_locked())
-        .unwrap_or(false)
+    (Backend::Keyutils, Backend::Keyutils.open())
 }
 
 #[cfg(target_os = "macos")]
-fn automatic() -> (
-    Backend,
-    Result<Arc<CredentialStore>, Error>,
-    Option<&'static str>,
-) {
-    (Backend::Keychain, Backend::Keychain.open(), None)
+fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
+    (Backend::Keychain, Backend::Keychain.open())
 }
 
 #[cfg(target_os = "windows")]
-fn automatic() -> (
-    Backend,
-    Result<Arc<CredentialStore>, Error>,
-    Option<&'static str>,
-) {
-    (Backend::Windows, Backend::Windows.open(), None)
+fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
+    (Backend::Windows, Backend::Windows.open())
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
-fn automatic() -> (
-    Backend,
-    Result<Arc<CredentialStore>, Error>,
-    Option<&'static str>,
-) {
-    (Backend::Unsupported, Backend::Unsupported.open(), None)
+fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
+    (Backend::Unsupported, Backend::Unsupported.open())
+}
+
+/// What the user is told when the automatic choice falls back.
+const LOCKED_NOTICE: &str = "the Secret Service's default keyring is locked, so MFA sessions are kept in the kernel keyring (keyutils); unlock it, or set GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING to keyutils or secret-service to choose";
+
+/// How a locked Secret Service keyring is reported (see [`locked`]).
+const LOCKED: &str = "the keyring is locked";
+
+/// Whether `error` says the keyring is locked.
+fn is_locked(error: &Error) -> bool {
+    matches!(error, Error::Unavailable { reason, .. } if reason.starts_with(LOCKED))
 }
 
 /// Why `error` happened, in words that hold no stored data.
@@ -356,7 +330,7 @@ fn reason(error: &keyring_core::Error) -> String {
 fn locked(cause: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<&'static str> {
     use dbus_secret_service::Error as E;
     match cause.downcast_ref::<E>()? {
-        E::Locked => Some("the keyring is locked"),
+        E::Locked => Some(LOCKED),
         E::Prompt => {
             Some("the keyring is locked, and its unlock prompt was dismissed or could not be shown")
         }
@@ -441,10 +415,17 @@ impl SessionStore for Broken {
 pub struct KeyringStore {
     /// `None`: automatic.
     choice: Option<Backend>,
-    opened: OnceLock<(Backend, Result<Arc<CredentialStore>, Error>)>,
-    /// Why the automatic choice is what it is, when the user should know.
-    notice: OnceLock<&'static str>,
+    opened: OnceLock<Opened>,
+    /// With the automatic choice, the kernel keyring behind the Secret
+    /// Service: it keeps what a locked Secret Service cannot, and a miss in
+    /// the Secret Service is looked up there.
+    fallback: OnceLock<Opened>,
+    /// Set once the fallback served because the Secret Service was locked.
+    fell_back: OnceLock<()>,
 }
+
+/// A backend and its store, or why it did not open.
+type Opened = (Backend, Result<Arc<CredentialStore>, Error>);
 
 impl KeyringStore {
     /// The keyring `choice` names (the value of
@@ -454,30 +435,41 @@ impl KeyringStore {
         Ok(KeyringStore {
             choice: Backend::parse(choice)?,
             opened: OnceLock::new(),
-            notice: OnceLock::new(),
+            fallback: OnceLock::new(),
+            fell_back: OnceLock::new(),
         })
     }
 
-    fn opened(&self) -> &(Backend, Result<Arc<CredentialStore>, Error>) {
+    fn opened(&self) -> &Opened {
         self.opened.get_or_init(|| match self.choice {
             Some(backend) => (backend, backend.open()),
-            None => {
-                let (backend, store, notice) = automatic();
-                if let Some(notice) = notice {
-                    let _ = self.notice.set(notice);
-                }
-                (backend, store)
-            }
+            None => automatic(),
         })
     }
 
-    /// The entry for `key`, with `modifiers` for the backend.
+    /// The kernel keyring, when the automatic choice is the Secret Service.
+    fn fallback(&self) -> Option<&Opened> {
+        if self.choice.is_some() {
+            return None;
+        }
+        let backend = self.opened().0.fallback()?;
+        Some(self.fallback.get_or_init(|| (backend, backend.open())))
+    }
+
+    /// `fallback`, noting that the Secret Service was found locked.
+    fn locked_fallback(&self, error: &Error) -> Option<&Opened> {
+        let fallback = self.fallback().filter(|_| is_locked(error))?;
+        let _ = self.fell_back.set(());
+        Some(fallback)
+    }
+
+    /// The entry for `key` in `opened`, with `modifiers` for its backend.
     fn entry(
-        &self,
+        opened: &Opened,
         key: &CacheKey,
         modifiers: &[(&str, String)],
     ) -> Result<(Backend, Entry), Error> {
-        let (backend, store) = self.opened();
+        let (backend, store) = opened;
         let store = store.as_ref().map_err(Error::clone)?;
         let modifiers: HashMap<&str, &str> = modifiers
             .iter()
@@ -487,6 +479,53 @@ impl KeyringStore {
             .build(SERVICE, &key.account(), Some(&modifiers))
             .map_err(|error| backend.error(error))?;
         Ok((*backend, entry))
+    }
+
+    fn load_in(opened: &Opened, key: &CacheKey) -> Result<Option<Session>, Error> {
+        let (backend, entry) = Self::entry(opened, key, &[])?;
+        let unreadable = Error::Unreadable {
+            backend: backend.name(),
+        };
+        match entry.get_secret() {
+            Ok(bytes) => Session::decode(&bytes).map(Some).ok_or(unreadable),
+            // Duplicates (made by another tool): the next save clears them.
+            Err(keyring_core::Error::NoEntry | keyring_core::Error::Ambiguous(_)) => Ok(None),
+            Err(keyring_core::Error::BadEncoding(_) | keyring_core::Error::BadDataFormat(..)) => {
+                Err(unreadable)
+            }
+            Err(error) => Err(backend.error(error)),
+        }
+    }
+
+    fn save_in(opened: &Opened, key: &CacheKey, session: &Session) -> Result<(), Error> {
+        let bytes = session.encode().ok_or(Error::Unencodable)?;
+        let seconds_left = seconds_left(session.expiry(), SystemTime::now());
+        let modifiers = opened.0.modifiers_for_save(key, seconds_left);
+        let (backend, entry) = Self::entry(opened, key, &modifiers)?;
+        match entry.set_secret(&bytes) {
+            Ok(()) => Ok(()),
+            // Duplicates (made by another tool) would shadow the entry forever.
+            Err(keyring_core::Error::Ambiguous(entries)) => {
+                delete_all(backend, entries)?;
+                entry
+                    .set_secret(&bytes)
+                    .map_err(|error| backend.error(error))
+            }
+            Err(error) => Err(backend.error(error)),
+        }
+    }
+
+    fn delete_in(opened: &Opened, key: &CacheKey) -> Result<bool, Error> {
+        let (backend, entry) = Self::entry(opened, key, &[])?;
+        match entry.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring_core::Error::NoEntry) => Ok(false),
+            Err(keyring_core::Error::Ambiguous(entries)) => {
+                delete_all(backend, entries)?;
+                Ok(true)
+            }
+            Err(error) => Err(backend.error(error)),
+        }
     }
 }
 
@@ -505,61 +544,53 @@ impl SessionStore for KeyringStore {
     /// With the automatic choice this chooses the backend, which on Linux
     /// may ask D-Bus.
     fn name(&self) -> &'static str {
-        match self.choice {
-            Some(backend) => backend.name(),
-            None => self.opened().0.name(),
+        match (self.choice, self.fell_back.get(), self.fallback.get()) {
+            (Some(backend), ..) => backend.name(),
+            (None, Some(()), Some((backend, _))) => backend.name(),
+            (None, ..) => self.opened().0.name(),
         }
     }
 
     fn notice(&self) -> Option<&'static str> {
-        self.notice.get().copied()
+        self.fell_back.get().map(|()| LOCKED_NOTICE)
     }
 
     fn load(&self, key: &CacheKey) -> Result<Option<Session>, Error> {
-        let (backend, entry) = self.entry(key, &[])?;
-        let unreadable = Error::Unreadable {
-            backend: backend.name(),
-        };
-        match entry.get_secret() {
-            Ok(bytes) => Session::decode(&bytes).map(Some).ok_or(unreadable),
-            // Duplicates (made by another tool): the next save clears them.
-            Err(keyring_core::Error::NoEntry | keyring_core::Error::Ambiguous(_)) => Ok(None),
-            Err(keyring_core::Error::BadEncoding(_) | keyring_core::Error::BadDataFormat(..)) => {
-                Err(unreadable)
-            }
-            Err(error) => Err(backend.error(error)),
+        match Self::load_in(self.opened(), key) {
+            // Saved there while the Secret Service was locked, perhaps.
+            Ok(None) => match self.fallback() {
+                Some(fallback) => Ok(Self::load_in(fallback, key).unwrap_or(None)),
+                None => Ok(None),
+            },
+            Err(error) => match self.locked_fallback(&error) {
+                Some(fallback) => Self::load_in(fallback, key),
+                None => Err(error),
+            },
+            found => found,
         }
     }
 
     fn save(&self, key: &CacheKey, session: &Session) -> Result<(), Error> {
-        let bytes = session.encode().ok_or(Error::Unencodable)?;
-        let backend = self.opened().0;
-        let seconds_left = seconds_left(session.expiry(), SystemTime::now());
-        let modifiers = backend.modifiers_for_save(key, seconds_left);
-        let (backend, entry) = self.entry(key, &modifiers)?;
-        match entry.set_secret(&bytes) {
-            Ok(()) => Ok(()),
-            // Duplicates (made by another tool) would shadow the entry forever.
-            Err(keyring_core::Error::Ambiguous(entries)) => {
-                delete_all(backend, entries)?;
-                entry
-                    .set_secret(&bytes)
-                    .map_err(|error| backend.error(error))
-            }
-            Err(error) => Err(backend.error(error)),
+        match Self::save_in(self.opened(), key, session) {
+            Err(error) => match self.locked_fallback(&error) {
+                Some(fallback) => Self::save_in(fallback, key, session),
+                None => Err(error),
+            },
+            saved => saved,
         }
     }
 
+    /// Removes the entry from the fallback too, where there is one.
     fn delete(&self, key: &CacheKey) -> Result<bool, Error> {
-        let (backend, entry) = self.entry(key, &[])?;
-        match entry.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring_core::Error::NoEntry) => Ok(false),
-            Err(keyring_core::Error::Ambiguous(entries)) => {
-                delete_all(backend, entries)?;
-                Ok(true)
-            }
-            Err(error) => Err(backend.error(error)),
+        let removed = Self::delete_in(self.opened(), key);
+        let Some(fallback) = self.fallback() else {
+            return removed;
+        };
+        let also = Self::delete_in(fallback, key).unwrap_or(false);
+        match removed {
+            Ok(removed) => Ok(removed || also),
+            Err(error) if also && is_locked(&error) => Ok(true),
+            Err(error) => Err(error),
         }
     }
 }
