@@ -138,7 +138,8 @@ fn default_key(mfa: &Mfa) -> CacheKey {
 
 /// A desktop keyring left locked, as after a graphical login when one
 /// comes back over ssh: the Secret Service answers on the bus but hands out
-/// and takes nothing.
+/// and takes nothing, so the kernel keyring keeps the session, with one
+/// warning, and the next run finds it there.
 #[cfg(target_os = "linux")]
 #[test]
 #[ignore = "needs moto, python3, openssl, gnome-keyring and dbus-run-session: run by .ci/run"]
@@ -184,17 +185,24 @@ fn a_locked_secret_service_is_one_warning_and_the_answer_still_comes() {
     assert!(out.status.success(), "{stderr}");
     assert!(took < Duration::from_secs(10), "{took:?}");
     assert_session_answer(read("out").as_bytes(), "locked keyring");
-    assert_eq!(
-        stderr,
-        "git-credential-mfa-codecommit: warning: Secret Service unavailable: the keyring is \
-         locked, and its unlock prompt was dismissed or could not be shown; going on without \
-         caching the MFA session (GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING=keyutils chooses the \
-         kernel keyring)\n"
-    );
+    let notice = "git-credential-mfa-codecommit: warning: the Secret Service's default keyring \
+        is locked, so MFA sessions are kept in the kernel keyring (keyutils); unlock it, or set \
+        GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING to keyutils or secret-service to choose\n";
+    assert_eq!(stderr, notice);
     assert_eq!(sts_calls(&mfa.moto.endpoint).0, 2);
-    // Nothing went anywhere else: not to the kernel keyring, not to a file.
+    // The session went to the kernel keyring, where the next run over ssh
+    // finds it: no STS call, the same one warning.
     let keyutils = KeyringStore::open(Some("keyutils")).unwrap();
-    assert!(keyutils.load(&default_key(&mfa)).unwrap().is_none());
+    assert!(keyutils.load(&default_key(&mfa)).unwrap().is_some());
+    let out = run(
+        on_a_bus(&locked, &["get"]),
+        &request(HOST, Some("v1/repos/myrepo")),
+    );
+    assert!(out.status.success(), "{}", read("err"));
+    assert_session_answer(read("out").as_bytes(), "locked keyring, cached");
+    assert_eq!(read("err"), notice);
+    assert_eq!(sts_calls(&mfa.moto.endpoint).0, 2);
+    assert!(keyutils.delete(&default_key(&mfa)).unwrap());
     mfa.assert_no_secret_in_files();
 }
 
