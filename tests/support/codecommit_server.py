@@ -479,6 +479,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return status, headers, out
 
     def reply(self, status, headers, body, key_id, reason):
+        # Logged before the answer leaves, so that a client that has its
+        # answer finds the request in the log (no race with a test reading it).
+        self.write_log(status, key_id, reason)
         self.send_response(status)
         for name, value in headers:
             if name.lower() not in ("content-length", "transfer-encoding", "connection"):
@@ -488,7 +491,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
-        self.write_log(status, key_id, reason)
 
     def write_log(self, status, key_id, reason):
         if not self.config.log:

@@ -259,6 +259,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def answer(self, service, status, error, body, name, namespace):
         data = json.dumps(body).encode()
+        # Logged before the answer leaves, so that a client that has its
+        # answer finds the request in the log (no race with a test reading it).
+        self.write_log(service, status, error, name)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -270,7 +273,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
         self.wfile.flush()
-        self.write_log(service, status, error, name)
 
     def write_log(self, service, status, error, name):
         if not self.config.log:
