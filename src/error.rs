@@ -49,6 +49,8 @@ pub enum Error {
     SetupFlag(&'static str),
     #[error(transparent)]
     ConfigFile(#[from] config_file::Error),
+    #[error("cannot find where this program is installed: {0}")]
+    NoExe(String),
     #[error(
         "profile {0} is the one to sign with; name the new AWS profile otherwise (--aws-profile)"
     )]

@@ -27,7 +27,7 @@ use std::path::Path;
 
 use aws_types::os_shim_internal::{Env, Fs};
 
-use crate::aws_config::{self, Choice};
+use crate::aws_config::{self, Choice, MissingProfile};
 use crate::config::{self, Profile};
 use crate::remote_url::{self, Location, RemoteUrl};
 use crate::{codecommit, shell};
@@ -42,15 +42,10 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] config::Error),
     #[error(
-        "profile {name} named in the URL is not in {} or {}; the profiles there: {known}",
-        .config.display(), .credentials.display()
+        "profile {} named in the URL is not in {} or {}; the profiles there: {}",
+        .0.name, .0.config.display(), .0.credentials.display(), .0.known
     )]
-    NoProfile {
-        name: String,
-        config: std::path::PathBuf,
-        credentials: std::path::PathBuf,
-        known: String,
-    },
+    NoProfile(Box<MissingProfile>),
     #[error(
         "no region for repository {repository}: name one in the URL (codecommit::REGION://{at}{repository}), set region in profile {profile}, or set AWS_REGION"
     )]
@@ -167,12 +162,7 @@ fn load(url: &RemoteUrl, env: &Env, fs: &Fs) -> Result<Profile, Error> {
         config::Error::Files(aws_config::Error::NoProfile(missing))
             if missing.how == Choice::Flag =>
         {
-            Error::NoProfile {
-                name: missing.name,
-                config: missing.config,
-                credentials: missing.credentials,
-                known: missing.known,
-            }
+            Error::NoProfile(missing)
         }
         error => Error::Config(error),
     })
