@@ -143,6 +143,15 @@ impl User {
         std::fs::read_to_string(copy).unwrap()
     }
 
+    /// `login` with no terminal, which must fail; its stderr.
+    fn failed_login(&self) -> String {
+        let mut detached = self.command("setsid");
+        detached.args([BINARY, "login"]);
+        let out = run(detached, b"");
+        assert_eq!(out.status.code(), Some(1));
+        text(&out.stderr).to_owned()
+    }
+
     fn config(&self) -> String {
         std::fs::read_to_string(self.scratch.path(".aws/config")).unwrap()
     }
@@ -189,11 +198,7 @@ fn one_device_is_found_recorded_as_the_aws_cli_records_it_and_used() {
 #[ignore = "needs moto, boto3, the AWS CLI, kernel keyutils and a pseudo-terminal: run by .ci/run"]
 fn of_two_devices_the_one_chosen_is_recorded_and_without_a_terminal_both_are_named() {
     let user = User::with_devices(2);
-    let mut detached = user.command("setsid");
-    detached.args([BINARY, "login"]);
-    let out = run(detached, b"");
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    let stderr = user.failed_login();
     let arn = format!("arn:aws:iam::123456789012:user/{}", user.name);
     assert_eq!(
         stderr,
@@ -219,12 +224,8 @@ fn of_two_devices_the_one_chosen_is_recorded_and_without_a_terminal_both_are_nam
 #[ignore = "needs moto, boto3 and the AWS CLI: run by .ci/run"]
 fn no_device_or_a_refused_list_is_one_line_and_nothing_written() {
     let user = User::with_devices(0);
-    let mut detached = user.command("setsid");
-    detached.args([BINARY, "login"]);
-    let out = run(detached, b"");
-    assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        text(&out.stderr),
+        user.failed_login(),
         format!(
             "git-credential-mfa-codecommit: arn:aws:iam::123456789012:user/{} has no MFA device; \
              add one on the IAM console's Security credentials page, then run login again\n",
@@ -238,11 +239,7 @@ fn no_device_or_a_refused_list_is_one_line_and_nothing_written() {
         ".aws/credentials",
         "[default]\naws_access_key_id = AKIANOBODYEXAMPLE\naws_secret_access_key = x\n",
     );
-    let mut detached = user.command("setsid");
-    detached.args([BINARY, "login"]);
-    let out = run(detached, b"");
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    let stderr = user.failed_login();
     assert!(
         stderr.lines().count() == 1 && stderr.contains("--mfa-serial"),
         "{stderr}"

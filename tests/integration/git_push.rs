@@ -3,13 +3,12 @@
 //! server refusing what CodeCommit refuses, so that a passing push means the
 //! helper's password was checked, not waved through.
 
-use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use git_credential_mfa_codecommit::sigv4;
 
 use crate::codecommit::{CodeCommit, HOST, ok};
-use crate::support::{BINARY, Scratch, require, text};
+use crate::support::{Scratch, path_with, require, text};
 
 const KEY_ID: &str = "AKIAPUSHEXAMPLE";
 const SECRET: &str = "push/Secret+Key";
@@ -17,10 +16,8 @@ const SECRET: &str = "push/Secret+Key";
 /// `git` with this crate's helper configured by name, found on PATH as git
 /// finds any `git-credential-*` helper.
 fn git_with_helper(server: &CodeCommit, scratch: &Scratch) -> std::process::Command {
-    let bin_dir = Path::new(BINARY).parent().unwrap();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
     let mut git = server.git(scratch);
-    git.env("PATH", path)
+    git.env("PATH", path_with(&[]))
         .args([
             "-c",
             "credential.helper=",

@@ -5,7 +5,6 @@
 //! GetSessionToken call that carried SerialNumber and TokenCode.
 
 use std::net::TcpListener;
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -17,7 +16,9 @@ use serde_json::json;
 
 use crate::codecommit::{CodeCommit, HOST, ok, sts_calls};
 use crate::moto::Moto;
-use crate::support::{BINARY, Scratch, attribute, files_under, request, require, run, text};
+use crate::support::{
+    BINARY, Scratch, attribute, files_under, path_with, request, require, run, text,
+};
 
 /// moto's fixed GetSessionToken answer (moto/sts/responses.py).
 pub(crate) const MOTO_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -89,14 +90,7 @@ impl Mfa {
                 "XDG_RUNTIME_DIR",
                 self.scratch.path("run").display().to_string(),
             ),
-            (
-                "PATH",
-                format!(
-                    "{}:{}",
-                    Path::new(BINARY).parent().unwrap().display(),
-                    std::env::var("PATH").unwrap()
-                ),
-            ),
+            ("PATH", path_with(&[]).into_string().unwrap()),
         ]
     }
 

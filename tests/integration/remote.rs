@@ -15,21 +15,13 @@ use serde_json::json;
 
 use crate::codecommit::{CodeCommit, FIPS_HOST, HOST, ok};
 use crate::mfa_e2e::{LONG_KEY_ID, LONG_SECRET, MOTO_KEY_ID, MOTO_SECRET, MOTO_TOKEN, Mfa};
-use crate::support::{BINARY, Scratch, assert_signed, attribute, require, run, text};
+use crate::support::{BINARY, Scratch, assert_signed, attribute, path_with, require, run, text};
 
 pub const REMOTE: &str = env!("CARGO_BIN_EXE_git-remote-codecommit");
 
 const KEY_ID: &str = "AKIAREMOTEEXAMPLE";
 const SECRET: &str = "remote/Secret+Key";
 const REPO_URL: &str = "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/myrepo";
-
-/// PATH with `first` before the directory of the built binaries.
-fn path_with(first: &[&Path]) -> String {
-    let mut dirs: Vec<PathBuf> = first.iter().map(|dir| dir.to_path_buf()).collect();
-    dirs.push(Path::new(BINARY).parent().unwrap().to_owned());
-    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap()));
-    std::env::join_paths(dirs).unwrap().into_string().unwrap()
-}
 
 /// A scratch HOME whose default profile has keys and a region, and a `git`
 /// first on PATH that only writes down its arguments.

@@ -7,7 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::support::{BINARY, Scratch, attribute, run, text};
+use crate::support::{BINARY, Scratch, attribute, path_with, run, text};
 
 const EXPECTED: &str = "\
 [credential \"https://git-codecommit.*.amazonaws.com\"]
@@ -49,16 +49,6 @@ fn command(scratch: &Scratch, program: impl AsRef<std::ffi::OsStr>) -> Command {
         )
         .env("PATH", path_with(&[]));
     command
-}
-
-/// PATH with `first`, then the built binaries' directory, then the rest.
-fn path_with(first: &[&Path]) -> std::ffi::OsString {
-    let mut dirs: Vec<&Path> = first.to_vec();
-    dirs.push(Path::new(BINARY).parent().unwrap());
-    let rest = std::env::var_os("PATH").unwrap();
-    let rest: Vec<_> = std::env::split_paths(&rest).collect();
-    dirs.extend(rest.iter().map(|dir| dir.as_path()));
-    std::env::join_paths(dirs).unwrap()
 }
 
 fn setup(scratch: &Scratch, args: &[&str]) -> Output {

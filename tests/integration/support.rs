@@ -60,6 +60,15 @@ impl Scratch {
     }
 }
 
+/// PATH with `first`, then the built binaries' directory, then this
+/// process's PATH: as after an install, with spies or others in front.
+pub fn path_with(first: &[&Path]) -> std::ffi::OsString {
+    let mut dirs: Vec<PathBuf> = first.iter().map(|dir| dir.to_path_buf()).collect();
+    dirs.push(Path::new(BINARY).parent().unwrap().to_owned());
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap()));
+    std::env::join_paths(dirs).unwrap()
+}
+
 /// Runs `command` with `stdin` as its input and returns what it printed.
 pub fn run(command: Command, stdin: &[u8]) -> Output {
     start(command, stdin).wait_with_output().unwrap()
