@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
+use aws_credential_types::Credentials;
 use keyring_core::{CredentialStore, Entry};
 
 use crate::session::Session;
@@ -363,6 +364,27 @@ pub fn open(choice: Option<&str>) -> Box<dyn SessionStore> {
         Ok(store) => Box::new(store),
         Err(error) => Box::new(Broken(error)),
     }
+}
+
+/// Whether `store` keeps sessions now: a throwaway entry (no real
+/// credentials in it) is saved and removed again, as a login would save one.
+/// For `doctor`: a run that only reads cannot tell a locked Secret Service.
+pub fn probe(store: &dyn SessionStore, now: SystemTime) -> Result<(), Error> {
+    let key = CacheKey {
+        profile: "doctor probe".to_owned(),
+        mfa_serial: "none".to_owned(),
+        role_arn: None,
+    };
+    let placeholder = Credentials::new(
+        "ASIADOCTORPROBE",
+        "not a secret",
+        Some("not a token".to_owned()),
+        Some(now + std::time::Duration::from_secs(60)),
+        "doctor",
+    );
+    let session = Session::from_credentials(placeholder).ok_or(Error::Unencodable)?;
+    store.save(&key, &session)?;
+    store.delete(&key).map(|_| ())
 }
 
 /// No cache, by the user's choice: every load misses, nothing is kept.

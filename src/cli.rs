@@ -43,6 +43,9 @@ Commands (git runs the first three):
   setup --aws-profile NAME [--undo]
                               Add (or remove) an AWS profile NAME whose
                               credential_process is this profile's session
+  doctor [--login] [URL]      Check each link from git to CodeCommit and say
+                              how to fix what is wrong; with a repository URL,
+                              try it (--login: ask for an MFA code if needed)
 
 Options (before or after the command):
       --profile <PROFILE>     AWS profile (default: AWS_PROFILE, else default)
@@ -99,6 +102,9 @@ pub enum Operation {
         /// `--aws-profile NAME`: the AWS profile to add instead.
         aws_profile: Option<String>,
     },
+    /// Checks the whole chain from git to CodeCommit (and `url`'s
+    /// repository), asking for an MFA code only with `login`.
+    Doctor { url: Option<String>, login: bool },
     /// Any other operation, with its arguments: ignored, as git expects of
     /// helpers.
     Other(Vec<OsString>),
@@ -151,6 +157,15 @@ pub fn parse(
             // that a helper line can carry it: git appends the operation.
             (Long("ignore-host-check"), _) => ignore_host_check = true,
             (Long("all"), Some(Operation::Logout { all })) => *all = true,
+            (Long("login"), Some(Operation::Doctor { login, .. })) => *login = true,
+            (
+                Value(value),
+                Some(Operation::Doctor {
+                    url: url @ None, ..
+                }),
+            ) => {
+                *url = Some(value.string()?);
+            }
             (Long("vpce"), Some(Operation::Setup { vpce, .. })) => *vpce = true,
             (Long("undo"), Some(Operation::Setup { undo, .. })) => *undo = true,
             (Long("aws-profile"), Some(Operation::Setup { aws_profile, .. })) => {
@@ -223,6 +238,10 @@ fn named(name: &OsStr) -> Option<Operation> {
         "logout" => Operation::Logout { all: false },
         "status" => Operation::Status,
         "credential-process" => Operation::CredentialProcess,
+        "doctor" => Operation::Doctor {
+            url: None,
+            login: false,
+        },
         "setup" => Operation::Setup {
             scope: Scope::Global,
             vpce: false,
@@ -273,6 +292,22 @@ mod tests {
         );
         assert_eq!(parse_args(&["store"]).unwrap().operation, Operation::Store);
         assert!(parse_args(&["store", "--all"]).is_err());
+    }
+
+    #[test]
+    fn doctor_takes_one_url_and_login() {
+        let url = "codecommit::us-east-1://repo";
+        assert_eq!(
+            parse_args(&["doctor", "--login", url, "--profile", "p"])
+                .unwrap()
+                .operation,
+            Operation::Doctor {
+                url: Some(url.to_owned()),
+                login: true
+            }
+        );
+        assert!(parse_args(&["doctor", url, url]).is_err());
+        assert!(parse_args(&["get", "--login"]).is_err());
     }
 
     #[test]

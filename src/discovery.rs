@@ -63,7 +63,7 @@ pub fn discover(
         region,
         config: profile.files(),
     };
-    let arn = context.issuer.caller_arn(&caller)?;
+    let arn = context.issuer.caller_identity(&caller)?.arn;
     let user_name = user_name(&arn).ok_or_else(|| Error::NotAUser {
         profile: name.to_owned(),
         arn: arn.clone(),
@@ -100,7 +100,7 @@ pub fn discover(
 /// The IAM user name in a caller ARN (`arn:aws:iam::1:user/path/NAME`),
 /// `Some(None)` for the root user (IAM then lists the caller's own), `None`
 /// for anything that is not an IAM user (an assumed role, a federated user).
-fn user_name(arn: &str) -> Option<Option<&str>> {
+pub fn user_name(arn: &str) -> Option<Option<&str>> {
     let resource = arn.splitn(6, ':').nth(5)?;
     if resource == "root" {
         return Some(None);

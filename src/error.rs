@@ -72,6 +72,14 @@ pub enum Error {
         "the cached MFA session ends past the year 262142, so it is damaged; run: git-credential-mfa-codecommit logout"
     )]
     BadExpiry,
+    #[error(transparent)]
+    Remote(crate::remote::Error),
+    #[error(
+        "doctor checks a repository URL: https://git-codecommit.<region>.amazonaws.com/v1/repos/<name>, or a codecommit:// URL"
+    )]
+    DoctorUrl,
+    #[error("doctor found {0} problem(s); each line marked ✘ above says how to fix it")]
+    Problems(usize),
     #[error("could not write the output: {0}")]
     Output(String),
 }

@@ -27,7 +27,6 @@ use aws_smithy_runtime_api::client::identity::Identity;
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse, OrchestratorError};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::timeout::TimeoutConfig;
 use aws_smithy_xml::decode::{Document, ScopedDecoder, XmlDecodeError, try_data};
 use aws_types::os_shim_internal::Env;
 
@@ -176,12 +175,7 @@ async fn list_page(
         .endpoint_url(&endpoint.url)
         .no_auth()
         .no_retry()
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .operation_timeout(CALL_TIMEOUT)
-                .build(),
-        )
+        .timeout_config(crate::runtime::timeouts(CONNECT_TIMEOUT, CALL_TIMEOUT))
         .serializer(|signed: Signed| {
             let mut request = HttpRequest::new(SdkBody::from(signed.body));
             request.set_method("POST")?;

@@ -46,7 +46,7 @@ fn main() -> ExitCode {
     let store = cache::open(var(KEYRING_VAR).as_deref());
     let asked_by_git = !matches!(
         args.operation,
-        Operation::Login | Operation::CredentialProcess
+        Operation::Login | Operation::CredentialProcess | Operation::Doctor { .. }
     );
     let context = Context {
         env: Env::real(),

@@ -28,10 +28,10 @@ use crate::{credentials, lock};
 
 /// What to do about a keyring that fails.
 #[cfg(target_os = "linux")]
-const KEYRING_HINT: &str =
+pub const KEYRING_HINT: &str =
     "GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING=keyutils chooses the kernel keyring";
 #[cfg(not(target_os = "linux"))]
-const KEYRING_HINT: &str = "GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING=none turns the cache off";
+pub const KEYRING_HINT: &str = "GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING=none turns the cache off";
 
 /// How many codes the user may type before the helper gives up.
 pub const TRIES: usize = 3;

@@ -9,6 +9,9 @@
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use aws_smithy_types::timeout::TimeoutConfig;
 
 /// Runs `future` to completion on a fresh current-thread runtime with I/O and timers.
 pub fn block_on<F: Future>(future: F) -> std::io::Result<F::Output> {
@@ -16,6 +19,14 @@ pub fn block_on<F: Future>(future: F) -> std::io::Result<F::Output> {
         .enable_all()
         .build()?;
     Ok(runtime.block_on(future))
+}
+
+/// The bounds of one outside call: connecting, and the whole call.
+pub fn timeouts(connect: Duration, call: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(connect)
+        .operation_timeout(call)
+        .build()
 }
 
 /// Runs `future`, which is expected to finish without waiting; builds a

@@ -9,15 +9,21 @@
 //! ends in a clear error within seconds. The only module that calls STS; it
 //! never logs or returns a secret or the TOTP code in an error.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+use aws_sdk_sts::config::Intercept;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::date_time::{DateTime, Format};
 use aws_types::region::Region;
 
 use crate::aws_config::AwsConfig;
@@ -87,14 +93,22 @@ pub struct RoleRequest<'a> {
     pub duration: Option<Duration>,
 }
 
+/// Whose keys they are, and when STS answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub arn: String,
+    /// The `Date` of STS's answer, by STS's clock (whole seconds).
+    pub date: Option<SystemTime>,
+}
+
 /// Issues MFA sessions and role sessions, and says whose keys are whose;
 /// the real one is [`Sts`].
 pub trait TokenIssuer {
     fn session(&self, request: &SessionRequest) -> Result<Session, Error>;
     fn assume_role(&self, request: &RoleRequest) -> Result<Session, Error>;
-    /// `sts:GetCallerIdentity`, which no policy can deny: the ARN of whoever
+    /// `sts:GetCallerIdentity`, which no policy can deny: whoever
     /// `caller.base` belongs to.
-    fn caller_arn(&self, caller: &Caller) -> Result<String, Error>;
+    fn caller_identity(&self, caller: &Caller) -> Result<Identity, Error>;
 }
 
 /// The real STS, through aws-sdk-sts.
@@ -133,12 +147,57 @@ impl TokenIssuer for Sts {
         issued(run(call)?.credentials(), "sts:AssumeRole")
     }
 
-    fn caller_arn(&self, caller: &Caller) -> Result<String, Error> {
-        let call = async { client(caller).await.get_caller_identity().send().await };
-        run(call)?
+    fn caller_identity(&self, caller: &Caller) -> Result<Identity, Error> {
+        let date = AnswerDate::default();
+        let call = async {
+            client(caller)
+                .await
+                .get_caller_identity()
+                .customize()
+                .interceptor(date.clone())
+                .send()
+                .await
+        };
+        let arn = run(call)?
             .arn()
             .map(str::to_owned)
-            .ok_or_else(|| Error::Unreadable("sts:GetCallerIdentity returned no ARN".to_owned()))
+            .ok_or_else(|| Error::Unreadable("sts:GetCallerIdentity returned no ARN".to_owned()))?;
+        Ok(Identity {
+            arn,
+            date: date.get(),
+        })
+    }
+}
+
+/// Keeps the `Date` header of the last answer that came.
+#[derive(Debug, Clone, Default)]
+struct AnswerDate(Arc<Mutex<Option<SystemTime>>>);
+
+impl AnswerDate {
+    fn get(&self) -> Option<SystemTime> {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Intercept for AnswerDate {
+    fn name(&self) -> &'static str {
+        "AnswerDate"
+    }
+
+    fn read_after_transmit(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let date = context
+            .response()
+            .headers()
+            .get("date")
+            .and_then(|date| DateTime::from_str(date, Format::HttpDate).ok())
+            .and_then(|date| SystemTime::try_from(date).ok());
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = date;
+        Ok(())
     }
 }
 
@@ -166,12 +225,7 @@ async fn client(caller: &Caller<'_>) -> aws_sdk_sts::Client {
             .region(Region::new(caller.region.to_owned()))
             .credentials_provider(SharedCredentialsProvider::new(caller.base.clone()))
             .retry_config(RetryConfig::standard().with_max_attempts(2))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(CONNECT_TIMEOUT)
-                    .operation_timeout(CALL_TIMEOUT)
-                    .build(),
-            )
+            .timeout_config(crate::runtime::timeouts(CONNECT_TIMEOUT, CALL_TIMEOUT))
             .load()
             .await,
     )

@@ -2,7 +2,48 @@
 //! `PATH` for everything it runs), then in each `PATH` directory in order;
 //! the first executable regular file of that name wins, as with any `sh`.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A program installed beside this one, and the one git runs by that name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// The copy beside this program.
+    pub ours: PathBuf,
+    /// The first on git's exec path and then `path`; `None` if git finds none.
+    pub found: Option<PathBuf>,
+}
+
+impl Located {
+    /// Whether git runs the copy beside this program.
+    pub fn is_ours(&self) -> bool {
+        self.found
+            .as_deref()
+            .is_some_and(|found| same_file(found, &self.ours))
+    }
+}
+
+/// Where git finds `name` with `path` as PATH, beside the copy installed
+/// with this program; `None` when there is no such copy. Asks git for its
+/// exec path.
+pub fn locate_for_git(name: &str, path: &OsStr) -> Option<Located> {
+    let ours = std::env::current_exe()
+        .ok()?
+        .with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !ours.is_file() {
+        return None;
+    }
+    let exec_path = Command::new("git")
+        .arg("--exec-path")
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim_end()));
+    let dirs = exec_path.into_iter().chain(std::env::split_paths(path));
+    let found = find(name, dirs);
+    Some(Located { ours, found })
+}
 
 /// The first executable file `name` (with the platform's suffix) in `dirs`.
 pub fn find(name: &str, dirs: impl IntoIterator<Item = PathBuf>) -> Option<PathBuf> {

@@ -43,7 +43,7 @@ pub(super) fn run(
 }
 
 /// The answer for `request`; `None` for a host that is not CodeCommit's.
-fn answer(
+pub(super) fn answer(
     args: &Args,
     ignore_host_check: bool,
     request: &Request,

@@ -9,6 +9,7 @@
 //! `quit=1`, so that it stops instead of asking for a username.
 
 mod credential_process;
+mod doctor;
 mod erase;
 mod get;
 mod session;
@@ -37,6 +38,9 @@ pub fn run(
         Operation::Logout { all } => session::logout(args, *all, &mut output, context),
         Operation::Status => session::status(args, &mut output, context),
         Operation::CredentialProcess => credential_process::run(args, &mut output, context),
+        Operation::Doctor { url, login } => {
+            doctor::run(args, url.as_deref(), *login, &mut output, context)
+        }
         Operation::Setup {
             scope,
             vpce,

@@ -96,7 +96,7 @@ pub(super) fn status(args: &Args, mut out: impl Write, context: &Context) -> Res
 
 /// The cache keys of the selected profile, or of every profile that calls
 /// for an MFA session.
-fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Error> {
+pub(super) fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Error> {
     let profile = profile(args, context)?;
     if !all {
         return Ok(vec![selected_need(args, &profile, DEFAULT_STS_REGION)?.key]);
@@ -113,7 +113,7 @@ fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Erro
 
 /// `time` in UTC; a time past chrono's range (only a corrupt keyring entry
 /// holds one) is shown as such instead of panicking.
-fn utc(time: SystemTime) -> String {
+pub(super) fn utc(time: SystemTime) -> String {
     time.duration_since(UNIX_EPOCH)
         .ok()
         .and_then(|since| i64::try_from(since.as_secs()).ok())

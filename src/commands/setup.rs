@@ -9,8 +9,6 @@
 //! MFA session ([`crate::aws_profile`]), or with `--undo` removes it.
 
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::Command;
 
 use crate::aws_config::Kind;
 use crate::aws_profile::{self, Block};
@@ -21,7 +19,7 @@ use crate::error::Error;
 use crate::helper_config::{self, Request, Scope};
 use crate::which;
 
-const REMOTE_HELPER: &str = "git-remote-codecommit";
+pub(super) const REMOTE_HELPER: &str = "git-remote-codecommit";
 
 /// Refuses the flags that only make sense in a helper line.
 fn refuse_helper_flags(args: &Args) -> Result<(), Error> {
@@ -67,31 +65,34 @@ pub(super) fn run(
 /// Warns unless the `git-remote-codecommit` git finds is the one installed
 /// beside this program.
 fn check_remote_helper(context: &Context) {
-    let Some(ours) = std::env::current_exe()
-        .ok()
-        .map(|exe| exe.with_file_name(format!("{REMOTE_HELPER}{}", std::env::consts::EXE_SUFFIX)))
-        .filter(|ours| ours.is_file())
-    else {
+    let path = context.env.get("PATH").unwrap_or_default();
+    let Some(located) = which::locate_for_git(REMOTE_HELPER, path.as_ref()) else {
         return;
     };
-    let exec_path = Command::new("git")
-        .arg("--exec-path")
-        .output()
-        .ok()
-        .filter(|out| out.status.success())
-        .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim_end()));
-    let path = context.env.get("PATH").unwrap_or_default();
-    let dirs = exec_path.into_iter().chain(std::env::split_paths(&path));
-    let dir = ours.parent().unwrap_or(&ours).display();
-    match which::find(REMOTE_HELPER, dirs) {
-        Some(found) if which::same_file(&found, &ours) => {}
-        Some(found) => context.log.warn(&format!(
-            "git runs {} for codecommit:// URLs, not {}; put {dir} before it on PATH, or remove it (AWS's: pip uninstall git-remote-codecommit)",
-            found.display(),
-            ours.display()
+    if let Some((problem, fix)) = remote_helper_problem(&located) {
+        context.log.warn(&format!("{problem}; {fix}"));
+    }
+}
+
+/// What is wrong with the `git-remote-codecommit` git runs, and the fix.
+pub(super) fn remote_helper_problem(located: &which::Located) -> Option<(String, String)> {
+    let ours = &located.ours;
+    let dir = ours.parent().unwrap_or(ours).display();
+    match &located.found {
+        _ if located.is_ours() => None,
+        Some(found) => Some((
+            format!(
+                "git runs {} for codecommit:// URLs, not {}",
+                found.display(),
+                ours.display()
+            ),
+            format!(
+                "put {dir} before it on PATH, or remove it (AWS's: pip uninstall git-remote-codecommit)"
+            ),
         )),
-        None => context.log.warn(&format!(
-            "{dir} is not on PATH, so git finds no {REMOTE_HELPER} for codecommit:// URLs; add it to PATH"
+        None => Some((
+            format!("{dir} is not on PATH, so git finds no {REMOTE_HELPER} for codecommit:// URLs"),
+            "add it to PATH".to_owned(),
         )),
     }
 }

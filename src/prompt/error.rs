@@ -18,6 +18,9 @@ pub enum Error {
         "an MFA code is needed, but there is no terminal to ask on ({0}) and no askpass program is set; {WAYS_OUT}"
     )]
     NoTerminal(String),
+    /// From [`super::Never`]: the command asks for no code.
+    #[error("an MFA code is needed, and this command asks for none without --login")]
+    NotAsked,
     #[error("MFA prompt cancelled")]
     Cancelled,
     #[error("MFA prompt interrupted by {0}")]

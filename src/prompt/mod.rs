@@ -71,6 +71,22 @@ pub trait TotpPrompt {
     fn choose(&self, title: &str, options: &[String]) -> Result<usize, Error>;
 }
 
+/// No prompt at all, for a command that must not ask (`doctor` without
+/// `--login`): every question is [`Error::NotAsked`], and `mfa_process` is
+/// not run either.
+#[derive(Debug, Default)]
+pub struct Never;
+
+impl TotpPrompt for Never {
+    fn ask(&self, _: &Question) -> Result<String, Error> {
+        Err(Error::NotAsked)
+    }
+
+    fn choose(&self, _: &str, _: &[String]) -> Result<usize, Error> {
+        Err(Error::NotAsked)
+    }
+}
+
 /// The real prompt: `mfa_process`, the terminal, askpass, in this order.
 ///
 /// The environment comes in as values (`main.rs` reads it), so that tests

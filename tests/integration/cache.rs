@@ -308,6 +308,21 @@ pub(crate) fn gnome_keyring_unlocked() -> [&'static str; 6] {
     ["dbus-run-session", "--", "sh", "-c", unlock, "sh"]
 }
 
+/// The wrapper that gives a private session bus on which gnome-keyring
+/// starts with the login keyring locked, as in an ssh session into a
+/// desktop; the program's stdout and stderr go to the files `out` and `err`
+/// of the working directory, apart from the bus's own output.
+pub(crate) fn gnome_keyring_locked() -> [&'static str; 6] {
+    [
+        "dbus-run-session",
+        "--",
+        "sh",
+        "-c",
+        "exec \"$@\" > out 2> err",
+        "sh",
+    ]
+}
+
 /// Runs `name` under a fresh, unlocked gnome-keyring in a scratch HOME.
 fn with_gnome_keyring(name: &str) {
     require("dbus-run-session");

@@ -130,23 +130,25 @@ impl CodeCommit {
             .env("GIT_AUTHOR_NAME", "Test")
             .env("GIT_AUTHOR_EMAIL", "test@example.com")
             .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            .arg("-c")
-            .arg(format!(
-                "http.curloptResolve={HOST}:{}:{}",
-                self.port, self.address
-            ))
-            .arg("-c")
-            .arg(format!(
-                "http.curloptResolve={FIPS_HOST}:{}:{}",
-                self.port, self.address
-            ))
-            .arg("-c")
-            .arg(format!(
-                "http.sslCAInfo={}",
-                self.path("tls/ca.pem").display()
-            ));
+            .env("GIT_COMMITTER_EMAIL", "test@example.com");
+        for (key, value) in self.http_config() {
+            git.arg("-c").arg(format!("{key}={value}"));
+        }
         git
+    }
+
+    /// git's settings that reach this server under CodeCommit's host names:
+    /// each name resolved to it, and its CA trusted.
+    pub fn http_config(&self) -> Vec<(&'static str, String)> {
+        let resolve = |host| format!("{host}:{}:{}", self.port, self.address);
+        vec![
+            ("http.curloptResolve", resolve(HOST)),
+            ("http.curloptResolve", resolve(FIPS_HOST)),
+            (
+                "http.sslCAInfo",
+                self.path("tls/ca.pem").display().to_string(),
+            ),
+        ]
     }
 
     /// Every request the server answered: method, path, status, key_id, reason.

@@ -20,7 +20,9 @@ use git_credential_mfa_codecommit::iam::{self, DeviceRequest, MfaDevices};
 use git_credential_mfa_codecommit::log::Log;
 use git_credential_mfa_codecommit::prompt::{self, Question, TotpPrompt};
 use git_credential_mfa_codecommit::session::Session;
-use git_credential_mfa_codecommit::sts::{self, Caller, RoleRequest, SessionRequest, TokenIssuer};
+use git_credential_mfa_codecommit::sts::{
+    self, Caller, Identity, RoleRequest, SessionRequest, TokenIssuer,
+};
 
 /// 2015-08-30T12:36:00Z, the time of the FIPS and China vectors.
 pub const VECTOR_TIME: u64 = 1_440_938_160;
@@ -161,13 +163,14 @@ impl ScriptedIssuer {
 }
 
 impl TokenIssuer for ScriptedIssuer {
-    fn caller_arn(&self, caller: &Caller) -> Result<String, sts::Error> {
-        self.callers.borrow_mut().pop_front().unwrap_or_else(|| {
+    fn caller_identity(&self, caller: &Caller) -> Result<Identity, sts::Error> {
+        let arn = self.callers.borrow_mut().pop_front().unwrap_or_else(|| {
             panic!(
                 "an unexpected GetCallerIdentity for {}",
                 caller.base.access_key_id()
             )
-        })
+        })?;
+        Ok(Identity { arn, date: None })
     }
 
     fn session(&self, request: &SessionRequest) -> Result<Session, sts::Error> {

@@ -14,6 +14,7 @@ mod codecommit;
 mod config_writer;
 mod conformance;
 mod discovery;
+mod doctor;
 mod doubles;
 mod flow;
 mod git_push;

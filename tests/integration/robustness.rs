@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use git_credential_mfa_codecommit::cache::{CacheKey, KeyringStore, SessionStore};
 
 #[cfg(target_os = "linux")]
-use crate::cache::{gnome_keyring_unlocked, keyutils_corrupt};
+use crate::cache::{gnome_keyring_locked, gnome_keyring_unlocked, keyutils_corrupt};
 use crate::codecommit::{ok, sts_calls};
 use crate::mfa_e2e::{MOTO_KEY_ID, MOTO_TOKEN, Mfa};
 #[cfg(target_os = "linux")]
@@ -166,14 +166,7 @@ fn a_locked_secret_service_is_one_warning_and_the_answer_still_comes() {
     assert!(cached.contains("valid until"), "{cached}");
     // The ssh session: a bus of its own, on which gnome-keyring starts with
     // that keyring locked. The helper's output is kept apart from the bus's.
-    let locked = [
-        "dbus-run-session",
-        "--",
-        "sh",
-        "-c",
-        "exec \"$@\" > out 2> err",
-        "sh",
-    ];
+    let locked = gnome_keyring_locked();
     let started = Instant::now();
     let out = run(
         on_a_bus(&locked, &["get"]),

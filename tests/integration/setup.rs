@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use crate::support::{BINARY, Scratch, attribute, path_with, run, text};
 
-const EXPECTED: &str = "\
+pub(crate) const EXPECTED: &str = "\
 [credential \"https://git-codecommit.*.amazonaws.com\"]
 \thelper = 
 \thelper = mfa-codecommit

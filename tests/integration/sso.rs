@@ -369,7 +369,7 @@ fn text_of(bytes: &[u8]) -> String {
 // --- Running the helper and the AWS CLI -------------------------------------
 
 /// A scratch HOME with the SSO profiles in its config.
-fn sso_home() -> Scratch {
+pub fn sso_home() -> Scratch {
     let scratch = Scratch::new();
     scratch.write(".aws/config", CONFIG);
     scratch

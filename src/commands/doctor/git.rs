@@ -1,0 +1,437 @@
+//! `doctor`'s git checks: git itself, the credential helpers git runs for
+//! each CodeCommit host shape (and the URL's), whether it sends them the
+//! path, the helper program git finds, and the `git-remote-codecommit` it
+//! finds.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use super::report::Report;
+use crate::child::{self, Stderr};
+use crate::context::Context;
+use crate::credential_helpers::{self, Chain, Entry};
+use crate::error::Error;
+use crate::which;
+
+/// How long one `git` command may take.
+const GIT_TIMEOUT: Duration = Duration::from_secs(10);
+const HELPER_PROGRAM: &str = "git-credential-mfa-codecommit";
+
+/// What the git checks found that the AWS checks need.
+#[derive(Debug, Default)]
+pub(super) struct Found {
+    /// `--profile` and `--region` of our helper line for the URL checked first.
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    /// git's `http.sslCAInfo` and `http.curloptResolve` for the URL.
+    pub ca_bundle: Option<PathBuf>,
+    pub resolve: Vec<String>,
+}
+
+/// A URL to check the helper list of, and what it stands for.
+#[derive(Debug, Clone)]
+pub(super) struct Shape {
+    pub what: String,
+    pub url: String,
+    /// The configuration `git-remote-codecommit` adds (`codecommit://`).
+    pub forced: Vec<(String, String)>,
+    /// Whether `setup` needs `--vpce` for it.
+    pub vpce: bool,
+}
+
+/// `git` with `args`, its output within [`GIT_TIMEOUT`].
+fn git(args: &[&str], context: &Context) -> Result<Vec<u8>, child::Error> {
+    context.log.step(&format!("running git {}", args.join(" ")));
+    let mut command = Command::new("git");
+    command.args(args);
+    child::output(command, GIT_TIMEOUT, Stderr::Kept)
+}
+
+pub(super) fn check(
+    report: &mut Report<impl Write>,
+    shapes: &[Shape],
+    context: &Context,
+) -> Result<Found, Error> {
+    let mut found = Found::default();
+    let version = match git(&["--version"], context) {
+        Ok(out) => String::from_utf8_lossy(&out).trim().to_owned(),
+        Err(error) => {
+            report.fail(
+                format!("git does not run: {error}"),
+                "install git, or put it on PATH",
+            )?;
+            return Ok(found);
+        }
+    };
+    report.pass(version_line(&version))?;
+    // Exit status 1 is "no such entries".
+    let bytes = git(
+        &[
+            "config",
+            "--show-scope",
+            "--show-origin",
+            "-z",
+            "--get-regexp",
+            r"^credential\.",
+        ],
+        context,
+    )
+    .unwrap_or_default();
+    let user_entries = credential_helpers::parse(&bytes);
+    let mut ours_seen = Vec::new();
+    let vpce_configured = user_entries.iter().any(|entry| {
+        entry
+            .url
+            .as_deref()
+            .is_some_and(|url| url.contains(".vpce."))
+    });
+    for shape in shapes.iter().filter(|shape| !shape.vpce || vpce_configured) {
+        let mut entries = user_entries.clone();
+        entries.extend(shape.forced.iter().map(|(key, value)| forced(key, value)));
+        let chain = credential_helpers::chain(&entries, &shape.url);
+        check_chain(report, shape, &chain)?;
+        if let Some(ours) = chain.helpers.iter().find_map(|entry| ours(entry)) {
+            if ours_seen.is_empty() {
+                found.profile = ours.profile.clone();
+                found.region = ours.region.clone();
+            }
+            ours_seen.push(ours);
+        }
+    }
+    check_programs(report, &ours_seen, context)?;
+    if let Some(shape) = shapes.last() {
+        let http = |name: &str| {
+            git(&["config", "--get-urlmatch", name, &shape.url], context)
+                .ok()
+                .map(|out| String::from_utf8_lossy(&out).trim_end().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        found.ca_bundle = context
+            .env
+            .get("GIT_SSL_CAINFO")
+            .ok()
+            .or_else(|| http("http.sslCAInfo"))
+            .map(PathBuf::from);
+        found.resolve = git(&["config", "--get-all", "http.curloptResolve"], context)
+            .map(|out| {
+                String::from_utf8_lossy(&out)
+                    .lines()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    Ok(found)
+}
+
+/// `git version 2.47.3` and what this helper makes of it.
+fn version_line(version: &str) -> String {
+    let number = version.strip_prefix("git version ").unwrap_or(version);
+    let mut parts = number
+        .split(['.', ' '])
+        .map(|part| part.parse::<u32>().ok());
+    let (major, minor) = (
+        parts.next().flatten().unwrap_or(0),
+        parts.next().flatten().unwrap_or(0),
+    );
+    let features = if (major, minor) >= (2, 46) {
+        "passwords go to git as ephemeral credentials, which no helper stores"
+    } else if (major, minor) >= (2, 40) {
+        "passwords carry their expiry (password_expiry_utc); git 2.46 would also keep them from storage helpers"
+    } else {
+        "git before 2.40 cannot be told when a password expires: keep storage helpers away from CodeCommit URLs"
+    };
+    format!("{version}: {features}")
+}
+
+/// An entry `git-remote-codecommit` adds with `git -c`.
+fn forced(key: &str, value: &str) -> Entry {
+    let rest = key.strip_prefix("credential.").unwrap_or(key);
+    let (url, name) = rest.rsplit_once('.').unwrap_or((rest, ""));
+    Entry {
+        scope: "command".to_owned(),
+        origin: "git-remote-codecommit".to_owned(),
+        url: Some(url.to_owned()),
+        name: name.to_ascii_lowercase(),
+        value: Some(value.to_owned()),
+    }
+}
+
+/// Our helper line, taken apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Ours {
+    /// The program git runs: by name on PATH (`git credential-…`) or a path.
+    program: Program,
+    profile: Option<String>,
+    region: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Program {
+    /// `mfa-codecommit`: `git-credential-mfa-codecommit` on git's PATH.
+    Named,
+    Path(PathBuf),
+}
+
+/// `entry`'s helper, if it is this helper.
+fn ours(entry: &Entry) -> Option<Ours> {
+    let value = entry.value.as_deref()?;
+    let (shell, value) = match value.strip_prefix('!') {
+        Some(command) => (true, command),
+        None => (false, value),
+    };
+    let words = crate::aws_config::shlex::split(value)?;
+    let (first, flags) = words.split_first()?;
+    let program = if !shell && first == "mfa-codecommit" {
+        Program::Named
+    } else if Path::new(first)
+        .file_stem()
+        .is_some_and(|stem| stem == HELPER_PROGRAM)
+    {
+        if first.contains('/') || first.contains('\\') {
+            Program::Path(PathBuf::from(first))
+        } else {
+            Program::Named
+        }
+    } else {
+        return None;
+    };
+    let flag = |name: &str| {
+        flags
+            .iter()
+            .position(|flag| flag == name)
+            .and_then(|at| flags.get(at + 1))
+            .cloned()
+    };
+    Some(Ours {
+        program,
+        profile: flag("--profile"),
+        region: flag("--region"),
+    })
+}
+
+/// Where an entry is, for a fix.
+fn place(entry: &Entry) -> String {
+    match entry.file() {
+        Some(file) => file.to_owned(),
+        None if entry.origin == "git-remote-codecommit" => "git-remote-codecommit".to_owned(),
+        None => format!("the {} config ({})", entry.scope, entry.origin),
+    }
+}
+
+fn check_chain(report: &mut Report<impl Write>, shape: &Shape, chain: &Chain) -> Result<(), Error> {
+    let setup = if shape.vpce {
+        "git-credential-mfa-codecommit setup --vpce"
+    } else {
+        "git-credential-mfa-codecommit setup"
+    };
+    let first_ours = chain.helpers.iter().position(|entry| ours(entry).is_some());
+    let mut clean = true;
+    let Some(first_ours) = first_ours else {
+        let asked: Vec<&str> = chain
+            .helpers
+            .iter()
+            .filter_map(|entry| entry.value.as_deref())
+            .collect();
+        let what = if asked.is_empty() {
+            format!("git asks no credential helper for {}", shape.what)
+        } else {
+            format!(
+                "git asks {} for {}, not this helper",
+                asked.join(", "),
+                shape.what
+            )
+        };
+        return report.fail(what, setup);
+    };
+    for (at, other) in chain
+        .helpers
+        .iter()
+        .enumerate()
+        .filter(|(_, entry)| ours(entry).is_none())
+    {
+        clean = false;
+        let value = other.value.as_deref().unwrap_or_default();
+        let (what, fix) = if at < first_ours {
+            let what = format!(
+                "git asks `{value}` ({} in {}) before this helper for {}; any password it has stored answers first",
+                other.key(),
+                place(other),
+                shape.what
+            );
+            // setup's reset clears what comes before it in the same or an
+            // earlier file.
+            let fix = if !chain.reset && matches!(other.scope.as_str(), "system" | "global") {
+                format!("{setup} (it clears the helper list for CodeCommit URLs first)")
+            } else {
+                format!("remove {} = {value} from {}", other.key(), place(other))
+            };
+            (what, fix)
+        } else {
+            (
+                format!(
+                    "git also gives every password for {} to `{value}` ({} in {}) to store, session token included",
+                    shape.what,
+                    other.key(),
+                    place(other)
+                ),
+                format!("remove {} = {value} from {}", other.key(), place(other)),
+            )
+        };
+        report.fail(what, fix)?;
+    }
+    let use_http_path = chain.use_http_path;
+    match use_http_path.map(|entry| credential_helpers::boolean(entry.value.as_deref())) {
+        Some(Some(true)) => {}
+        _ => {
+            clean = false;
+            let fix = match use_http_path {
+                Some(entry) => match entry.file() {
+                    Some(file) => format!("git config --file {file} {} true", entry.key()),
+                    None => format!("remove {} from {}", entry.key(), place(entry)),
+                },
+                None => setup.to_owned(),
+            };
+            report.fail(
+                format!("git sends the helper no repository path for {} (useHttpPath is not true), so it cannot sign", shape.what),
+                fix,
+            )?;
+        }
+    }
+    if clean {
+        let reset = if chain.reset {
+            ", after a reset of the list"
+        } else {
+            ""
+        };
+        report.pass(format!(
+            "git asks only this helper for {}{reset}, with the path",
+            shape.what
+        ))?;
+    }
+    Ok(())
+}
+
+/// The helper programs git runs, and the `git-remote-codecommit` it finds.
+fn check_programs(
+    report: &mut Report<impl Write>,
+    ours: &[Ours],
+    context: &Context,
+) -> Result<(), Error> {
+    let path = context.env.get("PATH").unwrap_or_default();
+    let this = std::env::current_exe().map_err(|error| Error::NoExe(error.kind().to_string()))?;
+    let this_dir = this.parent().unwrap_or(&this).display().to_string();
+    let mut programs: Vec<&Program> = ours.iter().map(|ours| &ours.program).collect();
+    programs.dedup();
+    for program in programs {
+        let (found, how) = match program {
+            Program::Named => (
+                which::locate_for_git(HELPER_PROGRAM, path.as_ref())
+                    .and_then(|located| located.found),
+                "on git's PATH",
+            ),
+            Program::Path(path) => (
+                Some(path.clone()).filter(|path| path.is_file()),
+                "named in the helper line",
+            ),
+        };
+        let Some(found) = found else {
+            let fix = match program {
+                Program::Named => format!(
+                    "add {this_dir} to PATH (GUI git clients take PATH from the desktop session), or name the program by its full path in the helper line"
+                ),
+                Program::Path(_) => format!("name {} in the helper line", this.display()),
+            };
+            report.fail(format!("git finds no {HELPER_PROGRAM} {how}"), fix)?;
+            continue;
+        };
+        let version = env!("CARGO_PKG_VERSION");
+        if which::same_file(&found, &this) {
+            report.pass(format!(
+                "git runs this program ({}, version {version})",
+                found.display()
+            ))?;
+            continue;
+        }
+        context
+            .log
+            .step(&format!("running {} --version", found.display()));
+        let mut command = Command::new(&found);
+        command.arg("--version");
+        let theirs = child::output(command, GIT_TIMEOUT, Stderr::Kept)
+            .map(|out| String::from_utf8_lossy(&out).trim().to_owned())
+            .unwrap_or_else(|_| "unknown".to_owned());
+        if theirs == version {
+            report.pass(format!(
+                "git runs {} {how}, the same version as this one ({version})",
+                found.display()
+            ))?;
+        } else {
+            report.fail(
+                format!(
+                    "git runs {} {how}, version {theirs}, not this one ({}, version {version})",
+                    found.display(),
+                    this.display()
+                ),
+                format!(
+                    "remove {}, or put {this_dir} before it on PATH",
+                    found.display()
+                ),
+            )?;
+        }
+    }
+    let remote = super::super::setup::REMOTE_HELPER;
+    match which::locate_for_git(remote, path.as_ref()) {
+        None => {}
+        Some(located) => match super::super::setup::remote_helper_problem(&located) {
+            None => report.pass(format!(
+                "git runs this package's {remote} for codecommit:// URLs"
+            ))?,
+            Some((what, fix)) => report.fail(what, fix)?,
+        },
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(value: &str) -> Entry {
+        forced("credential.https://h.helper", value)
+    }
+
+    #[test]
+    fn our_helper_lines_are_told_from_others() {
+        assert_eq!(
+            ours(&entry("mfa-codecommit --profile 'my p'")),
+            Some(Ours {
+                program: Program::Named,
+                profile: Some("my p".to_owned()),
+                region: None
+            })
+        );
+        assert_eq!(
+            ours(&entry(
+                "!'/opt/x y/git-credential-mfa-codecommit' --region eu-west-1"
+            )),
+            Some(Ours {
+                program: Program::Path(PathBuf::from("/opt/x y/git-credential-mfa-codecommit")),
+                profile: None,
+                region: Some("eu-west-1".to_owned())
+            })
+        );
+        assert_eq!(ours(&entry("!aws codecommit credential-helper $@")), None);
+        assert_eq!(ours(&entry("store")), None);
+        assert_eq!(ours(&entry("!mfa-codecommit")), None);
+    }
+
+    #[test]
+    fn git_versions_say_what_follows() {
+        assert!(version_line("git version 2.47.3").contains("ephemeral"));
+        assert!(version_line("git version 2.43.0").contains("password_expiry_utc"));
+        assert!(version_line("git version 2.39.5 (Apple Git-154)").contains("before 2.40"));
+    }
+}

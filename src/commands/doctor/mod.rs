@@ -1,0 +1,125 @@
+//! `doctor [--login] [URL]`: every link from git to CodeCommit checked in
+//! turn, each one line, `✔` or `✘` with the exact fix, so that a bare `403`
+//! from a push has a cause: git and the helpers it runs for each CodeCommit
+//! host shape ([`git`]), then the AWS profile, its credentials, the MFA
+//! device, the session cache, STS and the clock, and with a URL one signed
+//! request to the repository ([`aws`]).
+//!
+//! It never asks for an MFA code unless given `--login` (its context's
+//! prompt is [`Never`]) and never prints a secret: key ids, ARNs, paths and
+//! times only. Exit status 1 when any check failed.
+
+mod aws;
+mod git;
+mod report;
+
+use std::io::Write;
+
+use self::git::Shape;
+use self::report::Report;
+use crate::cli::Args;
+use crate::context::Context;
+use crate::error::Error;
+use crate::prompt::Never;
+use crate::{codecommit, remote};
+
+/// The repository named on the command line, as `get` would see it.
+pub(super) struct Target {
+    /// Its HTTPS URL (`https://host/v1/repos/name`).
+    url: String,
+    host: String,
+    /// `/v1/repos/name`.
+    path: String,
+    /// A host that is not under amazonaws.com (`--ignore-host-check`).
+    foreign: bool,
+    shape: Shape,
+}
+
+impl Target {
+    /// An `https://` URL, or a `codecommit://` one resolved as
+    /// `git-remote-codecommit` resolves it.
+    fn parse(url: &str, context: &Context) -> Result<Self, Error> {
+        let (https, forced) = if url.starts_with("codecommit:") {
+            let this =
+                std::env::current_exe().map_err(|error| Error::NoExe(error.kind().to_string()))?;
+            let plan =
+                remote::plan(url, &context.env, &context.fs, &this).map_err(Error::Remote)?;
+            (plan.url, plan.config)
+        } else {
+            (url.trim_end_matches('/').to_owned(), Vec::new())
+        };
+        let rest = https.strip_prefix("https://").ok_or(Error::DoctorUrl)?;
+        let (host, path) = rest.split_once('/').ok_or(Error::DoctorUrl)?;
+        if host.is_empty() || host.contains('@') || !path.starts_with("v1/repos/") {
+            return Err(Error::DoctorUrl);
+        }
+        let foreign = !codecommit::is_codecommit_host(host);
+        Ok(Target {
+            host: host.to_owned(),
+            path: format!("/{path}"),
+            foreign,
+            shape: Shape {
+                what: url.to_owned(),
+                url: https.clone(),
+                forced,
+                vpce: false,
+            },
+            url: https,
+        })
+    }
+}
+
+pub(super) fn run(
+    args: &Args,
+    url: Option<&str>,
+    login: bool,
+    out: impl Write,
+    context: &Context,
+) -> Result<(), Error> {
+    let never = Never;
+    let context = &Context {
+        env: context.env.clone(),
+        fs: context.fs.clone(),
+        prompt: if login { context.prompt } else { &never },
+        lock_dir: context.lock_dir.clone(),
+        ..*context
+    };
+    let target = url.map(|url| Target::parse(url, context)).transpose()?;
+    let mut report = Report::new(out);
+    let region = target
+        .as_ref()
+        .and_then(|target| codecommit::region_from_host(&target.host))
+        .unwrap_or("us-east-1");
+    let mut shapes: Vec<Shape> = target.iter().map(|target| target.shape.clone()).collect();
+    shapes.extend(host_shapes(region, target.as_ref()));
+    let found = git::check(&mut report, &shapes, context)?;
+    aws::check(&mut report, args, &found, target.as_ref(), context)?;
+    report.finish()
+}
+
+/// One URL of each CodeCommit host shape in `region` (VPC endpoints too),
+/// but the target's own.
+fn host_shapes(region: &str, target: Option<&Target>) -> Vec<Shape> {
+    let hosts = [
+        (format!("git-codecommit.{region}.amazonaws.com"), false),
+        (format!("git-codecommit-fips.{region}.amazonaws.com"), false),
+        (
+            "git-codecommit.cn-north-1.amazonaws.com.cn".to_owned(),
+            false,
+        ),
+        (
+            format!("vpce-0123456789abcdef0-abcdefgh.git-codecommit.{region}.vpce.amazonaws.com"),
+            true,
+        ),
+    ];
+    hosts
+        .into_iter()
+        .filter(|(host, _)| target.is_none_or(|target| target.host != *host))
+        .map(|(host, vpce)| Shape {
+            what: host.clone(),
+            url: format!("https://{host}/v1/repos/example"),
+            forced: Vec::new(),
+            vpce,
+        })
+        .collect()
+}

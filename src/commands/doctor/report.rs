@@ -1,0 +1,47 @@
+//! What `doctor` prints: one line per check, `✔` or `✘` (with the fix on
+//! the next line), or `–` for a check it could not make; and the count of
+//! `✘` lines, which decides the exit status.
+
+use std::fmt::Display;
+use std::io::Write;
+
+use crate::error::Error;
+
+pub(super) struct Report<W> {
+    out: W,
+    problems: usize,
+}
+
+impl<W: Write> Report<W> {
+    pub(super) fn new(out: W) -> Self {
+        Report { out, problems: 0 }
+    }
+
+    pub(super) fn pass(&mut self, what: impl Display) -> Result<(), Error> {
+        self.line(format_args!("✔ {what}"))
+    }
+
+    pub(super) fn fail(&mut self, what: impl Display, fix: impl Display) -> Result<(), Error> {
+        self.problems += 1;
+        self.line(format_args!("✘ {what}\n  fix: {fix}"))
+    }
+
+    /// A check that could not be made, and why; not a problem in itself.
+    pub(super) fn skip(&mut self, what: impl Display) -> Result<(), Error> {
+        self.line(format_args!("– {what}"))
+    }
+
+    fn line(&mut self, line: std::fmt::Arguments) -> Result<(), Error> {
+        writeln!(self.out, "{line}")
+            .and_then(|()| self.out.flush())
+            .map_err(Error::output)
+    }
+
+    /// Ok when no check failed.
+    pub(super) fn finish(self) -> Result<(), Error> {
+        match self.problems {
+            0 => Ok(()),
+            problems => Err(Error::Problems(problems)),
+        }
+    }
+}

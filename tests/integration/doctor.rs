@@ -1,0 +1,479 @@
+//! `doctor`, one scenario per failure: each shown first as a `✘` line with
+//! its fix, then fixed as the fix says and shown `✔`, on a scratch HOME
+//! with the real git; the AWS scenarios against moto, the CodeCommit-like
+//! server in its deny-unless-MFA mode, the IAM Identity Center portal, a
+//! real gnome-keyring and a clock moved by faketime.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::cache::{gnome_keyring_locked, gnome_keyring_unlocked};
+use crate::mfa_e2e::Mfa;
+use crate::setup::EXPECTED;
+use crate::sso::{Portal, SESSION};
+use crate::support::{BINARY, NO_IMDS, Scratch, path_with, run, text};
+
+/// What `doctor` printed, and whether it passed.
+struct Doctor {
+    stdout: String,
+    stderr: String,
+    passed: bool,
+}
+
+impl Doctor {
+    fn of(out: Output) -> Self {
+        Doctor {
+            stdout: text(&out.stdout).to_owned(),
+            stderr: text(&out.stderr).to_owned(),
+            passed: out.status.success(),
+        }
+    }
+
+    /// The `✘` line that contains `what`, and the fix under it.
+    fn failed(&self, what: &str) -> String {
+        let mut lines = self.stdout.lines();
+        while let Some(line) = lines.next() {
+            if line.starts_with('✘') && line.contains(what) {
+                let fix = lines.next().unwrap_or_default();
+                assert!(fix.starts_with("  fix: "), "{line}\n{fix}");
+                return format!("{line}\n{fix}");
+            }
+        }
+        panic!("no ✘ line with {what:?}:\n{}{}", self.stdout, self.stderr);
+    }
+
+    fn passed_line(&self, what: &str) -> &str {
+        self.stdout
+            .lines()
+            .find(|line| line.starts_with('✔') && line.contains(what))
+            .unwrap_or_else(|| panic!("no ✔ line with {what:?}:\n{}{}", self.stdout, self.stderr))
+    }
+
+    /// Every line is a ✔, and the exit status says so.
+    fn assert_healthy(&self) {
+        assert!(self.passed, "{}{}", self.stdout, self.stderr);
+        for line in self.stdout.lines() {
+            assert!(line.starts_with('✔'), "{line}\n{}", self.stdout);
+        }
+        assert_eq!(self.stderr, "");
+    }
+}
+
+/// `doctor` in `scratch` with only git (STS at a closed port).
+fn git_only(scratch: &Scratch, path: &std::ffi::OsStr, args: &[&str]) -> Doctor {
+    let mut command = scratch.command(BINARY);
+    command
+        .env("PATH", path)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("AWS_ENDPOINT_URL_STS", NO_IMDS)
+        .env("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "none")
+        .arg("doctor")
+        .args(args);
+    Doctor::of(run(command, b""))
+}
+
+fn git_scratch(gitconfig: &str) -> Scratch {
+    let scratch = Scratch::new();
+    scratch.write(".gitconfig", gitconfig);
+    scratch.write(
+        ".aws/config",
+        "[default]\nregion = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/dev\n",
+    );
+    scratch
+}
+
+fn setup(scratch: &Scratch) {
+    let mut command = scratch.command(BINARY);
+    command.env("PATH", path_with(&[])).arg("setup");
+    let out = run(command, b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_storage_helper_asked_before_ours_is_found_and_setup_fixes_it() {
+    let scratch = git_scratch(
+        "[credential]\n\thelper = store\n\
+         [credential \"https://git-codecommit.*.amazonaws.com\"]\n\thelper = mfa-codecommit\n\tuseHttpPath = true\n",
+    );
+    let before = git_only(&scratch, &path_with(&[]), &[]);
+    let gitconfig = scratch.path(".gitconfig").display().to_string();
+    assert_eq!(
+        before.failed("git-codecommit.us-east-1.amazonaws.com"),
+        format!(
+            "✘ git asks `store` (credential.helper in {gitconfig}) before this helper for \
+             git-codecommit.us-east-1.amazonaws.com; any password it has stored answers first\n  \
+             fix: git-credential-mfa-codecommit setup (it clears the helper list for CodeCommit URLs first)"
+        )
+    );
+    // FIPS and China hosts: git asks only `store` there.
+    assert!(
+        before
+            .failed("git-codecommit-fips.us-east-1.amazonaws.com")
+            .contains("git asks store for")
+    );
+    assert!(!before.passed);
+    setup(&scratch);
+    let after = git_only(&scratch, &path_with(&[]), &[]);
+    for host in [
+        "git-codecommit.us-east-1.amazonaws.com,",
+        "git-codecommit-fips.us-east-1.amazonaws.com,",
+        "git-codecommit.cn-north-1.amazonaws.com.cn,",
+    ] {
+        assert_eq!(
+            after.passed_line(host),
+            format!(
+                "✔ git asks only this helper for {host} after a reset of the list, with the path"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_storage_helper_after_ours_and_an_unset_use_http_path_are_found() {
+    let scratch = git_scratch(&format!(
+        "{}[credential \"https://git-codecommit.us-east-1.amazonaws.com\"]\n\thelper = cache\n\tuseHttpPath = false\n",
+        EXPECTED
+    ));
+    let url = "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/myrepo";
+    let before = git_only(&scratch, &path_with(&[]), &[url]);
+    let gitconfig = scratch.path(".gitconfig").display().to_string();
+    let key = "credential.https://git-codecommit.us-east-1.amazonaws.com";
+    assert_eq!(
+        before.failed("to `cache`"),
+        format!(
+            "✘ git also gives every password for {url} to `cache` ({key}.helper in {gitconfig}) to store, session token included\n  \
+             fix: remove {key}.helper = cache from {gitconfig}"
+        )
+    );
+    assert_eq!(
+        before.failed("no repository path"),
+        format!(
+            "✘ git sends the helper no repository path for {url} (useHttpPath is not true), so it cannot sign\n  \
+             fix: git config --file {gitconfig} {key}.usehttppath true"
+        )
+    );
+    // The fixes, as printed.
+    let git = |args: &[&str]| {
+        let mut command = scratch.command("git");
+        command.args(args);
+        assert!(run(command, b"").status.success());
+    };
+    git(&[
+        "config",
+        "--file",
+        &gitconfig,
+        &format!("{key}.usehttppath"),
+        "true",
+    ]);
+    git(&[
+        "config",
+        "--file",
+        &gitconfig,
+        "--unset",
+        &format!("{key}.helper"),
+        "^cache$",
+    ]);
+    let after = git_only(&scratch, &path_with(&[]), &[url]);
+    after.passed_line(&format!(
+        "git asks only this helper for {url}, after a reset"
+    ));
+    assert!(
+        !after.stdout.contains("no repository path"),
+        "{}",
+        after.stdout
+    );
+}
+
+#[test]
+fn use_http_path_unset_is_found_and_setup_fixes_it() {
+    let scratch = git_scratch(
+        "[credential \"https://git-codecommit.*.amazonaws.com\"]\n\thelper =\n\thelper = mfa-codecommit\n",
+    );
+    let before = git_only(&scratch, &path_with(&[]), &[]);
+    assert_eq!(
+        before.failed("no repository path for git-codecommit.us-east-1"),
+        "✘ git sends the helper no repository path for git-codecommit.us-east-1.amazonaws.com \
+         (useHttpPath is not true), so it cannot sign\n  fix: git-credential-mfa-codecommit setup"
+    );
+    setup(&scratch);
+    let after = git_only(&scratch, &path_with(&[]), &[]);
+    after.passed_line("only this helper for git-codecommit.us-east-1.amazonaws.com, after a reset of the list, with the path");
+}
+
+#[test]
+fn the_helper_missing_from_gits_path_is_found() {
+    let scratch = git_scratch(EXPECTED);
+    let dir = Path::new(BINARY).parent().unwrap();
+    let without = std::env::var_os("PATH").unwrap();
+    let before = git_only(&scratch, &without, &[]);
+    assert_eq!(
+        before.failed("finds no"),
+        format!(
+            "✘ git finds no git-credential-mfa-codecommit on git's PATH\n  fix: add {} to PATH \
+             (GUI git clients take PATH from the desktop session), or name the program by its full path in the helper line",
+            dir.display()
+        )
+    );
+    let after = git_only(&scratch, &path_with(&[]), &[]);
+    assert_eq!(
+        after.passed_line("git runs this program"),
+        format!(
+            "✔ git runs this program ({}, version {})",
+            dir.join("git-credential-mfa-codecommit").display(),
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+#[test]
+fn helper_lists_match_urls_as_git_itself_matches_them() {
+    // Each pattern alone, asked through the real `git credential fill`.
+    let url = "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/r";
+    for pattern in [
+        "https://git-codecommit.*.amazonaws.com",
+        "https://GIT-codecommit.us-east-1.amazonaws.com:443/",
+        "https://*.us-east-1.amazonaws.com/v1",
+        "https://git-codecommit.*.amazonaws.com/v1/repos/r",
+        "https://git-codecommit.*.amazonaws.com/v1/rep",
+        "https://*.amazonaws.com",
+        "https://git-codecommit.*.amazonaws.com:8443",
+        "http://git-codecommit.*.amazonaws.com",
+        "https://bob@git-codecommit.*.amazonaws.com",
+        "git-codecommit.us-east-1.amazonaws.com",
+        "git-codecommit.*.amazonaws.com",
+        "https://git-codecommit.*.*.com",
+    ] {
+        let scratch = git_scratch(&format!(
+            "[credential \"{pattern}\"]\n\thelper = !mfa-codecommit-spy\n\
+             [credential]\n\tuseHttpPath = true\n"
+        ));
+        let mut git = scratch.command("git");
+        git.env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_TRACE", scratch.path("trace"))
+            .args(["credential", "fill"]);
+        run(git, format!("url={url}\n\n").as_bytes());
+        let trace = std::fs::read_to_string(scratch.path("trace")).unwrap_or_default();
+        let git_asked = trace.contains("mfa-codecommit-spy");
+        let doctor = git_only(&scratch, &path_with(&[]), &[url]);
+        let doctor_asked = doctor
+            .stdout
+            .contains(&format!("git asks !mfa-codecommit-spy for {url}"));
+        assert_eq!(doctor_asked, git_asked, "{pattern}:\n{}", doctor.stdout);
+    }
+}
+
+#[test]
+#[ignore = "needs moto, python3 and openssl, and kernel keyutils: run by .ci/run"]
+fn a_healthy_setup_prints_only_checks_passed_and_a_missing_repository_is_a_404() {
+    let mfa = Mfa::new();
+    mfa.use_mfa_process("echo 123456");
+    let url = mfa.server.url("myrepo");
+    write_gitconfig(
+        &mfa,
+        "[credential]\n\thelper =\n\thelper = mfa-codecommit\n\tuseHttpPath = true\n",
+    );
+    // No session yet: the repository is not tried, and nothing is asked.
+    let first = doctor(&mfa, &[&url]);
+    assert!(first.passed, "{}{}", first.stdout, first.stderr);
+    assert!(
+        first
+            .stdout
+            .contains("not tried: there is no cached MFA session"),
+        "{}",
+        first.stdout
+    );
+    assert_eq!(crate::codecommit::sts_calls(&mfa.moto.endpoint).0, 0);
+    // --login asks (mfa_process) once; then all is well.
+    let login = doctor(&mfa, &["--login", &url]);
+    login.assert_healthy();
+    let healthy = doctor(&mfa, &[&url]);
+    healthy.assert_healthy();
+    assert_eq!(crate::codecommit::sts_calls(&mfa.moto.endpoint).0, 1);
+    healthy.passed_line(&format!("GET {url}/info/refs?service=git-upload-pack: 200"));
+    healthy.passed_line("MFA session of profile default");
+    healthy.passed_line("STS in us-east-1 knows the keys as arn:aws:");
+    print!("{}", healthy.stdout);
+    // A repository that is not there.
+    let missing = mfa.server.url("nosuch");
+    let before = doctor(&mfa, &[&missing]);
+    assert_eq!(
+        before.failed("404"),
+        format!(
+            "✘ GET {missing}/info/refs?service=git-upload-pack: 404: there is no repository nosuch in us-east-1\n  \
+             fix: check the name and the region (aws codecommit list-repositories --region us-east-1)"
+        )
+    );
+    assert!(!before.passed);
+    mfa.server.create_repo("nosuch");
+    doctor(&mfa, &[&missing]).assert_healthy();
+}
+
+#[test]
+#[ignore = "needs moto, python3 and openssl, and kernel keyutils: run by .ci/run"]
+fn a_profile_without_mfa_serial_meets_a_403_read_as_needs_mfa() {
+    let mfa = Mfa::new();
+    let url = mfa.server.url("myrepo");
+    write_gitconfig(
+        &mfa,
+        "[credential]\n\thelper =\n\thelper = mfa-codecommit --profile nomfa\n\tuseHttpPath = true\n",
+    );
+    let before = doctor(&mfa, &[&url]);
+    print!("{}", before.stdout);
+    before.passed_line("AWS profile nomfa (from --profile in git's helper line)");
+    let config = mfa.scratch.path(".aws/config").display().to_string();
+    assert_eq!(
+        before.failed("names no MFA device"),
+        format!(
+            "✘ profile nomfa names no MFA device (mfa_serial): its requests carry no MFA, which accounts that require MFA refuse\n  \
+             fix: add mfa_serial = <your MFA device's ARN> to profile nomfa in {config}"
+        )
+    );
+    assert_eq!(
+        before.failed("403"),
+        format!(
+            "✘ GET {url}/info/refs?service=git-upload-pack: 403 for keys without MFA: this account needs MFA\n  \
+             fix: add mfa_serial to profile nomfa (git-credential-mfa-codecommit login --profile nomfa finds it)"
+        )
+    );
+    assert!(!before.passed);
+    // The fix: the device named, and a session made.
+    mfa.scratch.write(
+        ".aws/config",
+        &format!(
+            "[default]\nmfa_serial = {}\n[profile nomfa]\nmfa_serial = {}-nomfa\nmfa_process = echo 123456\n",
+            mfa.serial, mfa.serial
+        ),
+    );
+    doctor(&mfa, &["--login", &url]).assert_healthy();
+    doctor(&mfa, &[&url]).assert_healthy();
+}
+
+#[test]
+#[ignore = "needs moto, python3 and faketime: run by .ci/run"]
+fn a_clock_six_minutes_off_is_found_against_sts() {
+    crate::support::require("faketime");
+    let mfa = Mfa::new();
+    write_gitconfig(&mfa, EXPECTED);
+    let mut skewed = mfa.scratch.command("faketime");
+    skewed.envs(mfa.env()).args(["-f", "+6m", BINARY, "doctor"]);
+    let before = Doctor::of(run(skewed, b""));
+    let line = before.failed("STS's");
+    assert!(
+        line.starts_with("✘ this clock is 6 min ") && line.contains(" s ahead of STS's: AWS refuses signatures more than 5 minutes off, so every push fails\n  fix: turn on time synchronisation"),
+        "{line}"
+    );
+    let after = doctor(&mfa, &[]);
+    assert!(
+        after
+            .passed_line("this clock is within")
+            .ends_with(" s of STS's")
+    );
+}
+
+#[test]
+#[ignore = "needs python3, dbus-run-session, gnome-keyring and kernel keyutils: run by .ci/run"]
+fn a_locked_secret_service_is_found_with_the_fallback_in_use() {
+    crate::support::require("dbus-run-session");
+    crate::support::require("gnome-keyring-daemon");
+    let mfa = Mfa::new();
+    write_gitconfig(&mfa, EXPECTED);
+    let outputs = tempfile::tempdir().unwrap();
+    let on_a_bus = |wrapper: &[&str]| {
+        let mut command = mfa.scratch.command(wrapper[0]);
+        command
+            .envs(mfa.env())
+            .env_remove("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING")
+            .current_dir(outputs.path())
+            .args(&wrapper[1..])
+            .args([BINARY, "doctor"]);
+        command
+    };
+    let unlocked = gnome_keyring_unlocked();
+    let fixed = Doctor::of(run(on_a_bus(&unlocked), b""));
+    fixed.passed_line("MFA sessions are kept in the Secret Service");
+    let locked = gnome_keyring_locked();
+    run(on_a_bus(&locked), b"");
+    let before = Doctor {
+        stdout: std::fs::read_to_string(outputs.path().join("out")).unwrap(),
+        stderr: std::fs::read_to_string(outputs.path().join("err")).unwrap(),
+        passed: false,
+    };
+    assert_eq!(
+        before.failed("locked"),
+        "✘ the Secret Service's default keyring is locked, so MFA sessions are kept in the kernel keyring (keyutils)\n  \
+         fix: unlock it, or set GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING to keyutils or secret-service to choose"
+    );
+    // Choosing the kernel keyring, as the fix says.
+    let mut chosen = on_a_bus(&locked);
+    chosen.env("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "keyutils");
+    run(chosen, b"");
+    let out = std::fs::read_to_string(outputs.path().join("out")).unwrap();
+    assert!(
+        out.contains("✔ MFA sessions are kept in the kernel keyring (keyutils)\n"),
+        "{out}"
+    );
+}
+
+#[test]
+#[ignore = "needs python3 for the IAM Identity Center portal: run by .ci/run"]
+fn an_expired_identity_center_login_is_found_and_a_new_login_fixes_it() {
+    let portal = Portal::start();
+    portal.expire_cached_token();
+    let scratch = crate::sso::sso_home();
+    scratch.write(".gitconfig", EXPECTED);
+    let doctor_sso = || {
+        let mut command = scratch.command(BINARY);
+        command
+            .envs(portal.env())
+            .env("PATH", path_with(&[]))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("AWS_ENDPOINT_URL_STS", NO_IMDS)
+            .env("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "none")
+            .args(["--profile", SESSION.profile, "doctor"]);
+        Doctor::of(run(command, b""))
+    };
+    let expired = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    portal.write_token(&scratch, &SESSION, expired, false);
+    let before = doctor_sso();
+    let line = before.failed("no credentials from IAM Identity Center");
+    assert!(
+        line.ends_with(&format!(
+            "\n  fix: aws sso login --profile {}",
+            SESSION.profile
+        )),
+        "{line}"
+    );
+    // `aws sso login` leaves a fresh token.
+    let fresh = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    portal.write_token(&scratch, &SESSION, fresh, false);
+    portal.update(|state| state["access_tokens"]["cached"]["expired"] = serde_json::json!(false));
+    let after = doctor_sso();
+    after.passed_line(&format!(
+        "credentials from IAM Identity Center (profile {}): key {}",
+        SESSION.profile,
+        crate::sso::KEY_ID
+    ));
+}
+
+fn write_gitconfig(mfa: &Mfa, credential: &str) {
+    let mut text = credential.to_owned();
+    text.push_str("[http]\n");
+    for (key, value) in mfa.server.http_config() {
+        text.push_str(&format!(
+            "\t{} = {value}\n",
+            key.trim_start_matches("http.")
+        ));
+    }
+    mfa.scratch.write(".gitconfig", &text);
+}
+
+fn doctor(mfa: &Mfa, args: &[&str]) -> Doctor {
+    let mut command: Command = mfa.scratch.command(BINARY);
+    command
+        .envs(mfa.env())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .arg("doctor")
+        .args(args);
+    Doctor::of(run(command, b""))
+}
