@@ -2,7 +2,8 @@
 //!
 //! `[--profile P] [--region R] get [--ignore-host-check]`, `store`, `erase`,
 //! with the global flags accepted before or after the operation, plus the MFA
-//! flags, the commands for people (`login`, `logout`, `status`, `setup`) and
+//! flags, the commands for people (`login`, `logout`, `status`, `setup`,
+//! `doctor`) and
 //! `credential-process` for the AWS CLI and SDKs.
 //! Any other operation is kept, so that the helper can ignore it silently as
 //! git expects of helpers (git may learn new operations). Parsing only; no I/O.

@@ -1,6 +1,7 @@
 //! The commands, one file each: `get`, `erase`, the session commands
-//! (`login`, `logout`, `status`), `credential-process` and `setup`; `store` and any operation
-//! git may add are ignored, as git expects of helpers.
+//! (`login`, `logout`, `status`), `credential-process`, `setup` and
+//! `doctor`; `store` and any operation git may add are ignored, as git
+//! expects of helpers.
 //!
 //! Each turns the parsed command line into the typed values the layers
 //! below take ([`plan::Flags`], a setup request), runs them, and writes the

@@ -129,22 +129,14 @@ fn a_storage_helper_asked_before_ours_is_found_and_setup_fixes_it() {
 }
 
 #[test]
-fn a_storage_helper_after_ours_and_an_unset_use_http_path_are_found() {
+fn a_use_http_path_set_false_is_found_and_a_storage_helper_after_ours_is_harmless() {
     let scratch = git_scratch(&format!(
-        "{}[credential \"https://git-codecommit.us-east-1.amazonaws.com\"]\n\thelper = cache\n\tuseHttpPath = false\n",
-        EXPECTED
+        "{EXPECTED}[credential \"https://git-codecommit.us-east-1.amazonaws.com\"]\n\thelper = cache\n\tuseHttpPath = false\n"
     ));
     let url = "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/myrepo";
     let before = git_only(&scratch, &path_with(&[]), &[url]);
     let gitconfig = scratch.path(".gitconfig").display().to_string();
     let key = "credential.https://git-codecommit.us-east-1.amazonaws.com";
-    assert_eq!(
-        before.failed("to `cache`"),
-        format!(
-            "✘ git also gives every password for {url} to `cache` ({key}.helper in {gitconfig}) to store, session token included\n  \
-             fix: remove {key}.helper = cache from {gitconfig}"
-        )
-    );
     assert_eq!(
         before.failed("no repository path"),
         format!(
@@ -152,35 +144,25 @@ fn a_storage_helper_after_ours_and_an_unset_use_http_path_are_found() {
              fix: git config --file {gitconfig} {key}.usehttppath true"
         )
     );
-    // The fixes, as printed.
-    let git = |args: &[&str]| {
-        let mut command = scratch.command("git");
-        command.args(args);
-        assert!(run(command, b"").status.success());
-    };
-    git(&[
+    // The fix, as printed.
+    let mut git = scratch.command("git");
+    git.args([
         "config",
         "--file",
         &gitconfig,
         &format!("{key}.usehttppath"),
         "true",
     ]);
-    git(&[
-        "config",
-        "--file",
-        &gitconfig,
-        "--unset",
-        &format!("{key}.helper"),
-        "^cache$",
-    ]);
+    assert!(run(git, b"").status.success());
     let after = git_only(&scratch, &path_with(&[]), &[url]);
-    after.passed_line(&format!(
-        "git asks only this helper for {url}, after a reset"
-    ));
-    assert!(
-        !after.stdout.contains("no repository path"),
-        "{}",
-        after.stdout
+    // git 2.46 and later hand a helper after ours an ephemeral answer,
+    // which it does not store (see the unit tests for older git).
+    assert_eq!(
+        after.passed_line(url),
+        format!(
+            "✔ git asks only this helper for {url}, after a reset of the list, with the path \
+             (then `cache`: git gives them only ephemeral passwords, which they do not keep)"
+        )
     );
 }
 
@@ -456,7 +438,8 @@ fn an_expired_identity_center_login_is_found_and_a_new_login_fixes_it() {
     ));
 }
 
-fn write_gitconfig(mfa: &Mfa, credential: &str) {
+/// `credential` and the server's http settings as `mfa`'s ~/.gitconfig.
+pub(crate) fn write_gitconfig(mfa: &Mfa, credential: &str) {
     let mut text = credential.to_owned();
     text.push_str("[http]\n");
     for (key, value) in mfa.server.http_config() {

@@ -1,7 +1,8 @@
 //! Secrets stay secret: one user's day with verbose output on (`login` with
 //! an `mfa_process`, cached `get`s, `status`, a clone through the real git,
 //! `erase`, a cold `get` answered by askpass, `credential-process` for the
-//! AWS tools (whose JSON answer alone holds the session), a `get` answered
+//! AWS tools (whose JSON answer alone holds the session), `doctor --verbose`
+//! trying the repository, a `get` answered
 //! at the terminal,
 //! a role assumed with a code, a refused code, `logout`), after which no
 //! secret key, session token, TOTP code or password appears in anything
@@ -227,6 +228,15 @@ fn no_secret_reaches_stderr_files_or_child_processes_with_verbose_output_on() {
         answer.contains(MOTO_SECRET) && answer.contains(MOTO_TOKEN),
         "{answer}"
     );
+
+    // doctor, verbose, trying the repository with the cached session: all
+    // it prints is scanned too.
+    crate::doctor::write_gitconfig(&day.mfa, "");
+    let url = day.mfa.server.url("myrepo");
+    let out = day.helper(&["doctor", "--verbose", &url], b"", &[]);
+    let report = text(&out.stdout).to_owned();
+    assert!(report.contains(": 200, the repository answers"), "{report}");
+    day.printed.push(report);
 
     // A cold get answered at the terminal.
     day.command(&["logout"]);

@@ -66,6 +66,7 @@ pub(super) fn check(
         }
     };
     report.pass(version_line(&version))?;
+    let ephemeral = version_number(&version) >= (2, 46);
     // Exit status 1 is "no such entries".
     let bytes = git(
         &[
@@ -91,7 +92,7 @@ pub(super) fn check(
         let mut entries = user_entries.clone();
         entries.extend(shape.forced.iter().map(|(key, value)| forced(key, value)));
         let chain = credential_helpers::chain(&entries, &shape.url);
-        check_chain(report, shape, &chain)?;
+        check_chain(report, shape, &chain, ephemeral)?;
         if let Some(ours) = chain.helpers.iter().find_map(|entry| ours(entry)) {
             if ours_seen.is_empty() {
                 found.profile = ours.profile.clone();
@@ -101,7 +102,7 @@ pub(super) fn check(
         }
     }
     check_programs(report, &ours_seen, context)?;
-    if let Some(shape) = shapes.last() {
+    if let Some(shape) = shapes.first() {
         let http = |name: &str| {
             git(&["config", "--get-urlmatch", name, &shape.url], context)
                 .ok()
@@ -126,19 +127,24 @@ pub(super) fn check(
     Ok(found)
 }
 
-/// `git version 2.47.3` and what this helper makes of it.
-fn version_line(version: &str) -> String {
+/// The major and minor number of `git version 2.47.3`.
+fn version_number(version: &str) -> (u32, u32) {
     let number = version.strip_prefix("git version ").unwrap_or(version);
     let mut parts = number
         .split(['.', ' '])
         .map(|part| part.parse::<u32>().ok());
-    let (major, minor) = (
+    (
         parts.next().flatten().unwrap_or(0),
         parts.next().flatten().unwrap_or(0),
-    );
-    let features = if (major, minor) >= (2, 46) {
+    )
+}
+
+/// `git version 2.47.3` and what this helper makes of it.
+fn version_line(version: &str) -> String {
+    let number = version_number(version);
+    let features = if number >= (2, 46) {
         "passwords go to git as ephemeral credentials, which no helper stores"
-    } else if (major, minor) >= (2, 40) {
+    } else if number >= (2, 40) {
         "passwords carry their expiry (password_expiry_utc); git 2.46 would also keep them from storage helpers"
     } else {
         "git before 2.40 cannot be told when a password expires: keep storage helpers away from CodeCommit URLs"
@@ -216,89 +222,103 @@ fn ours(entry: &Entry) -> Option<Ours> {
 fn place(entry: &Entry) -> String {
     match entry.file() {
         Some(file) => file.to_owned(),
-        None if entry.origin == "git-remote-codecommit" => "git-remote-codecommit".to_owned(),
-        None => format!("the {} config ({})", entry.scope, entry.origin),
+        None if entry.scope == "command" => {
+            "the command-line config (GIT_CONFIG_COUNT, GIT_CONFIG_PARAMETERS or git -c)".to_owned()
+        }
+        None => entry.origin.clone(),
     }
 }
 
-fn check_chain(report: &mut Report<impl Write>, shape: &Shape, chain: &Chain) -> Result<(), Error> {
+/// How to take `entry` away: with `git config` where it is in a file.
+fn removal(entry: &Entry) -> String {
+    let value = entry.value.as_deref().unwrap_or_default();
+    match entry.file() {
+        Some(file) => format!(
+            "git config --file {file} --unset-all {} '^{}$'",
+            entry.key(),
+            regex_lite::escape(value)
+        ),
+        None => format!("remove {} = {value} from {}", entry.key(), place(entry)),
+    }
+}
+
+/// One shape's helper list and `useHttpPath`, judged. With `ephemeral`
+/// (git 2.46+) helpers after ours are harmless: git gives them nothing to
+/// keep.
+fn check_chain(
+    report: &mut Report<impl Write>,
+    shape: &Shape,
+    chain: &Chain,
+    ephemeral: bool,
+) -> Result<(), Error> {
     let setup = if shape.vpce {
         "git-credential-mfa-codecommit setup --vpce"
     } else {
         "git-credential-mfa-codecommit setup"
     };
-    let first_ours = chain.helpers.iter().position(|entry| ours(entry).is_some());
-    let mut clean = true;
-    let Some(first_ours) = first_ours else {
+    let what = &shape.what;
+    let Some(first_ours) = chain.helpers.iter().position(|entry| ours(entry).is_some()) else {
         let asked: Vec<&str> = chain
             .helpers
             .iter()
             .filter_map(|entry| entry.value.as_deref())
             .collect();
-        let what = if asked.is_empty() {
-            format!("git asks no credential helper for {}", shape.what)
-        } else {
-            format!(
-                "git asks {} for {}, not this helper",
-                asked.join(", "),
-                shape.what
-            )
-        };
-        return report.fail(what, setup);
+        return report.fail(
+            match asked.as_slice() {
+                [] => format!("git asks no credential helper for {what}"),
+                asked => format!("git asks {} for {what}, not this helper", asked.join(", ")),
+            },
+            setup,
+        );
     };
-    for (at, other) in chain
-        .helpers
-        .iter()
-        .enumerate()
-        .filter(|(_, entry)| ours(entry).is_none())
-    {
-        clean = false;
+    let mut clean = true;
+    let mut after = Vec::new();
+    for (at, other) in chain.helpers.iter().enumerate() {
+        if ours(other).is_some() {
+            continue;
+        }
         let value = other.value.as_deref().unwrap_or_default();
-        let (what, fix) = if at < first_ours {
-            let what = format!(
-                "git asks `{value}` ({} in {}) before this helper for {}; any password it has stored answers first",
-                other.key(),
-                place(other),
-                shape.what
-            );
-            // setup's reset clears what comes before it in the same or an
-            // earlier file.
+        let whose = format!("`{value}` ({} in {})", other.key(), place(other));
+        if at > first_ours && ephemeral {
+            after.push(format!("`{value}`"));
+            continue;
+        }
+        clean = false;
+        if at < first_ours {
+            // setup's reset clears what comes before it in the same file or
+            // an earlier one.
             let fix = if !chain.reset && matches!(other.scope.as_str(), "system" | "global") {
                 format!("{setup} (it clears the helper list for CodeCommit URLs first)")
             } else {
-                format!("remove {} = {value} from {}", other.key(), place(other))
-            };
-            (what, fix)
-        } else {
-            (
-                format!(
-                    "git also gives every password for {} to `{value}` ({} in {}) to store, session token included",
-                    shape.what,
-                    other.key(),
-                    place(other)
-                ),
-                format!("remove {} = {value} from {}", other.key(), place(other)),
-            )
-        };
-        report.fail(what, fix)?;
-    }
-    let use_http_path = chain.use_http_path;
-    match use_http_path.map(|entry| credential_helpers::boolean(entry.value.as_deref())) {
-        Some(Some(true)) => {}
-        _ => {
-            clean = false;
-            let fix = match use_http_path {
-                Some(entry) => match entry.file() {
-                    Some(file) => format!("git config --file {file} {} true", entry.key()),
-                    None => format!("remove {} from {}", entry.key(), place(entry)),
-                },
-                None => setup.to_owned(),
+                removal(other)
             };
             report.fail(
-                format!("git sends the helper no repository path for {} (useHttpPath is not true), so it cannot sign", shape.what),
+                format!("git asks {whose} before this helper for {what}; any password it has stored answers first"),
                 fix,
             )?;
+        } else {
+            report.fail(
+                format!(
+                    "git gives {whose} every password for {what} to store, session token included"
+                ),
+                removal(other),
+            )?;
         }
+    }
+    let decided = chain.use_http_path;
+    if decided.and_then(|entry| credential_helpers::boolean(entry.value.as_deref())) != Some(true) {
+        clean = false;
+        let fix = match decided {
+            Some(entry) => match entry.file() {
+                Some(file) => format!("git config --file {file} {} true", entry.key()),
+                None => format!("remove {} from {}", entry.key(), place(entry)),
+            },
+            None => setup.to_owned(),
+        };
+        report.fail(
+            format!("git sends the helper no repository path for {what} (useHttpPath is not true), so it cannot sign"),
+            fix,
+        )?;
     }
     if clean {
         let reset = if chain.reset {
@@ -306,9 +326,15 @@ fn check_chain(report: &mut Report<impl Write>, shape: &Shape, chain: &Chain) ->
         } else {
             ""
         };
+        let then = match after.as_slice() {
+            [] => String::new(),
+            after => format!(
+                " (then {}: git gives them only ephemeral passwords, which they do not keep)",
+                after.join(", ")
+            ),
+        };
         report.pass(format!(
-            "git asks only this helper for {}{reset}, with the path",
-            shape.what
+            "git asks only this helper for {what}{reset}, with the path{then}"
         ))?;
     }
     Ok(())
@@ -323,9 +349,8 @@ fn check_programs(
     let path = context.env.get("PATH").unwrap_or_default();
     let this = std::env::current_exe().map_err(|error| Error::NoExe(error.kind().to_string()))?;
     let this_dir = this.parent().unwrap_or(&this).display().to_string();
-    let mut programs: Vec<&Program> = ours.iter().map(|ours| &ours.program).collect();
-    programs.dedup();
-    for program in programs {
+    let mut seen: Vec<(&Program, Option<PathBuf>)> = Vec::new();
+    for program in ours.iter().map(|ours| &ours.program) {
         let (found, how) = match program {
             Program::Named => (
                 which::locate_for_git(HELPER_PROGRAM, path.as_ref())
@@ -337,6 +362,17 @@ fn check_programs(
                 "named in the helper line",
             ),
         };
+        // Each program once, however many lines name it.
+        let same = |(other, other_found): &(&Program, Option<PathBuf>)| match (&found, other_found)
+        {
+            (Some(found), Some(other_found)) => which::same_file(found, other_found),
+            (None, None) => *other == program,
+            _ => false,
+        };
+        if seen.iter().any(same) {
+            continue;
+        }
+        seen.push((program, found.clone()));
         let Some(found) = found else {
             let fix = match program {
                 Program::Named => format!(
@@ -426,6 +462,69 @@ mod tests {
         assert_eq!(ours(&entry("!aws codecommit credential-helper $@")), None);
         assert_eq!(ours(&entry("store")), None);
         assert_eq!(ours(&entry("!mfa-codecommit")), None);
+    }
+
+    /// What `check_chain` prints for `entries` and whether it failed.
+    fn judged(entries: &[Entry], ephemeral: bool) -> (String, bool) {
+        let shape = Shape {
+            what: "H".to_owned(),
+            url: "https://h/v1/repos/r".to_owned(),
+            forced: Vec::new(),
+            vpce: false,
+        };
+        let chain = credential_helpers::chain(entries, &shape.url);
+        let mut out = Vec::new();
+        let mut report = Report::new(&mut out);
+        check_chain(&mut report, &shape, &chain, ephemeral).unwrap();
+        let failed = report.finish().is_err();
+        (String::from_utf8(out).unwrap(), failed)
+    }
+
+    fn global(name: &str, value: &str) -> Entry {
+        Entry {
+            scope: "global".to_owned(),
+            origin: "file:/h/.gitconfig".to_owned(),
+            ..forced(&format!("credential.https://h.{name}"), value)
+        }
+    }
+
+    #[test]
+    fn a_storage_helper_after_ours_fails_only_before_git_2_46() {
+        let entries = [
+            global("helper", ""),
+            global("helper", "mfa-codecommit"),
+            global("helper", "store"),
+            global("usehttppath", "true"),
+        ];
+        let (older, failed) = judged(&entries, false);
+        assert!(failed);
+        assert_eq!(
+            older,
+            "✘ git gives `store` (credential.https://h.helper in /h/.gitconfig) every password for H to store, session token included\n  \
+             fix: git config --file /h/.gitconfig --unset-all credential.https://h.helper '^store$'\n"
+        );
+        let (newer, failed) = judged(&entries, true);
+        assert!(!failed, "{newer}");
+        assert!(newer.starts_with("✔ git asks only this helper for H, after a reset"));
+    }
+
+    #[test]
+    fn a_helper_before_ours_is_fixed_by_setup_only_where_a_reset_would_clear_it() {
+        let in_global = [
+            global("helper", "osxkeychain"),
+            global("helper", "mfa-codecommit"),
+            global("usehttppath", "true"),
+        ];
+        let (out, failed) = judged(&in_global, true);
+        assert!(failed);
+        assert!(out.ends_with("fix: git-credential-mfa-codecommit setup (it clears the helper list for CodeCommit URLs first)\n"), "{out}");
+        let mut after_a_reset = vec![global("helper", "")];
+        after_a_reset.extend(in_global);
+        let (out, _) = judged(&after_a_reset, true);
+        assert!(
+            out.ends_with("--unset-all credential.https://h.helper '^osxkeychain$'\n"),
+            "{out}"
+        );
     }
 
     #[test]

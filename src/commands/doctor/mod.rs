@@ -42,8 +42,10 @@ impl Target {
         let (https, forced) = if url.starts_with("codecommit:") {
             let this =
                 std::env::current_exe().map_err(|error| Error::NoExe(error.kind().to_string()))?;
+            // What git hands the remote helper: `codecommit::X` loses its prefix.
+            let given = url.strip_prefix("codecommit::").unwrap_or(url);
             let plan =
-                remote::plan(url, &context.env, &context.fs, &this).map_err(Error::Remote)?;
+                remote::plan(given, &context.env, &context.fs, &this).map_err(Error::Remote)?;
             (plan.url, plan.config)
         } else {
             (url.trim_end_matches('/').to_owned(), Vec::new())
