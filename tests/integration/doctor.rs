@@ -186,7 +186,13 @@ fn use_http_path_unset_is_found_and_setup_fixes_it() {
 fn the_helper_missing_from_gits_path_is_found() {
     let scratch = git_scratch(EXPECTED);
     let dir = Path::new(BINARY).parent().unwrap();
-    let without = std::env::var_os("PATH").unwrap();
+    // This process's PATH without any directory holding the helper (an
+    // installed copy, or the built one).
+    let without = std::env::join_paths(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap())
+            .filter(|dir| !dir.join("git-credential-mfa-codecommit").exists()),
+    )
+    .unwrap();
     let before = git_only(&scratch, &without, &[]);
     assert_eq!(
         before.failed("finds no"),
@@ -204,6 +210,24 @@ fn the_helper_missing_from_gits_path_is_found() {
             dir.join("git-credential-mfa-codecommit").display(),
             env!("CARGO_PKG_VERSION")
         )
+    );
+}
+
+#[test]
+fn a_codecommit_url_needs_no_helper_configuration() {
+    // A storage helper for everything: git-remote-codecommit's own entries
+    // come after it and reset the list.
+    let scratch = git_scratch("[credential]\n\thelper = store\n");
+    let url = "codecommit::us-east-1://myrepo";
+    let doctor = git_only(&scratch, &path_with(&[]), &[url]);
+    assert_eq!(
+        doctor.passed_line(url),
+        format!("✔ git asks only this helper for {url}, after a reset of the list, with the path")
+    );
+    assert!(
+        doctor
+            .failed("git-codecommit.us-east-1.amazonaws.com")
+            .contains("git asks store for")
     );
 }
 
@@ -276,6 +300,21 @@ fn a_healthy_setup_prints_only_checks_passed_and_a_missing_repository_is_a_404()
     healthy.passed_line("MFA session of profile default");
     healthy.passed_line("STS in us-east-1 knows the keys as arn:aws:");
     print!("{}", healthy.stdout);
+    // The same repository as a codecommit:// URL, reached through the
+    // server's port as CODE_COMMIT_ENDPOINT says.
+    let mut remote = doctor_command(&mfa, &["codecommit::us-east-1://myrepo"]);
+    let endpoint = url
+        .trim_start_matches("https://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    remote.env("CODE_COMMIT_ENDPOINT", &endpoint);
+    let remote = Doctor::of(run(remote, b""));
+    remote.assert_healthy();
+    remote.passed_line(&format!(
+        "GET https://{endpoint}/v1/repos/myrepo/info/refs?service=git-upload-pack: 200"
+    ));
     // A repository that is not there.
     let missing = mfa.server.url("nosuch");
     let before = doctor(&mfa, &[&missing]);
@@ -451,12 +490,17 @@ pub(crate) fn write_gitconfig(mfa: &Mfa, credential: &str) {
     mfa.scratch.write(".gitconfig", &text);
 }
 
-fn doctor(mfa: &Mfa, args: &[&str]) -> Doctor {
-    let mut command: Command = mfa.scratch.command(BINARY);
+/// `doctor` with `args` in `mfa`'s world.
+fn doctor_command(mfa: &Mfa, args: &[&str]) -> Command {
+    let mut command = mfa.scratch.command(BINARY);
     command
         .envs(mfa.env())
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .arg("doctor")
         .args(args);
-    Doctor::of(run(command, b""))
+    command
+}
+
+fn doctor(mfa: &Mfa, args: &[&str]) -> Doctor {
+    Doctor::of(run(doctor_command(mfa, args), b""))
 }

@@ -116,7 +116,11 @@ fn host_shapes(region: &str, target: Option<&Target>) -> Vec<Shape> {
     ];
     hosts
         .into_iter()
-        .filter(|(host, _)| target.is_none_or(|target| target.host != *host))
+        // The target's host shows under its URL, unless that is a
+        // codecommit:// one, whose helpers are not the https URL's.
+        .filter(|(host, _)| {
+            target.is_none_or(|target| target.host != *host || !target.shape.forced.is_empty())
+        })
         .map(|(host, vpce)| Shape {
             what: host.clone(),
             url: format!("https://{host}/v1/repos/example"),
