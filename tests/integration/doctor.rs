@@ -214,6 +214,19 @@ fn the_helper_missing_from_gits_path_is_found() {
 }
 
 #[test]
+fn a_config_file_git_cannot_read_is_named_not_taken_for_no_helpers() {
+    let scratch = git_scratch("[credential\n\thelper = store\n");
+    let doctor = git_only(&scratch, &path_with(&[]), &[]);
+    let line = doctor.failed("git cannot read its configuration");
+    assert!(line.contains(".gitconfig"), "{line}");
+    assert!(
+        !doctor.stdout.contains("git asks no credential helper"),
+        "{}",
+        doctor.stdout
+    );
+}
+
+#[test]
 fn a_codecommit_url_needs_no_helper_configuration() {
     // A storage helper for everything: git-remote-codecommit's own entries
     // come after it and reset the list.
@@ -371,6 +384,32 @@ fn a_profile_without_mfa_serial_meets_a_403_read_as_needs_mfa() {
 }
 
 #[test]
+#[ignore = "needs moto, python3 and openssl, and kernel keyutils: run by .ci/run"]
+fn a_role_profile_is_checked_through_its_source_profiles_keys() {
+    let mfa = Mfa::new();
+    write_gitconfig(&mfa, EXPECTED);
+    mfa.scratch.write(
+        ".aws/config",
+        &format!(
+            "[default]\nregion = us-east-1\n[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\n\
+             source_profile = default\nmfa_serial = {}\n",
+            mfa.serial
+        ),
+    );
+    let ops = doctor(&mfa, &["--profile", "ops"]);
+    ops.assert_healthy();
+    let credentials = mfa.scratch.path(".aws/credentials").display().to_string();
+    ops.passed_line(&format!(
+        "credentials from keys of profile default in {credentials}: key {}",
+        crate::mfa_e2e::LONG_KEY_ID
+    ));
+    ops.passed_line(&format!(
+        "MFA device {}, sessions of 3600 s, for role arn:aws:iam::123456789012:role/ops",
+        mfa.serial
+    ));
+}
+
+#[test]
 #[ignore = "needs moto, python3 and faketime: run by .ci/run"]
 fn a_clock_six_minutes_off_is_found_against_sts() {
     crate::support::require("faketime");
@@ -412,7 +451,7 @@ fn a_locked_secret_service_is_found_with_the_fallback_in_use() {
     };
     let unlocked = gnome_keyring_unlocked();
     let fixed = Doctor::of(run(on_a_bus(&unlocked), b""));
-    fixed.passed_line("MFA sessions are kept in the Secret Service");
+    fixed.passed_line("session cache: Secret Service");
     let locked = gnome_keyring_locked();
     run(on_a_bus(&locked), b"");
     let before = Doctor {
@@ -431,7 +470,7 @@ fn a_locked_secret_service_is_found_with_the_fallback_in_use() {
     run(chosen, b"");
     let out = std::fs::read_to_string(outputs.path().join("out")).unwrap();
     assert!(
-        out.contains("✔ MFA sessions are kept in the kernel keyring (keyutils)\n"),
+        out.contains("✔ session cache: kernel keyring (keyutils)\n"),
         "{out}"
     );
 }

@@ -102,8 +102,15 @@ fn select(
         Some(target) => plan::for_host(&flags, &profile, &target.host, &context.env)
             .map(|(region, need)| (region, need, "the repository's host")),
         None => plan::region(&flags, &profile, &context.env).and_then(|region| {
+            let why = if selected_args.region.is_some() {
+                "from --region"
+            } else if crate::aws_config::var(&context.env, "AWS_DEFAULT_REGION").is_some() {
+                "from AWS_DEFAULT_REGION"
+            } else {
+                "the profile's"
+            };
             let (region, why) = match region {
-                Some(region) => (region, "the profile's, or AWS_DEFAULT_REGION"),
+                Some(region) => (region, why),
                 None => (
                     super::super::target::DEFAULT_STS_REGION.to_owned(),
                     "none is set; STS's default",
@@ -136,31 +143,58 @@ fn check_credentials(
     context: &Context,
 ) -> Result<Option<Credentials>, Error> {
     let files = selected.profile.files();
-    let name = selected.profile.name();
-    let environment = selected.args.profile.is_none();
-    let provider = credentials::plan(files, &context.env, name, Chain::Full { environment });
-    let source = match &provider {
-        Ok(Some(provider)) => describe(provider, files),
-        Ok(None) => "nothing (no keys, SSO, process or role in the profile)".to_owned(),
-        Err(error) => return report.fail(error, "correct the profile").map(|()| None),
-    };
     let region = &selected.region;
-    let base = match selected.need.as_ref().map(|need| &need.kind) {
+    // A role with MFA is assumed with its source's keys: those are checked.
+    let (name, chain) = match selected.need.as_ref().map(|need| &need.kind) {
         Some(Kind::Role(role)) => match &role.base {
-            RoleBase::Profile(source) => context.credentials.source_profile(files, source, region),
+            RoleBase::Profile(source) => (source.as_str(), Chain::SourceProfile),
+            RoleBase::Session(inner) => (
+                inner.key.profile.as_str(),
+                Chain::Full { environment: false },
+            ),
             RoleBase::CredentialSource(source) => {
-                context.credentials.credential_source(source, region)
-            }
-            RoleBase::Session(inner) => {
-                context
-                    .credentials
-                    .credentials(files, Some(&inner.key.profile), region)
+                let base = context.credentials.credential_source(source, region);
+                return report_base(
+                    report,
+                    &format!("credential_source {source}"),
+                    false,
+                    selected.profile.name(),
+                    base,
+                );
             }
         },
-        _ => context
-            .credentials
-            .credentials(files, selected.args.profile.as_deref(), region),
+        _ => (
+            selected.profile.name(),
+            Chain::Full {
+                environment: selected.args.profile.is_none(),
+            },
+        ),
     };
+    let provider = credentials::plan(files, &context.env, name, chain);
+    let source = match &provider {
+        Ok(Some(provider)) => describe(provider, files),
+        Ok(None) => format!("nothing (no keys, SSO, process or role in profile {name})"),
+        Err(error) => return report.fail(error, "correct the profile").map(|()| None),
+    };
+    let base = match chain {
+        Chain::SourceProfile => context.credentials.source_profile(files, name, region),
+        Chain::Full { environment: true } => context.credentials.credentials(files, None, region),
+        Chain::Full { environment: false } => {
+            context.credentials.credentials(files, Some(name), region)
+        }
+    };
+    let sso = matches!(provider, Ok(Some(Provider::Sso(_))));
+    report_base(report, &source, sso, name, base)
+}
+
+/// The base credentials' line: their key id, or why there are none.
+fn report_base(
+    report: &mut Report<impl Write>,
+    source: &str,
+    sso: bool,
+    name: &str,
+    base: Result<Credentials, credentials::Error>,
+) -> Result<Option<Credentials>, Error> {
     match base {
         Ok(base) => {
             report.pass(format!(
@@ -170,9 +204,9 @@ fn check_credentials(
             Ok(Some(base))
         }
         Err(error) => {
-            let fix = match provider {
-                Ok(Some(Provider::Sso(_))) => format!("aws sso login --profile {name}"),
-                _ => format!(
+            let fix = match sso {
+                true => format!("aws sso login --profile {name}"),
+                false => format!(
                     "check the credentials of profile {name} (aws configure list --profile {name})"
                 ),
             };
@@ -277,16 +311,13 @@ fn check_cache(
     let store = context.store;
     match cache::probe(store, context.clock.now()) {
         Ok(()) => match store.notice() {
-            None => report.pass(format!("MFA sessions are kept in the {}", store.name()))?,
+            None => report.pass(format!("session cache: {}", store.name()))?,
             Some(notice) => {
                 let (what, fix) = notice.split_once("; ").unwrap_or((notice, ""));
                 report.fail(what, fix)?;
             }
         },
-        Err(error) => report.fail(
-            format!("MFA sessions cannot be kept: {error}"),
-            crate::mfa::KEYRING_HINT,
-        )?,
+        Err(error) => report.fail(format!("session cache: {error}"), crate::mfa::KEYRING_HINT)?,
     }
     let now = context.clock.now();
     let keys = match session::keys(&selected.args, true, context) {

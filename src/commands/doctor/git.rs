@@ -57,18 +57,18 @@ pub(super) fn check(
     let mut found = Found::default();
     let version = match git(&["--version"], context) {
         Ok(out) => String::from_utf8_lossy(&out).trim().to_owned(),
-        Err(error) => {
+        Err(error @ child::Error::Start(_)) => {
             report.fail(
                 format!("git does not run: {error}"),
                 "install git, or put it on PATH",
             )?;
             return Ok(found);
         }
+        Err(error) => return unreadable_config(report, &error).map(|()| found),
     };
     report.pass(version_line(&version))?;
     let ephemeral = version_number(&version) >= (2, 46);
-    // Exit status 1 is "no such entries".
-    let bytes = git(
+    let listed = git(
         &[
             "config",
             "--show-scope",
@@ -78,8 +78,13 @@ pub(super) fn check(
             r"^credential\.",
         ],
         context,
-    )
-    .unwrap_or_default();
+    );
+    let bytes = match listed {
+        Ok(bytes) => bytes,
+        // Status 1, silently: there are no such entries.
+        Err(child::Error::Failed(_)) => Vec::new(),
+        Err(error) => return unreadable_config(report, &error).map(|()| found),
+    };
     let user_entries = credential_helpers::parse(&bytes);
     let mut ours_seen = Vec::new();
     let vpce_configured = user_entries.iter().any(|entry| {
@@ -103,28 +108,42 @@ pub(super) fn check(
     }
     check_programs(report, &ours_seen, context)?;
     if let Some(shape) = shapes.first() {
-        let http = |name: &str| {
-            git(&["config", "--get-urlmatch", name, &shape.url], context)
-                .ok()
-                .map(|out| String::from_utf8_lossy(&out).trim_end().to_owned())
-                .filter(|value| !value.is_empty())
-        };
-        found.ca_bundle = context
-            .env
-            .get("GIT_SSL_CAINFO")
-            .ok()
-            .or_else(|| http("http.sslCAInfo"))
-            .map(PathBuf::from);
-        found.resolve = git(&["config", "--get-all", "http.curloptResolve"], context)
+        (found.ca_bundle, found.resolve) = http_settings(&shape.url, context);
+    }
+    Ok(found)
+}
+
+/// git refuses to run: nearly always a config file it cannot parse.
+fn unreadable_config(report: &mut Report<impl Write>, error: &child::Error) -> Result<(), Error> {
+    report.fail(
+        format!("git cannot read its configuration: {error}"),
+        "correct the file git names (git config --list --show-origin shows the others)",
+    )
+}
+
+/// git's CA bundle (`GIT_SSL_CAINFO`, else `http.sslCAInfo` for `url`) and
+/// its `http.curloptResolve` entries.
+fn http_settings(url: &str, context: &Context) -> (Option<PathBuf>, Vec<String>) {
+    let values = |args: &[&str]| -> Vec<String> {
+        git(args, context)
             .map(|out| {
                 String::from_utf8_lossy(&out)
                     .lines()
+                    .filter(|line| !line.is_empty())
                     .map(str::to_owned)
                     .collect()
             })
-            .unwrap_or_default();
-    }
-    Ok(found)
+            .unwrap_or_default()
+    };
+    let ca_bundle = context
+        .env
+        .get("GIT_SSL_CAINFO")
+        .ok()
+        .filter(|path| !path.is_empty())
+        .or_else(|| values(&["config", "--get-urlmatch", "http.sslCAInfo", url]).pop())
+        .map(PathBuf::from);
+    let resolve = values(&["config", "--get-all", "http.curloptResolve"]);
+    (ca_bundle, resolve)
 }
 
 /// The major and minor number of `git version 2.47.3`.
