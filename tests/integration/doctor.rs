@@ -8,10 +8,16 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::cache::{gnome_keyring_locked, gnome_keyring_unlocked};
+use crate::codecommit::CodeCommit;
 use crate::mfa_e2e::Mfa;
 use crate::setup::EXPECTED;
 use crate::sso::{Portal, SESSION};
 use crate::support::{BINARY, NO_IMDS, Scratch, path_with, run, text};
+
+/// Our helper alone for every URL: the test servers' ports are not 443,
+/// which setup's URL sections name.
+const FOR_EVERY_URL: &str =
+    "[credential]\n\thelper =\n\thelper = mfa-codecommit\n\tuseHttpPath = true\n";
 
 /// What `doctor` printed, and whether it passed.
 struct Doctor {
@@ -288,10 +294,7 @@ fn a_healthy_setup_prints_only_checks_passed_and_a_missing_repository_is_a_404()
     let mfa = Mfa::new();
     mfa.use_mfa_process("echo 123456");
     let url = mfa.server.url("myrepo");
-    write_gitconfig(
-        &mfa,
-        "[credential]\n\thelper =\n\thelper = mfa-codecommit\n\tuseHttpPath = true\n",
-    );
+    write_gitconfig(&mfa, FOR_EVERY_URL);
     // No session yet: the repository is not tried, and nothing is asked.
     let first = doctor(&mfa, &[&url]);
     assert!(first.passed, "{}{}", first.stdout, first.stderr);
@@ -380,6 +383,32 @@ fn a_profile_without_mfa_serial_meets_a_403_read_as_needs_mfa() {
         ),
     );
     doctor(&mfa, &["--login", &url]).assert_healthy();
+    doctor(&mfa, &[&url]).assert_healthy();
+}
+
+#[test]
+#[ignore = "needs moto, python3 and openssl, and kernel keyutils: run by .ci/run"]
+fn a_403_with_an_mfa_session_names_the_permission_the_caller_lacks() {
+    let mfa = Mfa::new();
+    mfa.use_mfa_process("echo 123456");
+    // A CodeCommit that knows none of these keys, as one whose policy
+    // grants them nothing.
+    let other = CodeCommit::start(&[]);
+    other.create_repo("myrepo");
+    write_gitconfig_for(&mfa, &other, FOR_EVERY_URL);
+    let url = other.url("myrepo");
+    let before = doctor(&mfa, &["--login", &url]);
+    assert_eq!(
+        before.failed("403"),
+        format!(
+            "✘ GET {url}/info/refs?service=git-upload-pack: 403: arn:aws:sts::123456789012:user/moto may not pull myrepo\n  \
+             fix: ask for codecommit:GitPull (and GitPush) on arn:aws:codecommit:us-east-1:123456789012:myrepo \
+             for arn:aws:sts::123456789012:user/moto"
+        )
+    );
+    // Granted (the MFA-enforcing server knows the session): a 200.
+    write_gitconfig(&mfa, FOR_EVERY_URL);
+    let url = mfa.server.url("myrepo");
     doctor(&mfa, &[&url]).assert_healthy();
 }
 
@@ -518,9 +547,13 @@ fn an_expired_identity_center_login_is_found_and_a_new_login_fixes_it() {
 
 /// `credential` and the server's http settings as `mfa`'s ~/.gitconfig.
 pub(crate) fn write_gitconfig(mfa: &Mfa, credential: &str) {
+    write_gitconfig_for(mfa, &mfa.server, credential);
+}
+
+fn write_gitconfig_for(mfa: &Mfa, server: &CodeCommit, credential: &str) {
     let mut text = credential.to_owned();
     text.push_str("[http]\n");
-    for (key, value) in mfa.server.http_config() {
+    for (key, value) in server.http_config() {
         text.push_str(&format!(
             "\t{} = {value}\n",
             key.trim_start_matches("http.")

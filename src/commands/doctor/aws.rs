@@ -443,13 +443,19 @@ fn check_repository(
             format!("GET {url}: 403 for keys without MFA: this account needs MFA"),
             format!("add mfa_serial to profile {name} (git-credential-mfa-codecommit login --profile {name} finds it)"),
         ),
-        Ok(403) => report.fail(
-            format!("GET {url}: 403: {who} may not pull {repository}"),
-            format!(
-                "ask for codecommit:GitPull (and GitPush) on arn:aws:codecommit:{}:<account>:{repository} for {who}",
-                selected.region
-            ),
-        ),
+        Ok(403) => {
+            let account = arn
+                .and_then(|arn| arn.split(':').nth(4))
+                .filter(|account| !account.is_empty())
+                .unwrap_or("<account>");
+            report.fail(
+                format!("GET {url}: 403: {who} may not pull {repository}"),
+                format!(
+                    "ask for codecommit:GitPull (and GitPush) on arn:aws:codecommit:{}:{account}:{repository} for {who}",
+                    selected.region
+                ),
+            )
+        }
         Ok(404) => report.fail(
             format!("GET {url}: 404: there is no repository {repository} in {}", selected.region),
             format!(
