@@ -38,15 +38,15 @@ print(json.dumps({"id": key["AccessKeyId"], "secret": key["SecretAccessKey"], "s
 const CONFIG: &str =
     "# work accounts\n[default]\nregion = us-east-1\n\n[profile other]\nregion = eu-west-1";
 
-struct User {
+pub(crate) struct User {
     moto: Moto,
-    scratch: Scratch,
-    serials: Vec<String>,
+    pub(crate) scratch: Scratch,
+    pub(crate) serials: Vec<String>,
     name: String,
 }
 
 impl User {
-    fn with_devices(count: usize) -> Self {
+    pub(crate) fn with_devices(count: usize) -> Self {
         let moto = Moto::start();
         let name = format!("user{}x{count}", std::process::id());
         let out = Command::new(python())
@@ -90,7 +90,7 @@ impl User {
 
     /// `login` in a pseudo-terminal, `at_choice` typed at a device choice,
     /// the code at the code prompt; what the terminal showed.
-    fn login(&self, at_choice: Option<&str>) -> String {
+    pub(crate) fn login(&self, at_choice: Option<&str>) -> String {
         let mut session =
             expectrl::Session::spawn(self.command_line(&["login"])).expect("a pseudo-terminal");
         session.set_expect_timeout(Some(std::time::Duration::from_secs(60)));
@@ -120,7 +120,7 @@ impl User {
         screen
     }
 
-    fn command_line(&self, args: &[&str]) -> Command {
+    pub(crate) fn command_line(&self, args: &[&str]) -> Command {
         let mut command = self.command(BINARY);
         command.args(args);
         command

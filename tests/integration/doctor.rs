@@ -413,6 +413,32 @@ fn a_403_with_an_mfa_session_names_the_permission_the_caller_lacks() {
 }
 
 #[test]
+#[ignore = "needs moto (IAM and STS), python3, kernel keyutils and a pseudo-terminal: run by .ci/run"]
+fn a_profile_without_mfa_serial_is_told_the_device_iam_lists() {
+    let user = crate::discovery::User::with_devices(1);
+    user.scratch.write(".gitconfig", EXPECTED);
+    let doctor = || {
+        let mut command = user.command_line(&["doctor"]);
+        command
+            .env("PATH", path_with(&[]))
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        Doctor::of(run(command, b""))
+    };
+    let serial = &user.serials[0];
+    assert_eq!(
+        doctor().failed("names no MFA device"),
+        format!(
+            "✘ profile default names no MFA device (mfa_serial): its requests carry no MFA, which accounts that require MFA refuse\n  \
+             fix: git-credential-mfa-codecommit login --profile default (it records {serial}, the device IAM lists)"
+        )
+    );
+    user.login(None);
+    let after = doctor();
+    after.assert_healthy();
+    after.passed_line(&format!("MFA device {serial}, sessions of 43200 s"));
+}
+
+#[test]
 #[ignore = "needs moto, python3 and openssl, and kernel keyutils: run by .ci/run"]
 fn a_role_profile_is_checked_through_its_source_profiles_keys() {
     let mfa = Mfa::new();
