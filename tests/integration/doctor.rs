@@ -233,6 +233,32 @@ fn a_config_file_git_cannot_read_is_named_not_taken_for_no_helpers() {
 }
 
 #[test]
+fn a_new_user_without_aws_keys_is_told_to_configure_them() {
+    let scratch = Scratch::new();
+    scratch.write(".gitconfig", EXPECTED);
+    let mut command = scratch.command(BINARY);
+    command
+        .env("PATH", path_with(&[]))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "none")
+        .arg("doctor");
+    let doctor = Doctor::of(run(command, b""));
+    assert_eq!(
+        doctor.failed("gives no credentials"),
+        "✘ profile default gives no credentials: no keys, IAM Identity Center, credential_process or role in it, \
+         none in the environment\n  fix: aws configure --profile default"
+    );
+    assert!(!doctor.passed);
+    assert!(
+        doctor
+            .stderr
+            .ends_with("doctor found 2 problem(s); each line marked ✘ above says how to fix it\n"),
+        "{}",
+        doctor.stderr
+    );
+}
+
+#[test]
 fn a_codecommit_url_needs_no_helper_configuration() {
     // A storage helper for everything: git-remote-codecommit's own entries
     // come after it and reset the list.

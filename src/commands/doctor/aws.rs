@@ -173,7 +173,16 @@ fn check_credentials(
     let provider = credentials::plan(files, &context.env, name, chain);
     let source = match &provider {
         Ok(Some(provider)) => describe(provider, files),
-        Ok(None) => format!("nothing (no keys, SSO, process or role in profile {name})"),
+        Ok(None) => {
+            return report
+                .fail(
+                    format!(
+                        "profile {name} gives no credentials: no keys, IAM Identity Center, credential_process or role in it, none in the environment"
+                    ),
+                    format!("aws configure --profile {name}"),
+                )
+                .map(|()| None);
+        }
         Err(error) => return report.fail(error, "correct the profile").map(|()| None),
     };
     let base = match chain {
