@@ -34,6 +34,19 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The entry for the config key `credential.<url>.<name>` (or
+    /// `credential.<name>`); `None` for any other key.
+    pub fn new(scope: &str, origin: &str, key: &str, value: Option<&str>) -> Option<Entry> {
+        let (url, name) = split_key(key)?;
+        Some(Entry {
+            scope: scope.to_owned(),
+            origin: origin.to_owned(),
+            url: url.map(str::to_owned),
+            name: name.to_ascii_lowercase(),
+            value: value.map(str::to_owned),
+        })
+    }
+
     /// The entry as the user would find it in the file: `credential.<url>.<name>`.
     pub fn key(&self) -> String {
         match &self.url {
@@ -56,24 +69,30 @@ pub fn parse(bytes: &[u8]) -> Vec<Entry> {
     fields
         .chunks_exact(3)
         .filter_map(|record| {
-            let (key, value) = match record[2].split_once('\n') {
-                Some((key, value)) => (key, Some(value.to_owned())),
-                None => (record[2], None),
-            };
-            let rest = key.strip_prefix("credential.")?;
-            let (url, name) = match rest.rsplit_once('.') {
-                Some((url, name)) => (Some(url.to_owned()), name),
-                None => (None, rest),
-            };
-            Some(Entry {
-                scope: record[0].to_owned(),
-                origin: record[1].to_owned(),
-                url,
-                name: name.to_owned(),
-                value,
-            })
+            let (key, value) = split_record(record[2]);
+            Entry::new(record[0], record[1], key, value)
         })
         .collect()
+}
+
+/// A `git config -z` record's key and value: `key LF value`, or a bare
+/// `key` (no `=` in the file), which has no value.
+pub fn split_record(record: &str) -> (&str, Option<&str>) {
+    match record.split_once('\n') {
+        Some((key, value)) => (key, Some(value)),
+        None => (record, None),
+    }
+}
+
+/// The URL (`None` for `credential.<name>`) and the name of a
+/// `credential.*` key; `None` for any other key. The URL may hold dots:
+/// the name is what follows the last one.
+pub fn split_key(key: &str) -> Option<(Option<&str>, &str)> {
+    let rest = key.strip_prefix("credential.")?;
+    Some(match rest.rsplit_once('.') {
+        Some((url, name)) => (Some(url), name),
+        None => (None, rest),
+    })
 }
 
 /// What git does for one URL.
@@ -167,16 +186,11 @@ impl Url {
             Some((host, _)) => (host, None),
             None => (host_port, None),
         };
-        let default_port = match scheme.as_str() {
-            "https" => Some(443),
-            "http" => Some(80),
-            _ => None,
-        };
         Some(Url {
+            port: port.or(default_port(&scheme)),
             scheme,
             user,
             host: host.to_ascii_lowercase(),
-            port: port.or(default_port),
             path: path.to_owned(),
         })
     }
@@ -200,15 +214,19 @@ fn matches(pattern: &str, url: &Url) -> bool {
         && path_matches(&pattern.path, &url.path)
 }
 
-/// The host as a credential names it: with its port when one was given.
-fn host_and_port(url: &Url) -> String {
-    let default = match url.scheme.as_str() {
+/// The port a URL of `scheme` has when it names none.
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
         "https" => Some(443),
         "http" => Some(80),
         _ => None,
-    };
+    }
+}
+
+/// The host as a credential names it: with its port when one was given.
+fn host_and_port(url: &Url) -> String {
     match url.port {
-        Some(port) if Some(port) != default => format!("{}:{port}", url.host),
+        Some(port) if Some(port) != default_port(&url.scheme) => format!("{}:{port}", url.host),
         _ => url.host.clone(),
     }
 }

@@ -32,6 +32,8 @@
 use std::io::Write;
 use std::process::{Command, Output};
 
+use crate::credential_helpers;
+
 /// The helper's name as git resolves it: `git credential-mfa-codecommit` on PATH.
 const HELPER: &str = "mfa-codecommit";
 
@@ -187,15 +189,12 @@ fn parse_entries(bytes: &[u8]) -> Vec<Entry> {
     String::from_utf8_lossy(bytes)
         .split_terminator('\0')
         .filter_map(|record| {
-            let (key, value) = match record.split_once('\n') {
-                Some((key, value)) => (key, Some(value.to_owned())),
-                None => (record, None),
-            };
-            let (url, name) = key.strip_prefix("credential.")?.rsplit_once('.')?;
+            let (key, value) = credential_helpers::split_record(record);
+            let (url, name) = credential_helpers::split_key(key)?;
             Some(Entry {
-                url: url.to_owned(),
+                url: url?.to_owned(),
                 name: name.to_owned(),
-                value,
+                value: value.map(str::to_owned),
             })
         })
         .collect()

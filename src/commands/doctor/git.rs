@@ -95,7 +95,12 @@ pub(super) fn check(
     });
     for shape in shapes.iter().filter(|shape| !shape.vpce || vpce_configured) {
         let mut entries = user_entries.clone();
-        entries.extend(shape.forced.iter().map(|(key, value)| forced(key, value)));
+        entries.extend(
+            shape
+                .forced
+                .iter()
+                .filter_map(|(key, value)| forced(key, value)),
+        );
         let chain = credential_helpers::chain(&entries, &shape.url);
         check_chain(report, shape, &chain, ephemeral)?;
         if let Some(ours) = chain.helpers.iter().find_map(|entry| ours(entry)) {
@@ -172,16 +177,8 @@ fn version_line(version: &str) -> String {
 }
 
 /// An entry `git-remote-codecommit` adds with `git -c`.
-fn forced(key: &str, value: &str) -> Entry {
-    let rest = key.strip_prefix("credential.").unwrap_or(key);
-    let (url, name) = rest.rsplit_once('.').unwrap_or((rest, ""));
-    Entry {
-        scope: "command".to_owned(),
-        origin: "git-remote-codecommit".to_owned(),
-        url: Some(url.to_owned()),
-        name: name.to_ascii_lowercase(),
-        value: Some(value.to_owned()),
-    }
+fn forced(key: &str, value: &str) -> Option<Entry> {
+    Entry::new("command", "git-remote-codecommit", key, Some(value))
 }
 
 /// Our helper line, taken apart.
@@ -455,7 +452,7 @@ mod tests {
     use super::*;
 
     fn entry(value: &str) -> Entry {
-        forced("credential.https://h.helper", value)
+        forced("credential.https://h.helper", value).unwrap()
     }
 
     #[test]
@@ -503,7 +500,7 @@ mod tests {
         Entry {
             scope: "global".to_owned(),
             origin: "file:/h/.gitconfig".to_owned(),
-            ..forced(&format!("credential.https://h.{name}"), value)
+            ..forced(&format!("credential.https://h.{name}"), value).unwrap()
         }
     }
 
