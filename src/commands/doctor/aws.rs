@@ -20,7 +20,7 @@ use crate::error::Error;
 use crate::iam::DeviceRequest;
 use crate::plan::{self, Kind, Need, RoleBase};
 use crate::protocol::Request;
-use crate::sts::Caller;
+use crate::sts::{self, Caller, Identity};
 use crate::{cache, discovery, probe};
 
 /// AWS refuses signatures made this far from its own clock.
@@ -45,10 +45,18 @@ pub(super) fn check(
         return Ok(());
     };
     let base = check_credentials(report, &selected, context)?;
-    check_device(report, &selected, base.as_ref(), context)?;
+    // One GetCallerIdentity: the device look-up and the STS check read it.
+    let identity = base
+        .as_ref()
+        .map(|base| context.issuer.caller_identity(&caller(&selected, base)));
+    let arn = identity
+        .as_ref()
+        .and_then(|identity| identity.as_ref().ok())
+        .map(|identity| identity.arn.as_str());
+    check_device(report, &selected, base.as_ref().zip(arn), context)?;
     check_cache(report, &selected, context)?;
-    let arn = match &base {
-        Some(base) => check_sts(report, &selected, base, context)?,
+    let arn = match identity {
+        Some(identity) => check_sts(report, &selected, identity, context)?,
         None => None,
     };
     if let Some(target) = target {
@@ -243,11 +251,12 @@ fn describe(provider: &Provider, files: &crate::aws_config::AwsConfig) -> String
     }
 }
 
-/// The MFA device, or that the profile names none (and which IAM lists).
+/// The MFA device, or that the profile names none (and which IAM lists
+/// for `caller`: the base keys and whose they are).
 fn check_device(
     report: &mut Report<impl Write>,
     selected: &Selected,
-    base: Option<&Credentials>,
+    caller: Option<(&Credentials, &str)>,
     context: &Context,
 ) -> Result<(), Error> {
     let name = selected.profile.name();
@@ -266,9 +275,9 @@ fn check_device(
         "profile {name} names no MFA device (mfa_serial): its requests carry no MFA, which accounts that require MFA refuse"
     );
     let is_role = selected.profile.get_in(name, "role_arn")?.is_some();
-    let listed = base
+    let listed = caller
         .filter(|_| !is_role)
-        .and_then(|base| devices(selected, base, context));
+        .and_then(|(base, arn)| devices(selected, base, arn, context));
     let fix = match listed.as_deref() {
         Some([serial]) => format!(
             "git-credential-mfa-codecommit login --profile {name} (it records {serial}, the device IAM lists)"
@@ -285,11 +294,14 @@ fn check_device(
     report.fail(what, fix)
 }
 
-/// The devices IAM lists for the user the keys belong to, if it says.
-fn devices(selected: &Selected, base: &Credentials, context: &Context) -> Option<Vec<String>> {
-    let caller = caller(selected, base);
-    let arn = context.issuer.caller_identity(&caller).ok()?.arn;
-    let user_name = discovery::user_name(&arn)?;
+/// The devices IAM lists for the user `arn` names, if it says.
+fn devices(
+    selected: &Selected,
+    base: &Credentials,
+    arn: &str,
+    context: &Context,
+) -> Option<Vec<String>> {
+    let user_name = discovery::user_name(arn)?;
     context
         .devices
         .list(&DeviceRequest {
@@ -353,15 +365,16 @@ fn check_cache(
     Ok(())
 }
 
-/// STS in the region, whose keys they are, and the clock against STS's.
+/// STS's answer in the region: whose the keys are, and the clock against
+/// STS's.
 fn check_sts(
     report: &mut Report<impl Write>,
     selected: &Selected,
-    base: &Credentials,
+    identity: Result<Identity, sts::Error>,
     context: &Context,
 ) -> Result<Option<String>, Error> {
     let region = &selected.region;
-    let identity = match context.issuer.caller_identity(&caller(selected, base)) {
+    let identity = match identity {
         Ok(identity) => identity,
         Err(error) => {
             report.fail(
