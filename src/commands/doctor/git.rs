@@ -365,8 +365,15 @@ fn check_programs(
     let path = context.env.get("PATH").unwrap_or_default();
     let this = std::env::current_exe().map_err(|error| Error::NoExe(error.kind().to_string()))?;
     let this_dir = this.parent().unwrap_or(&this).display().to_string();
-    let mut seen: Vec<(&Program, Option<PathBuf>)> = Vec::new();
+    // Each program looked up once, however many lines name it.
+    let mut programs: Vec<&Program> = Vec::new();
     for program in ours.iter().map(|ours| &ours.program) {
+        if !programs.contains(&program) {
+            programs.push(program);
+        }
+    }
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for program in programs {
         let (found, how) = match program {
             Program::Named => (
                 which::locate_for_git(HELPER_PROGRAM, path.as_ref())
@@ -378,17 +385,14 @@ fn check_programs(
                 "named in the helper line",
             ),
         };
-        // Each program once, however many lines name it.
-        let same = |(other, other_found): &(&Program, Option<PathBuf>)| match (&found, other_found)
-        {
-            (Some(found), Some(other_found)) => which::same_file(found, other_found),
-            (None, None) => *other == program,
-            _ => false,
-        };
-        if seen.iter().any(same) {
-            continue;
+        // And each file reported once, however it is named (by name and by
+        // path).
+        if let Some(found) = &found {
+            if seen.iter().any(|other| which::same_file(found, other)) {
+                continue;
+            }
+            seen.push(found.clone());
         }
-        seen.push((program, found.clone()));
         let Some(found) = found else {
             let fix = match program {
                 Program::Named => format!(
