@@ -102,7 +102,7 @@ fn select(
         duration: args.duration.clone(),
         verbose: args.verbose,
         operation: Operation::Get {
-            ignore_host_check: target.is_some_and(|target| target.foreign),
+            ignore_host_check: target.is_some_and(|target| target.is_foreign()),
         },
     };
     let flags = super::super::target::flags(&selected_args);
@@ -431,26 +431,26 @@ fn check_repository(
         username: None,
         capabilities: Vec::new(),
     };
-    let answer = match get::answer(&selected.args, target.foreign, &request, context) {
+    let answer = match get::answer(&selected.args, target.is_foreign(), &request, context) {
         Ok(Some(answer)) => answer,
         Ok(None) => return report.skip(format!("{} is not a CodeCommit host", target.host)),
         Err(Error::Prompt(crate::prompt::Error::NotAsked)) => {
             return report.skip(format!(
                 "{} not tried: there is no cached MFA session, and doctor asks for a code only with --login",
-                target.url
+                target.url()
             ));
         }
         Err(error) => {
             return report.fail(
-                format!("no password for {}: {error}", target.url),
+                format!("no password for {}: {error}", target.url()),
                 "fix the checks above first",
             );
         }
     };
-    let url = format!("{}/info/refs?service=git-upload-pack", target.url);
+    let url = format!("{}/info/refs?service=git-upload-pack", target.url());
     context.log.step(&format!("GET {url}"));
     let status = probe::info_refs(&probe::Request {
-        url: &target.url,
+        url: target.url(),
         username: &answer.username,
         password: &answer.password,
         ca_bundle: found.ca_bundle.as_deref(),

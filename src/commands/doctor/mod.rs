@@ -25,17 +25,24 @@ use crate::{codecommit, remote};
 
 /// The repository named on the command line, as `get` would see it.
 pub(super) struct Target {
-    /// Its HTTPS URL (`https://host/v1/repos/name`).
-    url: String,
     host: String,
     /// `/v1/repos/name`.
     path: String,
-    /// A host that is not under amazonaws.com (`--ignore-host-check`).
-    foreign: bool,
+    /// As typed, and its HTTPS URL.
     shape: Shape,
 }
 
 impl Target {
+    /// Its HTTPS URL (`https://host/v1/repos/name`).
+    fn url(&self) -> &str {
+        &self.shape.url
+    }
+
+    /// Whether the host is not under amazonaws.com (`--ignore-host-check`).
+    fn is_foreign(&self) -> bool {
+        !codecommit::is_codecommit_host(&self.host)
+    }
+
     /// An `https://` URL, or a `codecommit://` one resolved as
     /// `git-remote-codecommit` resolves it.
     fn parse(url: &str, context: &Context) -> Result<Self, Error> {
@@ -55,18 +62,15 @@ impl Target {
         if host.is_empty() || host.contains('@') || !path.starts_with("v1/repos/") {
             return Err(Error::DoctorUrl);
         }
-        let foreign = !codecommit::is_codecommit_host(host);
         Ok(Target {
             host: host.to_owned(),
             path: format!("/{path}"),
-            foreign,
             shape: Shape {
                 what: url.to_owned(),
-                url: https.clone(),
+                url: https,
                 forced,
                 vpce: false,
             },
-            url: https,
         })
     }
 }
