@@ -16,7 +16,7 @@ use std::ffi::{OsStr, OsString};
 
 use lexopt::prelude::*;
 
-use crate::helper_config::Scope;
+use crate::git::setup_config::Scope;
 
 /// What `--help` prints.
 pub const HELP: &str = "\

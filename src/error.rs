@@ -5,17 +5,18 @@
 //! Messages are built from redacted values only: no secret key, session token,
 //! TOTP code, password or input line ever reaches them.
 
-use crate::{
-    cache, config, config_file, credentials, discovery, helper_config, mfa, plan, prompt, protocol,
-    sts,
-};
+use crate::aws::files::disk;
+use crate::aws::{credentials, settings, sts};
+use crate::git::{protocol, setup_config};
+use crate::prompt;
+use crate::session::{discovery, obtain, plan, store};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Protocol(#[from] protocol::Error),
     #[error(transparent)]
-    Config(#[from] config::Error),
+    Config(#[from] settings::Error),
     #[error(transparent)]
     Credentials(#[from] credentials::Error),
     #[error(transparent)]
@@ -23,9 +24,9 @@ pub enum Error {
     #[error(transparent)]
     Sts(#[from] sts::Error),
     #[error(transparent)]
-    Cache(#[from] cache::Error),
+    Cache(#[from] store::Error),
     #[error(transparent)]
-    Setup(#[from] helper_config::Error),
+    Setup(#[from] setup_config::Error),
     #[error(transparent)]
     Discovery(#[from] discovery::Error),
     /// The plan's own failures; its config errors are [`Error::Config`].
@@ -34,7 +35,7 @@ pub enum Error {
     /// The MFA flow's own failures; its credential, prompt and STS errors
     /// are those variants, so that one place tells a cancelled prompt.
     #[error(transparent)]
-    Mfa(mfa::Error),
+    Mfa(obtain::Error),
     #[error("git sent no host; nothing to sign")]
     NoHost,
     #[error("git sent no repository path; run: git config --global credential.useHttpPath true")]
@@ -48,7 +49,7 @@ pub enum Error {
     )]
     SetupFlag(&'static str),
     #[error(transparent)]
-    ConfigFile(#[from] config_file::Error),
+    ConfigFile(#[from] disk::Error),
     #[error("cannot find where this program is installed: {0}")]
     NoExe(String),
     #[error(
@@ -73,7 +74,7 @@ pub enum Error {
     )]
     BadExpiry,
     #[error(transparent)]
-    Remote(crate::remote::Error),
+    Remote(crate::git::remote::Error),
     #[error(
         "doctor checks a repository URL: https://git-codecommit.<region>.amazonaws.com/v1/repos/<name>, or a codecommit:// URL"
     )]
@@ -93,12 +94,12 @@ impl From<plan::Error> for Error {
     }
 }
 
-impl From<mfa::Error> for Error {
-    fn from(error: mfa::Error) -> Self {
+impl From<obtain::Error> for Error {
+    fn from(error: obtain::Error) -> Self {
         match error {
-            mfa::Error::Credentials(error) => Error::Credentials(error),
-            mfa::Error::Prompt(error) => Error::Prompt(error),
-            mfa::Error::Sts(error) => Error::Sts(error),
+            obtain::Error::Credentials(error) => Error::Credentials(error),
+            obtain::Error::Prompt(error) => Error::Prompt(error),
+            obtain::Error::Sts(error) => Error::Sts(error),
             error => Error::Mfa(error),
         }
     }

@@ -4,40 +4,40 @@
 //! TOTP code per session, cached in the OS keyring) where the profile names
 //! an MFA device.
 //!
+//! The floor plan, each folder one outside world or one layer
+//! (`.ci/module-cycles.py` checks the arrows between them):
+//!
+//! ```text
+//! main.rs, bin/   wire the real world in, print the one-line error, exit
+//! lib.rs          this map
+//! cli.rs          argv → the command and its flags (no I/O)
+//! error.rs        the user's one line, composed of each module's error
+//! commands/       one file per user command, doctor's probe; only lib imports it
+//! session/        the plan, obtaining a session (cache, lock, code, STS), the
+//!                 session and its bytes, the keyring stores, the lock, MFA
+//!                 device discovery, and the Context the flow runs in
+//! git/            the credential protocol, the helpers git runs, git's
+//!                 booleans and config, setup's config, codecommit:// URLs
+//! prompt/         where a TOTP code comes from: mfa_process, terminal, askpass
+//! aws/            the shared files (read and edited), the profile's settings,
+//!                 credential providers, STS, IAM, CodeCommit hosts, SigV4
+//! os/             children, shell words, the runtime, logging, JSON
+//! ```
+//!
+//! Imports point down this list only (`git/` reaches `prompt/` only to
+//! implement its `GitSettings`): `aws/` and `prompt/` import only `os/`,
+//! and `os/` nothing.
+//!
 //! The binaries only wire the real world in: `main.rs` into [`commands::run`],
-//! `bin/git-remote-codecommit.rs` (for `codecommit://` URLs) into [`remote::plan`].
+//! `bin/git-remote-codecommit.rs` (for `codecommit://` URLs) into
+//! [`git::remote::plan`].
 #![forbid(unsafe_code)]
 
-pub mod aws_config;
-pub mod aws_profile;
-pub mod cache;
-pub mod child;
+pub mod aws;
 pub mod cli;
-pub mod codecommit;
 pub mod commands;
-pub mod config;
-pub mod config_file;
-pub mod context;
-pub mod credential_helpers;
-pub mod credentials;
-pub mod discovery;
 pub mod error;
-pub mod helper_config;
-pub mod iam;
-pub mod json;
-pub mod keyutils;
-pub mod lock;
-pub mod log;
-pub mod mfa;
-pub mod plan;
-pub mod probe;
+pub mod git;
+pub mod os;
 pub mod prompt;
-pub mod protocol;
-pub mod remote;
-pub mod remote_url;
-pub mod runtime;
 pub mod session;
-pub mod shell;
-pub mod sigv4;
-pub mod sts;
-pub mod which;

@@ -8,15 +8,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use aws_types::os_shim_internal::{Env, Fs};
+use git_credential_mfa_codecommit::aws::credentials::DefaultChain;
+use git_credential_mfa_codecommit::aws::iam::Iam;
+use git_credential_mfa_codecommit::aws::sts::Sts;
 use git_credential_mfa_codecommit::cli::{self, Command, HELP, Operation};
 use git_credential_mfa_codecommit::commands;
-use git_credential_mfa_codecommit::context::{Context, SystemClock};
-use git_credential_mfa_codecommit::credentials::DefaultChain;
-use git_credential_mfa_codecommit::iam::Iam;
-use git_credential_mfa_codecommit::log::{Log, Stderr};
-use git_credential_mfa_codecommit::prompt::{self, GitCommand, Sources};
-use git_credential_mfa_codecommit::sts::Sts;
-use git_credential_mfa_codecommit::{cache, lock};
+use git_credential_mfa_codecommit::git::{boolean, config::GitCommand};
+use git_credential_mfa_codecommit::os::log::{Log, Stderr};
+use git_credential_mfa_codecommit::prompt::{self, Sources};
+use git_credential_mfa_codecommit::session::context::{Context, SystemClock};
+use git_credential_mfa_codecommit::session::{lock, store};
 
 /// Environment variables of this helper's own.
 const KEYRING_VAR: &str = "GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING";
@@ -43,7 +44,7 @@ fn main() -> ExitCode {
     let log = Stderr {
         verbose: args.verbose || var(VERBOSE_VAR).is_some_and(|value| value != "0"),
     };
-    let store = cache::open(var(KEYRING_VAR).as_deref());
+    let store = store::open(var(KEYRING_VAR).as_deref());
     let asked_by_git = !matches!(
         args.operation,
         Operation::Login | Operation::CredentialProcess | Operation::Doctor { .. }
@@ -58,7 +59,7 @@ fn main() -> ExitCode {
         prompt: &Sources {
             asked_by_git,
             terminal: !asked_by_git
-                || prompt::terminal_allowed(std::env::var("GIT_TERMINAL_PROMPT").ok().as_deref()),
+                || boolean::env_allows(std::env::var("GIT_TERMINAL_PROMPT").ok().as_deref()),
             git_askpass: std::env::var_os("GIT_ASKPASS"),
             ssh_askpass: std::env::var_os("SSH_ASKPASS"),
             git_config: &GitCommand,

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 use aws_types::os_shim_internal::{Env, Fs};
-use git_credential_mfa_codecommit::remote;
+use git_credential_mfa_codecommit::git::remote;
 
 const HELP: &str = "\
 git remote helper for AWS CodeCommit: git runs it for codecommit:: and

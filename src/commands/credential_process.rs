@@ -16,16 +16,16 @@ use chrono::DateTime;
 
 use super::target::{profile, selected_need, sts_region};
 use crate::cli::Args;
-use crate::context::Context;
 use crate::error::Error;
-use crate::json::{self, Member};
-use crate::mfa;
+use crate::os::json::{self, Member};
+use crate::session::context::Context;
+use crate::session::obtain;
 
 pub(super) fn run(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
     let profile = profile(args, context)?;
     let region = sts_region(args, &profile, context)?;
     let need = selected_need(args, &profile, &region)?;
-    let session = mfa::session(&need, profile.files(), context)?;
+    let session = obtain::session(&need, profile.files(), context)?;
     let credentials = session.credentials();
     let expiration = rfc3339(session.expiry()).ok_or(Error::BadExpiry)?;
     let mut line = json::write_object(&[

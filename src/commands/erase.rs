@@ -6,10 +6,10 @@ use std::io::BufRead;
 
 use super::target::{codecommit_host, planned};
 use crate::cli::Args;
-use crate::context::Context;
 use crate::error::Error;
-use crate::mfa;
-use crate::protocol::Request;
+use crate::git::protocol::Request;
+use crate::session::context::Context;
+use crate::session::obtain;
 
 pub(super) fn run(args: &Args, input: impl BufRead, context: &Context) -> Result<(), Error> {
     let request = Request::read_from(input)?;
@@ -21,6 +21,6 @@ pub(super) fn run(args: &Args, input: impl BufRead, context: &Context) -> Result
         return Ok(());
     };
     let key_id = username.split('%').next().unwrap_or_default();
-    mfa::forget_if_issued(&need, key_id, context);
+    obtain::forget_if_issued(&need, key_id, context);
     Ok(())
 }

@@ -19,11 +19,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_credential_types::Credentials;
 
 use super::target::{codecommit_host, planned};
+use crate::aws::{codecommit, sigv4};
 use crate::cli::Args;
-use crate::context::Context;
 use crate::error::Error;
-use crate::protocol::{Request, Response};
-use crate::{codecommit, mfa, sigv4};
+use crate::git::protocol::{Request, Response};
+use crate::session::context::Context;
+use crate::session::obtain;
 
 /// How long CodeCommit accepts a password after its timestamp.
 pub const PASSWORD_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -55,7 +56,7 @@ pub(super) fn answer(
     let path = codecommit::signed_path(request.path.as_deref().ok_or(Error::NoPath)?);
     let (profile, region, need) = planned(args, host, context)?;
     let credentials = match &need {
-        Some(need) => mfa::session(need, profile.files(), context)?
+        Some(need) => obtain::session(need, profile.files(), context)?
             .credentials()
             .clone(),
         None => {

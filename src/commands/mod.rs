@@ -4,7 +4,7 @@
 //! expects of helpers.
 //!
 //! Each turns the parsed command line into the typed values the layers
-//! below take ([`plan::Flags`], a setup request), runs them, and writes the
+//! below take ([`crate::session::plan::Flags`], a setup request), runs them, and writes the
 //! answer. The command line stops here: nothing below sees [`Args`]. When
 //! the user cancels the MFA prompt (or it gets a SIGINT), git is told
 //! `quit=1`, so that it stops instead of asking for a username.
@@ -20,8 +20,8 @@ mod target;
 use std::io::{BufRead, Write};
 
 use crate::cli::{Args, Operation};
-use crate::context::Context;
 use crate::error::Error;
+use crate::session::context::Context;
 
 /// Runs `args.operation` with git's request on `input`, the answer to `output`.
 pub fn run(

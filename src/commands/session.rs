@@ -10,12 +10,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use chrono::{DateTime, Utc};
 
 use super::target::{DEFAULT_STS_REGION, profile, selected_need, sts_region};
-use crate::cache::{self, CacheKey};
 use crate::cli::Args;
-use crate::context::Context;
 use crate::error::Error;
-use crate::plan::{self, Flags};
-use crate::{discovery, mfa};
+use crate::session::context::Context;
+use crate::session::plan::{self, Flags};
+use crate::session::store::{self, CacheKey};
+use crate::session::{discovery, obtain};
 
 /// Prompts for a code now, caches the new session, prints its expiry.
 pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
@@ -37,8 +37,8 @@ pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Resu
         }
         need => need?,
     };
-    let session = mfa::new_session(&need, profile.files(), context)?;
-    mfa::save(&need, &session, context);
+    let session = obtain::new_session(&need, profile.files(), context)?;
+    obtain::save(&need, &session, context);
     writeln!(
         out,
         "MFA session for profile {} ({}) valid until {}",
@@ -84,7 +84,7 @@ pub(super) fn status(args: &Args, mut out: impl Write, context: &Context) -> Res
             }
             Ok(Some(session)) => format!("expired at {}", utc(session.expiry())),
             Ok(None) => "no cached session".to_owned(),
-            Err(cache::Error::Unreadable { .. }) => {
+            Err(store::Error::Unreadable { .. }) => {
                 "unreadable cached session (the next login replaces it)".to_owned()
             }
             Err(error) => return Err(error.into()),

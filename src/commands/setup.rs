@@ -1,23 +1,23 @@
 //! `setup`: the command line's request for git's configuration, checked and
-//! handed to [`crate::helper_config`], which writes (or with `--undo`
+//! handed to [`crate::git::setup_config`], which writes (or with `--undo`
 //! removes) it; then a look at which `git-remote-codecommit` git will run
 //! for `codecommit://` URLs, with a warning when it is not this package's
 //! (AWS's from PyPI first on PATH, say) or git finds none.
 //!
 //! `setup --aws-profile NAME` instead adds to the AWS config file the
 //! profile NAME whose `credential_process` prints the selected profile's
-//! MFA session ([`crate::aws_profile`]), or with `--undo` removes it.
+//! MFA session ([`crate::aws::process_profile`]), or with `--undo` removes it.
 
 use std::io::Write;
 
-use crate::aws_config::Kind;
-use crate::aws_profile::{self, Block};
+use crate::aws::files::Kind;
+use crate::aws::files::disk;
+use crate::aws::process_profile::{self, Block};
 use crate::cli::Args;
-use crate::config_file;
-use crate::context::Context;
 use crate::error::Error;
-use crate::helper_config::{self, Request, Scope};
-use crate::which;
+use crate::git::programs;
+use crate::git::setup_config::{self, Request, Scope};
+use crate::session::context::Context;
 
 pub(super) const REMOTE_HELPER: &str = "git-remote-codecommit";
 
@@ -49,7 +49,7 @@ pub(super) fn run(
         undo,
         profile: args.profile.as_deref(),
     };
-    helper_config::run(&request, &mut out)?;
+    setup_config::run(&request, &mut out)?;
     if undo {
         writeln!(
             out,
@@ -66,7 +66,7 @@ pub(super) fn run(
 /// beside this program.
 fn check_remote_helper(context: &Context) {
     let path = context.env.get("PATH").unwrap_or_default();
-    let Some(located) = which::locate_for_git(REMOTE_HELPER, path.as_ref()) else {
+    let Some(located) = programs::locate_for_git(REMOTE_HELPER, path.as_ref()) else {
         return;
     };
     if let Some((problem, fix)) = remote_helper_problem(&located) {
@@ -75,7 +75,7 @@ fn check_remote_helper(context: &Context) {
 }
 
 /// What is wrong with the `git-remote-codecommit` git runs, and the fix.
-pub(super) fn remote_helper_problem(located: &which::Located) -> Option<(String, String)> {
+pub(super) fn remote_helper_problem(located: &programs::Located) -> Option<(String, String)> {
     let ours = &located.ours;
     let dir = ours.parent().unwrap_or(ours).display();
     match &located.found {
@@ -119,18 +119,18 @@ pub(super) fn aws_profile(
         return Err(Error::AwsProfileIsSource(name.to_owned()));
     }
     let exe =
-        std::env::current_exe().map_err(|error| Error::Output(crate::child::reason(&error)))?;
+        std::env::current_exe().map_err(|error| Error::Output(crate::os::child::reason(&error)))?;
     let block = Block::new(
         name,
         &exe.to_string_lossy(),
         source,
         profile.get_in(source, "region")?,
     );
-    let contents = config_file::read(path)?;
+    let contents = disk::read(path)?;
     let existed = contents.is_some();
     let contents = contents.unwrap_or_default();
     let (text, line) = if undo {
-        match aws_profile::remove(&contents, &block) {
+        match process_profile::remove(&contents, &block) {
             Some(text) => (
                 Some(text),
                 format!("removed profile {name} from {}", path.display()),
@@ -146,7 +146,7 @@ pub(super) fn aws_profile(
                 format!("nothing to undo: no profile {name} in {}", path.display()),
             ),
         }
-    } else if aws_profile::contains(&contents, &block) {
+    } else if process_profile::contains(&contents, &block) {
         (
             None,
             format!(
@@ -163,10 +163,10 @@ pub(super) fn aws_profile(
             "added profile {name} to {}: aws --profile {name} now uses profile {source}'s MFA session",
             path.display()
         );
-        (Some(aws_profile::add(&contents, &block)), line)
+        (Some(process_profile::add(&contents, &block)), line)
     };
     if let Some(text) = text {
-        config_file::write(path, &text, existed)?;
+        disk::write(path, &text, existed)?;
     }
     writeln!(out, "{line}").map_err(Error::output)
 }

@@ -2,12 +2,12 @@
 //! for hosts this helper leaves alone), the selected profile, and the plan
 //! for them; the command line turned into the plan's typed flags.
 
+use crate::aws::settings::Profile;
 use crate::cli::Args;
-use crate::config::Profile;
-use crate::context::Context;
 use crate::error::Error;
-use crate::plan::{self, Need};
-use crate::protocol::Request;
+use crate::git::protocol::Request;
+use crate::session::context::Context;
+use crate::session::plan::{self, Need};
 
 /// STS's region when neither `--region` nor the profile names one.
 pub(super) const DEFAULT_STS_REGION: &str = "us-east-1";
@@ -37,7 +37,7 @@ pub(super) fn codecommit_host(
     ignore_host_check: bool,
 ) -> Result<Option<&str>, Error> {
     let host = request.host.as_deref().unwrap_or_default();
-    if !ignore_host_check && !crate::codecommit::is_codecommit_host(host) {
+    if !ignore_host_check && !crate::aws::codecommit::is_codecommit_host(host) {
         return Ok(None);
     }
     if host.is_empty() {

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 
 use super::error::Error;
 use super::question::Question;
-use crate::child::reason;
+use crate::os::child::reason;
 
 /// An askpass program and where it was configured.
 #[derive(Debug, Clone, PartialEq, Eq)]

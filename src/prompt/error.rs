@@ -83,6 +83,6 @@ impl std::fmt::Display for Signal {
 impl Error {
     /// A terminal that failed to read or write.
     pub(super) fn terminal(error: std::io::Error) -> Self {
-        Error::Terminal(crate::child::reason(&error))
+        Error::Terminal(crate::os::child::reason(&error))
     }
 }

@@ -1,5 +1,6 @@
 //! Where TOTP codes come from: the profile's `mfa_process`, the terminal, or
-//! an askpass program, tried in this order (SPEC §1). This module holds the
+//! an askpass program, tried in this order (git's own
+//! order is in `Documentation/gitcredentials.adoc`, "Requesting credentials"). This module holds the
 //! order and the gating; each source is run by its own submodule.
 //!
 //! 1. **`mfa_process`** (a profile key; `process.rs`): a command that
@@ -45,7 +46,6 @@
 
 mod askpass;
 mod error;
-mod git_config;
 mod process;
 mod question;
 mod terminal;
@@ -53,13 +53,22 @@ mod terminal;
 use std::ffi::OsString;
 use std::time::Duration;
 
-use crate::log::Log;
+use crate::os::log::Log;
 
 use askpass::Askpass;
 pub use error::{Error, Signal};
-pub use git_config::{GitCommand, GitConfig, ValueKind};
 pub use process::PROCESS_TIMEOUT;
 pub use question::Question;
+
+/// What git's configuration says of prompting, read only when a prompt is
+/// about to happen (git does not export it to helpers); the real one is
+/// `git::config::GitCommand`.
+pub trait GitSettings {
+    /// Whether `credential.interactive` lets a helper prompt.
+    fn interactive(&self) -> bool;
+    /// `core.askPass`, `~/` expanded; `None` when unset.
+    fn askpass(&self) -> Option<String>;
+}
 
 /// Where TOTP codes come from, and the user's choice among MFA devices;
 /// the real one is [`Sources`].
@@ -96,7 +105,7 @@ pub struct Sources<'a> {
     /// gates are for git's own runs of the helper, so `credential.interactive`
     /// is not read (and `terminal` should be true).
     pub asked_by_git: bool,
-    /// False when `GIT_TERMINAL_PROMPT` is false: see [`terminal_allowed`].
+    /// False when `GIT_TERMINAL_PROMPT` is false.
     pub terminal: bool,
     /// `GIT_ASKPASS`, as set: `Some("")` is "set, empty", which disables
     /// askpass altogether, as in git.
@@ -105,7 +114,7 @@ pub struct Sources<'a> {
     pub ssh_askpass: Option<OsString>,
     /// `core.askPass` and `credential.interactive` are read here, and only
     /// when needed.
-    pub git_config: &'a dyn GitConfig,
+    pub git_config: &'a dyn GitSettings,
     pub log: &'a dyn Log,
     /// How long `mfa_process` may take: [`PROCESS_TIMEOUT`].
     pub process_timeout: Duration,
@@ -124,20 +133,13 @@ impl TotpPrompt for Sources<'_> {
             return process::run(command, self.process_timeout);
         }
         let choice = choose(
-            || {
-                !self.asked_by_git
-                    || interactive(
-                        self.git_config
-                            .get("credential.interactive", ValueKind::Text)
-                            .as_deref(),
-                    )
-            },
+            || !self.asked_by_git || self.git_config.interactive(),
             self.terminal,
             terminal::open,
             || {
                 askpass::configured(
                     self.git_askpass.as_deref(),
-                    || self.git_config.get("core.askPass", ValueKind::Path),
+                    || self.git_config.askpass(),
                     self.ssh_askpass.as_deref(),
                 )
             },
@@ -159,38 +161,6 @@ impl TotpPrompt for Sources<'_> {
                 askpass::run(&askpass, question)
             }
         }
-    }
-}
-
-/// Whether `GIT_TERMINAL_PROMPT` (its value, if set) allows the terminal:
-/// git's `git_env_bool("GIT_TERMINAL_PROMPT", 1)`.
-pub fn terminal_allowed(value: Option<&str>) -> bool {
-    value.is_none_or(|value| git_bool(value).unwrap_or(true))
-}
-
-/// Whether `credential.interactive` (its value, if set) allows prompting.
-/// git 2.47 refuses on `never` and on any false boolean (`false`, `no`,
-/// `off`, `0`, empty); anything else, `Never` included, allows it.
-fn interactive(value: Option<&str>) -> bool {
-    match value {
-        None => true,
-        Some("never") => false,
-        Some(value) => git_bool(value).unwrap_or(true),
-    }
-}
-
-/// A git boolean (`git_parse_maybe_bool`): `None` when it is not one.
-fn git_bool(value: &str) -> Option<bool> {
-    const TRUE: [&str; 3] = ["true", "yes", "on"];
-    const FALSE: [&str; 3] = ["false", "no", "off"];
-    if value.is_empty() {
-        Some(false)
-    } else if TRUE.iter().any(|word| value.eq_ignore_ascii_case(word)) {
-        Some(true)
-    } else if FALSE.iter().any(|word| value.eq_ignore_ascii_case(word)) {
-        Some(false)
-    } else {
-        value.parse::<i64>().ok().map(|number| number != 0)
     }
 }
 
@@ -234,39 +204,6 @@ mod tests {
     use std::cell::Cell;
 
     use super::*;
-
-    #[test]
-    fn booleans_are_read_as_git_reads_them() {
-        for value in ["true", "YES", "on", "1", "42", "-1"] {
-            assert_eq!(git_bool(value), Some(true), "{value}");
-        }
-        for value in ["false", "No", "OFF", "0", "00", ""] {
-            assert_eq!(git_bool(value), Some(false), "{value}");
-        }
-        assert_eq!(git_bool("maybe"), None);
-    }
-
-    #[test]
-    fn git_terminal_prompt_is_a_boolean_that_defaults_to_true() {
-        assert!(terminal_allowed(None));
-        assert!(terminal_allowed(Some("1")));
-        assert!(terminal_allowed(Some("true")));
-        assert!(terminal_allowed(Some("garbage")));
-        assert!(!terminal_allowed(Some("0")));
-        assert!(!terminal_allowed(Some("false")));
-        assert!(!terminal_allowed(Some("")));
-    }
-
-    #[test]
-    fn credential_interactive_refuses_on_never_and_false_values_only() {
-        assert!(interactive(None));
-        for value in ["true", "auto", "always", "Never", "bogus", "1"] {
-            assert!(interactive(Some(value)), "{value}");
-        }
-        for value in ["never", "false", "FALSE", "no", "off", "0", ""] {
-            assert!(!interactive(Some(value)), "{value}");
-        }
-    }
 
     /// Runs `choose` with the given facts, counting each look-up.
     struct Facts {

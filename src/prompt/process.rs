@@ -1,7 +1,7 @@
 //! The profile's `mfa_process`: a command that prints the TOTP code.
 //!
 //! It runs through the shell (`sh -c`; `cmd /C` on Windows) as
-//! [`crate::child`] runs programs: no stdin, stderr to the user (the tool may
+//! [`crate::os::child`] runs programs: no stdin, stderr to the user (the tool may
 //! ask for its own PIN there or on `/dev/tty`), within the timeout it is
 //! given ([`PROCESS_TIMEOUT`] in real use). The code is the last
 //! whitespace-separated word of its output, so that `ykman`'s `aws  123456`
@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::error::Error;
-use crate::child;
+use crate::os::child;
 
 /// How long `mfa_process` may take, PIN entry or key touch included.
 pub const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);

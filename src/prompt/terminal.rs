@@ -23,7 +23,7 @@ use std::io::{Read, Write};
 
 use super::error::Error;
 use super::question::Question;
-use crate::child::reason;
+use crate::os::child::reason;
 
 /// The longest answer kept; a TOTP code is 6 digits.
 const MAX_ANSWER: usize = 64;

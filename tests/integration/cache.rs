@@ -14,8 +14,10 @@ use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
-use git_credential_mfa_codecommit::cache::{self, CacheKey, KeyringStore, SERVICE, SessionStore};
 use git_credential_mfa_codecommit::session::Session;
+use git_credential_mfa_codecommit::session::store::{
+    self, CacheKey, KeyringStore, SERVICE, SessionStore,
+};
 use keyring_core::api::CredentialStoreApi;
 
 use crate::support::{require, run, text};
@@ -143,7 +145,7 @@ fn keeps_the_store_contract(store: &KeyringStore, corrupt: &dyn Fn(&CacheKey, &[
         corrupt(&key, garbage);
         let error = store.load(&key).unwrap_err();
         assert!(
-            matches!(error, cache::Error::Unreadable { .. }),
+            matches!(error, store::Error::Unreadable { .. }),
             "{garbage:?}: {error}"
         );
         let message = error.to_string();
@@ -169,7 +171,7 @@ fn keeps_the_store_contract(store: &KeyringStore, corrupt: &dyn Fn(&CacheKey, &[
 
 /// Writes `bytes` under `key` in the kernel keyring, as another program could.
 pub(crate) fn keyutils_corrupt(key: &CacheKey, bytes: &[u8]) {
-    git_credential_mfa_codecommit::keyutils::Store::new()
+    git_credential_mfa_codecommit::session::keyutils::Store::new()
         .unwrap()
         .build(SERVICE, &key.account(), None)
         .unwrap()

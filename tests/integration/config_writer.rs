@@ -9,8 +9,8 @@
 
 use std::process::Command;
 
-use git_credential_mfa_codecommit::aws_config::ini;
-use git_credential_mfa_codecommit::aws_config::writer::{section_for, set};
+use git_credential_mfa_codecommit::aws::files::ini;
+use git_credential_mfa_codecommit::aws::files::writer::{section_for, set};
 use serde_json::json;
 
 use crate::aws_cli::python;

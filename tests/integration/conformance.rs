@@ -52,7 +52,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
-use git_credential_mfa_codecommit::sigv4;
+use git_credential_mfa_codecommit::aws::sigv4;
 
 use crate::aws_cli::{AWS_CLI_HELPER, FROZEN_UNIX, frozen_command, python};
 use crate::support::{BINARY, NO_IMDS, Scratch, request, require};

@@ -9,20 +9,20 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::{Env, Fs};
-use git_credential_mfa_codecommit::aws_config::AwsConfig;
-use git_credential_mfa_codecommit::cache::{self, CacheKey, SessionStore};
-use git_credential_mfa_codecommit::cli::{self, Command};
-use git_credential_mfa_codecommit::commands;
-use git_credential_mfa_codecommit::context::{Clock, Context};
-use git_credential_mfa_codecommit::credentials::{self, CredentialSource};
-use git_credential_mfa_codecommit::error::Error;
-use git_credential_mfa_codecommit::iam::{self, DeviceRequest, MfaDevices};
-use git_credential_mfa_codecommit::log::Log;
-use git_credential_mfa_codecommit::prompt::{self, Question, TotpPrompt};
-use git_credential_mfa_codecommit::session::Session;
-use git_credential_mfa_codecommit::sts::{
+use git_credential_mfa_codecommit::aws::credentials::{self, CredentialSource};
+use git_credential_mfa_codecommit::aws::files::AwsConfig;
+use git_credential_mfa_codecommit::aws::iam::{self, DeviceRequest, MfaDevices};
+use git_credential_mfa_codecommit::aws::sts::{
     self, Caller, Identity, RoleRequest, SessionRequest, TokenIssuer,
 };
+use git_credential_mfa_codecommit::cli::{self, Command};
+use git_credential_mfa_codecommit::commands;
+use git_credential_mfa_codecommit::error::Error;
+use git_credential_mfa_codecommit::os::log::Log;
+use git_credential_mfa_codecommit::prompt::{self, Question, TotpPrompt};
+use git_credential_mfa_codecommit::session::Session;
+use git_credential_mfa_codecommit::session::context::{Clock, Context};
+use git_credential_mfa_codecommit::session::store::{self, CacheKey, SessionStore};
 
 /// 2015-08-30T12:36:00Z, the time of the FIPS and China vectors.
 pub const VECTOR_TIME: u64 = 1_440_938_160;
@@ -173,7 +173,7 @@ impl TokenIssuer for ScriptedIssuer {
         Ok(Identity { arn, date: None })
     }
 
-    fn session(&self, request: &SessionRequest) -> Result<Session, sts::Error> {
+    fn session(&self, request: &SessionRequest) -> Result<Credentials, sts::Error> {
         self.calls.borrow_mut().push(IssuerCall {
             operation: "GetSessionToken".to_owned(),
             key_id: request.caller.base.access_key_id().to_owned(),
@@ -186,7 +186,7 @@ impl TokenIssuer for ScriptedIssuer {
         self.next()
     }
 
-    fn assume_role(&self, request: &RoleRequest) -> Result<Session, sts::Error> {
+    fn assume_role(&self, request: &RoleRequest) -> Result<Credentials, sts::Error> {
         let (serial, code) = request.mfa.unwrap_or_default();
         self.calls.borrow_mut().push(IssuerCall {
             operation: format!(
@@ -205,11 +205,14 @@ impl TokenIssuer for ScriptedIssuer {
 }
 
 impl ScriptedIssuer {
-    fn next(&self) -> Result<Session, sts::Error> {
+    /// The next scripted answer, as the real STS gives it: the session's
+    /// credentials.
+    fn next(&self) -> Result<Credentials, sts::Error> {
         self.results
             .borrow_mut()
             .pop_front()
             .expect("an unexpected STS call")
+            .map(|session| session.credentials().clone())
     }
 }
 
@@ -232,8 +235,8 @@ fn account(key: &CacheKey) -> String {
     format!("{}|{}|{:?}", key.profile, key.mfa_serial, key.role_arn)
 }
 
-fn unavailable() -> cache::Error {
-    cache::Error::Unavailable {
+fn unavailable() -> store::Error {
+    store::Error::Unavailable {
         backend: "test keyring",
         reason: "it is down".to_owned(),
     }
@@ -275,7 +278,7 @@ impl SessionStore for MemoryStore {
         "test keyring"
     }
 
-    fn load(&self, key: &CacheKey) -> Result<Option<Session>, cache::Error> {
+    fn load(&self, key: &CacheKey) -> Result<Option<Session>, store::Error> {
         let event = self.meanwhile.borrow_mut().pop_front();
         if let Some(event) = event {
             event(self);
@@ -286,7 +289,7 @@ impl SessionStore for MemoryStore {
         Ok(self.sessions.borrow().get(&account(key)).cloned())
     }
 
-    fn save(&self, key: &CacheKey, session: &Session) -> Result<(), cache::Error> {
+    fn save(&self, key: &CacheKey, session: &Session) -> Result<(), store::Error> {
         self.saves.set(self.saves.get() + 1);
         if self.fail_save.get() {
             return Err(unavailable());
@@ -297,7 +300,7 @@ impl SessionStore for MemoryStore {
         Ok(())
     }
 
-    fn delete(&self, key: &CacheKey) -> Result<bool, cache::Error> {
+    fn delete(&self, key: &CacheKey) -> Result<bool, store::Error> {
         if self.fail_load.get() {
             return Err(unavailable());
         }

@@ -2,7 +2,7 @@
 //! clock, a credential chain that counts its calls, and fake environment and
 //! config files.
 
-use git_credential_mfa_codecommit::credentials;
+use git_credential_mfa_codecommit::aws::credentials;
 use git_credential_mfa_codecommit::error::Error;
 
 use crate::doubles::{Run, VECTOR_TIME, World, at, example_keys, request};

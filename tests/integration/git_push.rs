@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use git_credential_mfa_codecommit::sigv4;
+use git_credential_mfa_codecommit::aws::sigv4;
 
 use crate::codecommit::{CodeCommit, HOST, ok};
 use crate::support::{Scratch, path_with, require, text};

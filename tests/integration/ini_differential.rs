@@ -27,8 +27,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
 use aws_types::os_shim_internal::{Env, Fs};
-use git_credential_mfa_codecommit::aws_config::AwsConfig;
-use git_credential_mfa_codecommit::aws_config::ini::{self, Value};
+use git_credential_mfa_codecommit::aws::files::AwsConfig;
+use git_credential_mfa_codecommit::aws::files::ini::{self, Value};
 use serde_json::{Value as Json, json};
 
 use crate::support::{manifest_dir, text};

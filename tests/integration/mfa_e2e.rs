@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::NaiveDateTime;
 use expectrl::session::OsSession;
 use expectrl::{Eof, Expect};
-use git_credential_mfa_codecommit::sigv4;
+use git_credential_mfa_codecommit::aws::sigv4;
 use serde_json::json;
 
 use crate::codecommit::{CodeCommit, HOST, ok, sts_calls};

@@ -5,10 +5,11 @@
 
 use std::time::{Duration, SystemTime};
 
+use git_credential_mfa_codecommit::aws::sigv4;
+use git_credential_mfa_codecommit::aws::sts;
 use git_credential_mfa_codecommit::error::Error;
-use git_credential_mfa_codecommit::sigv4;
-use git_credential_mfa_codecommit::sts;
-use git_credential_mfa_codecommit::{discovery, mfa, prompt};
+use git_credential_mfa_codecommit::prompt;
+use git_credential_mfa_codecommit::session::{discovery, obtain};
 
 use crate::doubles::{Run, VECTOR_TIME, World, at, example_keys, request, sts_session};
 
@@ -311,7 +312,7 @@ fn malformed_codes_are_asked_again_without_calling_sts() {
     let run = get(&world);
     assert!(matches!(
         run.result,
-        Err(Error::Mfa(mfa::Error::TooManyTries))
+        Err(Error::Mfa(obtain::Error::TooManyTries))
     ));
     assert_eq!((world.prompt.count(), world.issuer.count()), (3, 0));
 
@@ -345,7 +346,7 @@ fn temporary_base_keys_are_refused_before_prompting() {
     let run = get(&world);
     assert!(matches!(
         run.result,
-        Err(Error::Mfa(mfa::Error::TemporaryBase(_)))
+        Err(Error::Mfa(obtain::Error::TemporaryBase(_)))
     ));
     assert_eq!((world.prompt.count(), world.issuer.count()), (0, 0));
 }
@@ -482,7 +483,7 @@ fn an_mfa_process_gets_one_try_and_must_print_a_code() {
     let run = get(&world);
     assert!(matches!(
         run.result,
-        Err(Error::Mfa(mfa::Error::ProcessNotACode))
+        Err(Error::Mfa(obtain::Error::ProcessNotACode))
     ));
     assert_eq!((world.prompt.count(), world.issuer.count()), (1, 0));
 }

@@ -230,6 +230,28 @@ fn askpass_is_git_askpass_then_core_askpass_then_ssh_askpass() {
     assert_eq!(sessions_issued(&mfa), 3);
 }
 
+/// A key with no `=` is true in git: `[credential] interactive` allows
+/// prompting (it once read as the empty string, false).
+#[test]
+#[ignore = "needs moto, python3, openssl, setsid and kernel keyutils: run by .ci/run"]
+fn a_bare_credential_interactive_key_is_true_as_in_git() {
+    let mfa = Mfa::new();
+    let askpass = recorder(&mfa, "askpass", "echo 123456");
+    for value in ["yes", "1k"] {
+        git_config(&mfa, "credential.interactive", value);
+        assert_session(&get(&mfa, &[("GIT_ASKPASS", &askpass)]));
+        mfa.logout();
+    }
+    git_config_unset(&mfa, "credential.interactive");
+    let gitconfig = mfa.scratch.path(".gitconfig");
+    let mut text = std::fs::read_to_string(&gitconfig).unwrap_or_default();
+    text.push_str("[credential]\n\tinteractive\n");
+    std::fs::write(&gitconfig, text).unwrap();
+    assert_session(&get(&mfa, &[("GIT_ASKPASS", &askpass)]));
+    assert_eq!(runs(&mfa, "askpass").len(), 3);
+    assert_eq!(sessions_issued(&mfa), 3);
+}
+
 #[test]
 #[ignore = "needs moto, python3, openssl, setsid and kernel keyutils: run by .ci/run"]
 fn an_askpass_that_exits_1_is_a_cancel_that_tells_git_to_quit() {
@@ -246,7 +268,7 @@ fn an_askpass_that_exits_1_is_a_cancel_that_tells_git_to_quit() {
 fn credential_interactive_false_keeps_askpass_closed() {
     let mfa = Mfa::new();
     let askpass = recorder(&mfa, "askpass", "echo 123456");
-    for value in ["false", "never"] {
+    for value in ["false", "never", "off", "0"] {
         git_config(&mfa, "credential.interactive", value);
         let out = get(&mfa, &[("GIT_ASKPASS", &askpass)]);
         assert_failed(

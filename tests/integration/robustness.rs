@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[cfg(target_os = "linux")]
-use git_credential_mfa_codecommit::cache::{CacheKey, KeyringStore, SessionStore};
+use git_credential_mfa_codecommit::session::store::{CacheKey, KeyringStore, SessionStore};
 
 #[cfg(target_os = "linux")]
 use crate::cache::{gnome_keyring_locked, gnome_keyring_unlocked, keyutils_corrupt};

@@ -37,7 +37,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
-use git_credential_mfa_codecommit::sigv4;
+use git_credential_mfa_codecommit::aws::sigv4;
 use serde_json::Value;
 
 use crate::aws_cli::{AWS_CLI_HELPER, python};

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use git_credential_mfa_codecommit::error::Error;
-use git_credential_mfa_codecommit::plan;
+use git_credential_mfa_codecommit::session::plan;
 
 use crate::doubles::{Run, VECTOR_TIME, World, at, example_keys, request, sts_session};
 

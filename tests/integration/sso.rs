@@ -20,7 +20,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use git_credential_mfa_codecommit::sigv4;
+use git_credential_mfa_codecommit::aws::sigv4;
 use serde_json::{Value, json};
 
 use crate::aws_cli::{AWS_CLI_HELPER, FROZEN_UNIX, frozen_command, python};

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDateTime;
-use git_credential_mfa_codecommit::sigv4;
+use git_credential_mfa_codecommit::aws::sigv4;
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_git-credential-mfa-codecommit");
 

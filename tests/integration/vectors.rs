@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::SystemTime;
 
 use chrono::DateTime;
-use git_credential_mfa_codecommit::sigv4;
+use git_credential_mfa_codecommit::aws::sigv4;
 
 use crate::support::manifest_dir;
 

@@ -9,19 +9,20 @@ use aws_credential_types::Credentials;
 
 use super::Target;
 use super::git::Found;
+use super::probe;
 use super::report::Report;
-use crate::aws_config::Kind as FileKind;
+use crate::aws::credentials::{self, Chain, Provider};
+use crate::aws::files::Kind as FileKind;
+use crate::aws::iam::DeviceRequest;
+use crate::aws::settings::Profile;
+use crate::aws::sts::{self, Caller, Identity};
 use crate::cli::{Args, Operation};
 use crate::commands::{get, session};
-use crate::config::Profile;
-use crate::context::Context;
-use crate::credentials::{self, Chain, Provider};
 use crate::error::Error;
-use crate::iam::DeviceRequest;
-use crate::plan::{self, Kind, Need, RoleBase};
-use crate::protocol::Request;
-use crate::sts::{self, Caller, Identity};
-use crate::{cache, discovery, probe};
+use crate::git::protocol::Request;
+use crate::session::context::Context;
+use crate::session::plan::{self, Kind, Need, RoleBase};
+use crate::session::{discovery, store};
 
 /// AWS refuses signatures made this far from its own clock.
 const MAX_SKEW: Duration = Duration::from_secs(5 * 60);
@@ -112,7 +113,7 @@ fn select(
         None => plan::region(&flags, &profile, &context.env).and_then(|region| {
             let why = if selected_args.region.is_some() {
                 "from --region"
-            } else if crate::aws_config::var(&context.env, "AWS_DEFAULT_REGION").is_some() {
+            } else if crate::aws::files::var(&context.env, "AWS_DEFAULT_REGION").is_some() {
                 "from AWS_DEFAULT_REGION"
             } else {
                 "the profile's"
@@ -234,7 +235,7 @@ fn report_base(
 }
 
 /// A provider, named as a user would look for it.
-fn describe(provider: &Provider, files: &crate::aws_config::AwsConfig) -> String {
+fn describe(provider: &Provider, files: &crate::aws::files::AwsConfig) -> String {
     match provider {
         Provider::Environment => "AWS_ACCESS_KEY_ID in the environment".to_owned(),
         Provider::AssumeRole(profile) => format!("role_arn of profile {profile}"),
@@ -330,7 +331,7 @@ fn check_cache(
     context: &Context,
 ) -> Result<(), Error> {
     let store = context.store;
-    match cache::probe(store, context.clock.now()) {
+    match store::probe(store, context.clock.now()) {
         Ok(()) => match store.notice() {
             None => report.pass(format!("session cache: {}", store.name()))?,
             Some(notice) => {
@@ -338,7 +339,10 @@ fn check_cache(
                 report.fail(what, fix)?;
             }
         },
-        Err(error) => report.fail(format!("session cache: {error}"), crate::mfa::KEYRING_HINT)?,
+        Err(error) => report.fail(
+            format!("session cache: {error}"),
+            crate::session::obtain::KEYRING_HINT,
+        )?,
     }
     let now = context.clock.now();
     let keys = match session::keys(&selected.args, true, context) {

@@ -9,11 +9,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::report::Report;
-use crate::child::{self, Stderr};
-use crate::context::Context;
-use crate::credential_helpers::{self, Chain, Entry};
 use crate::error::Error;
-use crate::which;
+use crate::git::helpers::{self, Chain, Entry};
+use crate::git::{boolean, programs};
+use crate::os::child::{self, Stderr};
+use crate::session::context::Context;
 
 /// How long one `git` command may take.
 const GIT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -85,7 +85,7 @@ pub(super) fn check(
         Err(child::Error::Failed(_)) => Vec::new(),
         Err(error) => return unreadable_config(report, &error).map(|()| found),
     };
-    let user_entries = credential_helpers::parse(&bytes);
+    let user_entries = helpers::parse(&bytes);
     let mut ours_seen = Vec::new();
     let vpce_configured = user_entries.iter().any(|entry| {
         entry
@@ -101,7 +101,7 @@ pub(super) fn check(
                 .iter()
                 .filter_map(|(key, value)| forced(key, value)),
         );
-        let chain = credential_helpers::chain(&entries, &shape.url);
+        let chain = helpers::chain(&entries, &shape.url);
         check_chain(report, shape, &chain, ephemeral)?;
         if let Some(ours) = chain.helpers.iter().find_map(|entry| ours(entry)) {
             if ours_seen.is_empty() {
@@ -204,7 +204,7 @@ fn ours(entry: &Entry) -> Option<Ours> {
         Some(command) => (true, command),
         None => (false, value),
     };
-    let words = crate::aws_config::shlex::split(value)?;
+    let words = crate::aws::files::shlex::split(value)?;
     let (first, flags) = words.split_first()?;
     let program = if !shell && first == "mfa-codecommit" {
         Program::Named
@@ -322,7 +322,7 @@ fn check_chain(
         }
     }
     let decided = chain.use_http_path;
-    if decided.and_then(|entry| credential_helpers::boolean(entry.value.as_deref())) != Some(true) {
+    if decided.and_then(|entry| boolean::parse(entry.value.as_deref())) != Some(true) {
         clean = false;
         let fix = match decided {
             Some(entry) => match entry.file() {
@@ -376,7 +376,7 @@ fn check_programs(
     for program in programs {
         let (found, how) = match program {
             Program::Named => (
-                which::locate_for_git(HELPER_PROGRAM, path.as_ref())
+                programs::locate_for_git(HELPER_PROGRAM, path.as_ref())
                     .and_then(|located| located.found),
                 "on git's PATH",
             ),
@@ -388,7 +388,7 @@ fn check_programs(
         // And each file reported once, however it is named (by name and by
         // path).
         if let Some(found) = &found {
-            if seen.iter().any(|other| which::same_file(found, other)) {
+            if seen.iter().any(|other| programs::same_file(found, other)) {
                 continue;
             }
             seen.push(found.clone());
@@ -404,7 +404,7 @@ fn check_programs(
             continue;
         };
         let version = env!("CARGO_PKG_VERSION");
-        if which::same_file(&found, &this) {
+        if programs::same_file(&found, &this) {
             report.pass(format!(
                 "git runs this program ({}, version {version})",
                 found.display()
@@ -439,7 +439,7 @@ fn check_programs(
         }
     }
     let remote = super::super::setup::REMOTE_HELPER;
-    match which::locate_for_git(remote, path.as_ref()) {
+    match programs::locate_for_git(remote, path.as_ref()) {
         None => {}
         Some(located) => match super::super::setup::remote_helper_problem(&located) {
             None => report.pass(format!(
@@ -492,7 +492,7 @@ mod tests {
             forced: Vec::new(),
             vpce: false,
         };
-        let chain = credential_helpers::chain(entries, &shape.url);
+        let chain = helpers::chain(entries, &shape.url);
         let mut out = Vec::new();
         let mut report = Report::new(&mut out);
         check_chain(&mut report, &shape, &chain, ephemeral).unwrap();

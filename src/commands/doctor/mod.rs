@@ -11,17 +11,19 @@
 
 mod aws;
 mod git;
+mod probe;
 mod report;
 
 use std::io::Write;
 
 use self::git::Shape;
 use self::report::Report;
+use crate::aws::codecommit;
 use crate::cli::Args;
-use crate::context::Context;
 use crate::error::Error;
+use crate::git::remote;
 use crate::prompt::Never;
-use crate::{codecommit, remote};
+use crate::session::context::Context;
 
 /// The repository named on the command line, as `get` would see it.
 pub(super) struct Target {

@@ -28,8 +28,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_types::os_shim_internal::{Env, Fs};
-use git_credential_mfa_codecommit::aws_config::ini::{self, Ini, Value};
-use git_credential_mfa_codecommit::config::{
+use git_credential_mfa_codecommit::aws::files::ini::{self, Ini, Value};
+use git_credential_mfa_codecommit::aws::settings::{
     DEFAULT_DURATION, DEFAULT_ROLE_DURATION, DURATIONS, Profile, ROLE_DURATIONS,
 };
 use libfuzzer_sys::fuzz_target;
@@ -90,7 +90,7 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(Some(value)) = profile.get_in(name, key) {
                 assert!(!value.is_empty() && !value.contains('\n'), "{name}.{key}");
                 assert_eq!(
-                    git_credential_mfa_codecommit::aws_config::strip_comment(value),
+                    git_credential_mfa_codecommit::aws::files::strip_comment(value),
                     value
                 );
             }

@@ -28,7 +28,7 @@ use std::io::{self, BufRead, Read};
 use std::sync::LazyLock;
 
 use aws_smithy_types::base64;
-use git_credential_mfa_codecommit::protocol::{Error, MAX_INPUT, Request, Response};
+use git_credential_mfa_codecommit::git::protocol::{Error, MAX_INPUT, Request, Response};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

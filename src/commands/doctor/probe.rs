@@ -23,7 +23,7 @@ use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse, Or
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::body::SdkBody;
 
-use crate::log::one_line;
+use crate::os::log::one_line;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -98,7 +98,7 @@ pub fn info_refs(request: &Request) -> Result<u16, Error> {
         .http_client(client)
         .no_auth()
         .no_retry()
-        .timeout_config(crate::runtime::timeouts(CONNECT_TIMEOUT, CALL_TIMEOUT))
+        .timeout_config(crate::os::runtime::timeouts(CONNECT_TIMEOUT, CALL_TIMEOUT))
         .serializer(move |(): ()| {
             let mut http = HttpRequest::new(SdkBody::empty());
             http.set_method("GET")?;
@@ -113,7 +113,7 @@ pub fn info_refs(request: &Request) -> Result<u16, Error> {
             Ok::<_, OrchestratorError<std::convert::Infallible>>(response.status().as_u16())
         })
         .build();
-    crate::runtime::block_on(operation.invoke(()))
+    crate::os::runtime::block_on(operation.invoke(()))
         .map_err(|error| unreachable(one_line(&error)))?
         .map_err(|error: SdkError<_, _>| unreachable(one_line(&error)))
 }

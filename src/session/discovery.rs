@@ -12,11 +12,13 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::aws_config::{Kind, writer};
-use crate::config::Profile;
-use crate::context::Context;
-use crate::iam::{self, DeviceRequest};
-use crate::{config_file, credentials, prompt, sts};
+use crate::aws::files::disk;
+use crate::aws::files::{Kind, writer};
+use crate::aws::iam::{self, DeviceRequest};
+use crate::aws::settings::Profile;
+use crate::aws::{credentials, sts};
+use crate::prompt;
+use crate::session::context::Context;
 
 /// Where MFA devices are made, for the messages.
 const CONSOLE: &str = "the IAM console's Security credentials page";
@@ -40,7 +42,7 @@ pub enum Error {
     #[error(transparent)]
     Prompt(prompt::Error),
     #[error("cannot record mfa_serial: {0}")]
-    Unwritable(#[from] config_file::Error),
+    Unwritable(#[from] disk::Error),
 }
 
 /// Finds the MFA device of the selected profile (an IAM user's, with no
@@ -115,18 +117,18 @@ pub fn user_name(arn: &str) -> Option<Option<&str>> {
 /// Sets `mfa_serial = serial` in profile `name` of the config file at
 /// `path`, as `aws configure set` does.
 fn record(path: &Path, name: &str, serial: &str) -> Result<(), Error> {
-    let contents = config_file::read(path)?;
+    let contents = disk::read(path)?;
     let text = writer::set(
         contents.as_deref(),
         &writer::section_for(name),
         "mfa_serial",
         serial,
     )
-    .map_err(|error| config_file::Error {
+    .map_err(|error| disk::Error {
         path: path.to_owned(),
         cause: error.to_string(),
     })?;
-    Ok(config_file::write(path, &text, contents.is_some())?)
+    Ok(disk::write(path, &text, contents.is_some())?)
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use aws_credential_types::provider::{ProvideCredentials, error::CredentialsError
 use aws_types::region::Region;
 
 use super::role::SESSION_NAME as ROLE_SESSION_NAME;
-use crate::log::one_line;
+use crate::os::log::one_line;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -104,7 +104,7 @@ fn load(provider: impl ProvideCredentials, what: &str) -> Result<Credentials, Er
     // Made inside the runtime, whose timer it needs.
     let bounded =
         async { tokio::time::timeout(CALL_TIMEOUT, provider.provide_credentials()).await };
-    match crate::runtime::block_on(bounded) {
+    match crate::os::runtime::block_on(bounded) {
         Ok(Ok(Ok(credentials))) => Ok(credentials),
         Ok(Ok(Err(CredentialsError::CredentialsNotLoaded(_)))) => Err(Error::NotFound),
         Ok(Ok(Err(error))) => Err(Error::Provider(one_line(&error))),

@@ -4,10 +4,10 @@
 //!
 //! Every backend is driven through `keyring_core`: the macOS Keychain, the
 //! Windows Credential Manager, the Linux Secret Service over D-Bus, and the
-//! Linux kernel's user keyring ([`crate::keyutils`]). An entry is filed under
+//! Linux kernel's user keyring ([`crate::session::keyutils`]). An entry is filed under
 //! the service [`SERVICE`] and an account made from the [`CacheKey`]; its
 //! value is [`Session::encode`]'s bytes, which fit the smallest backend
-//! (SPEC §6).
+//! (Credential Manager's `CRED_MAX_CREDENTIAL_BLOB_SIZE`, 2,560 bytes).
 //!
 //! Invariants: opening a [`KeyringStore`] does no I/O; the backend is chosen
 //! and connected on first use. An entry that is missing or duplicated is a
@@ -188,9 +188,8 @@ impl Backend {
             Backend::SecretService => dbus_secret_service_keyring_store::Store::new()
                 .map(|store| -> Arc<CredentialStore> { store }),
             #[cfg(target_os = "linux")]
-            Backend::Keyutils => {
-                crate::keyutils::Store::new().map(|store| -> Arc<CredentialStore> { store })
-            }
+            Backend::Keyutils => crate::session::keyutils::Store::new()
+                .map(|store| -> Arc<CredentialStore> { store }),
             #[cfg(target_os = "macos")]
             Backend::Keychain => apple_native_keyring_store::keychain::Store::new()
                 .map(|store| -> Arc<CredentialStore> { store }),

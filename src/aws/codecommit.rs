@@ -1,7 +1,8 @@
 //! Which git hosts are CodeCommit, what of a request gets signed, and the
 //! host a region's repositories live at.
 //!
-//! The rules copy the AWS CLI's `codecommit credential-helper` (SPEC §2 and §3)
+//! The rules copy the AWS CLI's `codecommit credential-helper` (awscli's
+//! `customizations/codecommit.py`)
 //! so that both answer the same hosts with the same signature: a substring test
 //! for the host, the AWS CLI's own region regex, the port dropped from the signed
 //! host name, and the path as Python's `urlsplit` would see it. Pure functions.

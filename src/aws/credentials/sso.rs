@@ -18,13 +18,13 @@ use aws_sdk_sso::error::SdkError;
 use aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError;
 use aws_types::region::Region;
 
-use crate::aws_config::{self, AwsConfig};
-use crate::log::one_line;
+use crate::aws::files::{self, AwsConfig};
+use crate::os::log::one_line;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Files(#[from] aws_config::Error),
+    Files(#[from] files::Error),
     #[error(
         "profile {profile} is set up for IAM Identity Center but has no {missing}; run `aws configure sso --profile {profile}`"
     )]
@@ -137,7 +137,7 @@ pub(super) fn credentials(config: &AwsConfig, profile: &str) -> Result<Credentia
         builder = builder.session_name(session);
     }
     let provider = builder.build();
-    let loaded = crate::runtime::block_on(provider.provide_credentials())
+    let loaded = crate::os::runtime::block_on(provider.provide_credentials())
         .map_err(|error| Error::Unreachable(error.to_string()))?;
     loaded.map_err(|error| sort(&error, profile, &settings))
 }

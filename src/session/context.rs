@@ -4,8 +4,9 @@
 //! keyring, the user's stderr).
 //!
 //! `main` builds the real one; tests build one of doubles, so that every
-//! command runs on byte buffers. This module is the floor the flow stands
-//! on: it names the peers' traits, each defined beside its real peer, and
+//! command runs on byte buffers. It lives with the sessions because the
+//! session flow is what needs the whole world; the commands hand it down.
+//! It names the peers' traits, each defined beside its real peer, and
 //! imports nothing that uses it.
 
 use std::path::PathBuf;
@@ -13,12 +14,12 @@ use std::time::{Duration, SystemTime};
 
 use aws_types::os_shim_internal::{Env, Fs};
 
-use crate::cache::SessionStore;
-use crate::credentials::CredentialSource;
-use crate::iam::MfaDevices;
-use crate::log::Log;
+use crate::aws::credentials::CredentialSource;
+use crate::aws::iam::MfaDevices;
+use crate::aws::sts::TokenIssuer;
+use crate::os::log::Log;
 use crate::prompt::TotpPrompt;
-use crate::sts::TokenIssuer;
+use crate::session::store::SessionStore;
 
 /// The time, read when needed.
 pub trait Clock {

@@ -13,7 +13,7 @@
 //! that block, so the file is byte for byte what it was. A block changed
 //! since is left alone and reported. Pure: text in, text out.
 
-use crate::shell;
+use crate::os::shell;
 
 /// What `setup --aws-profile` would write: the block for profile `name`
 /// running `exe` for profile `source`.

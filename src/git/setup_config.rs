@@ -3,7 +3,8 @@
 //! `setup --undo` does, which takes it away again.
 //!
 //! For each CodeCommit host shape setup writes one URL-scoped section (git's
-//! `*` matches a single DNS label, so every shape needs its own, see SPEC §1):
+//! `*` matches a single DNS label, so every shape needs its own: git's
+//! `Documentation/gitcredentials.adoc`, "Credential contexts"):
 //!
 //! ```ini
 //! [credential "https://git-codecommit.*.amazonaws.com"]
@@ -32,7 +33,7 @@
 use std::io::Write;
 use std::process::{Command, Output};
 
-use crate::credential_helpers;
+use crate::git::helpers;
 
 /// The helper's name as git resolves it: `git credential-mfa-codecommit` on PATH.
 const HELPER: &str = "mfa-codecommit";
@@ -164,7 +165,7 @@ struct Change {
 /// because git runs `git credential-<value> get` through the shell.
 fn helper_line(profile: Option<&str>) -> String {
     match profile {
-        Some(profile) => format!("{HELPER} --profile {}", crate::shell::quote(profile)),
+        Some(profile) => format!("{HELPER} --profile {}", crate::os::shell::quote(profile)),
         None => HELPER.to_owned(),
     }
 }
@@ -189,8 +190,8 @@ fn parse_entries(bytes: &[u8]) -> Vec<Entry> {
     String::from_utf8_lossy(bytes)
         .split_terminator('\0')
         .filter_map(|record| {
-            let (key, value) = credential_helpers::split_record(record);
-            let (url, name) = credential_helpers::split_key(key)?;
+            let (key, value) = helpers::split_record(record);
+            let (url, name) = helpers::split_key(key)?;
             Some(Entry {
                 url: url?.to_owned(),
                 name: name.to_owned(),

@@ -27,14 +27,14 @@ pub fn read(path: &Path) -> Result<Option<String>, Error> {
             .map(Some)
             .map_err(|_| failed(path, "it is not UTF-8".to_owned())),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(failed(path, crate::child::reason(&error))),
+        Err(error) => Err(failed(path, crate::os::child::reason(&error))),
     }
 }
 
 /// Replaces the file's text with `text`; `existed` says whether [`read`]
 /// found a file.
 pub fn write(path: &Path, text: &str, existed: bool) -> Result<(), Error> {
-    let io = |error: std::io::Error| failed(path, crate::child::reason(&error));
+    let io = |error: std::io::Error| failed(path, crate::os::child::reason(&error));
     if !existed {
         create_private(path).map_err(io)?;
     }

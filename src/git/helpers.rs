@@ -137,19 +137,6 @@ pub fn chain<'a>(entries: &'a [Entry], url: &str) -> Chain<'a> {
     chain
 }
 
-/// A config value as git reads a boolean: `None` when it is not one.
-pub fn boolean(value: Option<&str>) -> Option<bool> {
-    let Some(value) = value else {
-        // A bare key is true.
-        return Some(true);
-    };
-    match value.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "on" => Some(true),
-        "false" | "no" | "off" | "" => Some(false),
-        number => number.parse::<i64>().ok().map(|number| number != 0),
-    }
-}
-
 /// A URL taken apart as `urlmatch.c` compares it.
 #[derive(Debug, PartialEq, Eq)]
 struct Url {
@@ -344,14 +331,5 @@ mod tests {
         ] {
             assert_eq!(matches(pattern, &url), expected, "{pattern}");
         }
-    }
-
-    #[test]
-    fn booleans_read_as_git_reads_them() {
-        assert_eq!(boolean(None), Some(true));
-        assert_eq!(boolean(Some("Yes")), Some(true));
-        assert_eq!(boolean(Some("0")), Some(false));
-        assert_eq!(boolean(Some("")), Some(false));
-        assert_eq!(boolean(Some("maybe")), None);
     }
 }

@@ -12,7 +12,8 @@
 //!
 //! [`plan`] decides which provider answers, from the files and the
 //! environment alone (pure, unit-tested); [`DefaultChain`] runs it. Roles
-//! with an MFA device never get here: [`crate::mfa`] assumes those itself.
+//! with an MFA device never get here: the MFA session flow
+//! (`session::obtain`) assumes those itself.
 
 mod expiry;
 mod keys;
@@ -26,7 +27,7 @@ use std::time::SystemTime;
 use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::Env;
 
-use crate::aws_config::{self, AwsConfig, Kind, var};
+use crate::aws::files::{self, AwsConfig, Kind, var};
 
 pub use role::SESSION_NAME as ROLE_SESSION_NAME;
 
@@ -41,7 +42,7 @@ pub enum Error {
     )]
     ProfileNotFound(String),
     #[error(transparent)]
-    Files(#[from] aws_config::Error),
+    Files(#[from] files::Error),
     #[error(transparent)]
     Keys(#[from] keys::Error),
     #[error(transparent)]
@@ -292,10 +293,7 @@ impl CredentialSource for DefaultChain {
     ) -> Result<Credentials, Error> {
         let (name, environment) = match profile {
             Some(name) => (name, false),
-            None => (
-                config.selected(),
-                config.choice() != aws_config::Choice::Flag,
-            ),
+            None => (config.selected(), config.choice() != files::Choice::Flag),
         };
         let mut visited = vec![name.to_owned()];
         self.run(

@@ -12,12 +12,12 @@ use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::Env;
 
 use super::expiry::{self, unexpired};
-use crate::aws_config::{self, AwsConfig, Kind, var};
+use crate::aws::files::{self, AwsConfig, Kind, var};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Files(#[from] aws_config::Error),
+    Files(#[from] files::Error),
     #[error(transparent)]
     Expiry(#[from] expiry::Error),
     #[error("{where_} has {present} but no {missing}; add it, or remove {present}")]

@@ -1,6 +1,6 @@
 //! The helper's own settings in the selected AWS profile (`mfa_serial`,
 //! `mfa_process`, `duration_seconds`, the role keys, the region), read from
-//! the files as [`crate::aws_config`] reads them, the AWS CLI's way.
+//! the files as [`crate::aws::files`] reads them, the AWS CLI's way.
 //!
 //! The region is the AWS CLI's: `AWS_DEFAULT_REGION`, else the profile's
 //! `region` (the AWS CLI does not read `AWS_REGION`). Nothing here touches
@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use aws_types::os_shim_internal::{Env, Fs};
 
-use crate::aws_config::{self, AwsConfig};
+use crate::aws::files::{self, AwsConfig};
 
-/// GetSessionToken's limits for IAM users, and its default (SPEC §4).
+/// GetSessionToken's limits for IAM users, and its default (the STS API
+/// reference, `DurationSeconds`).
 pub const DURATIONS: RangeInclusive<u64> = 900..=129_600;
 pub const DEFAULT_DURATION: Duration = Duration::from_secs(43_200);
 /// AssumeRole's limits (a role's maximum is at most 12 hours), and its default.
@@ -23,7 +24,7 @@ pub const DEFAULT_ROLE_DURATION: Duration = Duration::from_secs(3_600);
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Files(#[from] aws_config::Error),
+    Files(#[from] files::Error),
     #[error(
         "session duration {0} is not a number of seconds from {min} to {max}; fix --duration or the profile's duration_seconds", min = .1.start(), max = .1.end()
     )]
@@ -101,7 +102,7 @@ impl Profile {
 
     /// `AWS_DEFAULT_REGION`, else the selected profile's `region`.
     pub fn region(&self, env: &Env) -> Result<Option<String>, Error> {
-        match aws_config::var(env, "AWS_DEFAULT_REGION") {
+        match files::var(env, "AWS_DEFAULT_REGION") {
             Some(region) => Ok(Some(region)),
             None => Ok(self.get_in(self.name(), "region")?.map(str::to_owned)),
         }

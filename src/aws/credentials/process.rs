@@ -4,7 +4,7 @@
 //!
 //! As botocore runs it: the command line split as `shlex` splits it and run
 //! without a shell (so `$HOME` is passed on as written, and `;` or `#` inside
-//! quotes are plain characters). As [`crate::child`] runs programs: no stdin,
+//! quotes are plain characters). As [`crate::os::child`] runs programs: no stdin,
 //! stderr to the user, stopped after [`TIMEOUT`]. Credentials already expired
 //! are an error, never a signature. Errors name the profile, never the
 //! command line or the output.
@@ -15,9 +15,9 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::Credentials;
 
 use super::expiry::{self, unexpired};
-use crate::aws_config::shlex;
-use crate::child;
-use crate::json::{self, Value};
+use crate::aws::files::shlex;
+use crate::os::child;
+use crate::os::json::{self, Value};
 
 /// How long the program may take (it may prompt, or open a browser).
 pub const TIMEOUT: Duration = Duration::from_secs(60);

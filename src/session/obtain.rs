@@ -17,14 +17,15 @@
 
 use aws_credential_types::Credentials;
 
-use crate::aws_config::AwsConfig;
-use crate::cache;
-use crate::context::Context;
-use crate::plan::{Kind, Need, RoleBase};
+use crate::aws::credentials;
+use crate::aws::files::AwsConfig;
+use crate::aws::sts::{self, Caller, RoleRequest, SessionRequest};
 use crate::prompt::{self, Question};
 use crate::session::Session;
-use crate::sts::{self, Caller, RoleRequest, SessionRequest};
-use crate::{credentials, lock};
+use crate::session::context::Context;
+use crate::session::lock;
+use crate::session::plan::{Kind, Need, RoleBase};
+use crate::session::store;
 
 /// What to do about a keyring that fails.
 #[cfg(target_os = "linux")]
@@ -79,7 +80,7 @@ pub fn session(need: &Need, config: &AwsConfig, context: &Context) -> Result<Ses
         Ok(_) => {}
         // A bad entry is a miss that the new session replaces. Said once:
         // the read under the lock below passes over it.
-        Err(error @ cache::Error::Unreadable { .. }) => context
+        Err(error @ store::Error::Unreadable { .. }) => context
             .log
             .warn(&format!("{error}; logging in again replaces it")),
         Err(error) => {
@@ -138,24 +139,24 @@ pub fn new_session(need: &Need, config: &AwsConfig, context: &Context) -> Result
         }
         return with_code(need, context, |code| {
             step(context, "GetSessionToken", need, &base);
-            context.issuer.session(&SessionRequest {
+            issued(context.issuer.session(&SessionRequest {
                 caller: caller(need, &base, config),
                 mfa_serial: &need.key.mfa_serial,
                 code,
                 duration: need.duration,
-            })
+            }))
         });
     };
     let assume = |base: &Credentials, mfa: Option<(&str, &str)>| {
         step(context, "AssumeRole", need, base);
-        context.issuer.assume_role(&RoleRequest {
+        issued(context.issuer.assume_role(&RoleRequest {
             caller: caller(need, base, config),
             role_arn: &role.role_arn,
             session_name: &role.session_name,
             external_id: role.external_id.as_deref(),
             mfa,
             duration: Some(need.duration),
-        })
+        }))
     };
     let base = match &role.base {
         RoleBase::Session(source) => {
@@ -173,6 +174,14 @@ pub fn new_session(need: &Need, config: &AwsConfig, context: &Context) -> Result
     };
     with_code(need, context, |code| {
         assume(&base, Some((&need.key.mfa_serial, code)))
+    })
+}
+
+/// The session in what STS issued, whose credentials carry a session token
+/// and an expiry.
+fn issued(credentials: Result<Credentials, sts::Error>) -> Result<Session, sts::Error> {
+    Session::from_credentials(credentials?).ok_or_else(|| {
+        sts::Error::Unreadable("its credentials have no session token or expiry".to_owned())
     })
 }
 

@@ -17,15 +17,15 @@ use std::time::Duration;
 
 use aws_types::os_shim_internal::Env;
 
-use crate::cache::CacheKey;
-use crate::codecommit;
-use crate::config::{self, Profile};
-use crate::credentials::ROLE_SESSION_NAME;
+use crate::aws::codecommit;
+use crate::aws::credentials::ROLE_SESSION_NAME;
+use crate::aws::settings::{self, Profile};
+use crate::session::store::CacheKey;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Config(#[from] config::Error),
+    Config(#[from] settings::Error),
     #[error("--region is empty; give a region such as us-east-1")]
     EmptyRegion,
     #[error(
@@ -259,7 +259,7 @@ mod tests {
         let need = need_of("default", &Flags::default()).unwrap().unwrap();
         assert_eq!(need.key.mfa_serial, "arn:aws:iam::1:mfa/alice");
         assert_eq!(need.key.role_arn, None);
-        assert_eq!(need.duration, config::DEFAULT_DURATION);
+        assert_eq!(need.duration, settings::DEFAULT_DURATION);
         assert_eq!(need.mfa_process.as_deref(), Some("echo 123456"));
         assert!(matches!(need.kind, Kind::UserSession));
         assert!(need_of("plain", &Flags::default()).unwrap().is_none());
@@ -299,7 +299,7 @@ mod tests {
         };
         assert_eq!(source.key.profile, "default");
         assert_eq!(need.key.mfa_serial, "arn:aws:iam::1:mfa/alice");
-        assert_eq!(need.duration, config::DEFAULT_ROLE_DURATION);
+        assert_eq!(need.duration, settings::DEFAULT_ROLE_DURATION);
 
         let need = need_of("fromenv", &Flags::default()).unwrap().unwrap();
         assert!(

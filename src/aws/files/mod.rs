@@ -22,6 +22,7 @@
 //! variable is unset; a file that exists but cannot be read is an error, not
 //! an empty file. Nothing here touches the network.
 
+pub mod disk;
 pub mod ini;
 pub mod shlex;
 pub mod writer;
@@ -396,7 +397,7 @@ fn read(env: &Env, fs: &Fs, variable: &str, default: &str) -> Result<File, Error
         Some(path) => expand_user(&expand_vars(&path, env), env),
         None => home(env).join(".aws").join(default),
     };
-    let read = crate::runtime::run_ready(fs.read_to_end(&path)).and_then(|read| read);
+    let read = crate::os::runtime::run_ready(fs.read_to_end(&path)).and_then(|read| read);
     let bytes = match read {
         Ok(bytes) => bytes,
         // Python's `os.path.isfile` is false for both: no file to read.

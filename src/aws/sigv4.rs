@@ -1,4 +1,5 @@
-//! The CodeCommit git password: a SigV4 signature over a `GIT` request (SPEC §3).
+//! The CodeCommit git password: a SigV4 signature over a `GIT` request, as
+//! awscli's `customizations/codecommit.py` signs it.
 //!
 //! `password = YYYYMMDDTHHMMSS + "Z" + hex(HMAC(signing key, string to sign))`,
 //! byte for byte what `aws codecommit credential-helper` prints for the same

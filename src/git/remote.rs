@@ -27,10 +27,11 @@ use std::path::Path;
 
 use aws_types::os_shim_internal::{Env, Fs};
 
-use crate::aws_config::{self, Choice, MissingProfile};
-use crate::config::{self, Profile};
-use crate::remote_url::{self, Location, RemoteUrl};
-use crate::{codecommit, shell};
+use crate::aws::codecommit;
+use crate::aws::files::{self, Choice, MissingProfile};
+use crate::aws::settings::{self, Profile};
+use crate::git::remote_url::{self, Location, RemoteUrl};
+use crate::os::shell;
 
 /// The variable AWS's remote helper reads for a host of one's own.
 const ENDPOINT_VAR: &str = "CODE_COMMIT_ENDPOINT";
@@ -40,7 +41,7 @@ pub enum Error {
     #[error("{0}")]
     Url(#[from] remote_url::Error),
     #[error(transparent)]
-    Config(#[from] config::Error),
+    Config(#[from] settings::Error),
     #[error(
         "profile {} named in the URL is not in {} or {}; the profiles there: {}",
         .0.name, .0.config.display(), .0.credentials.display(), .0.known
@@ -88,7 +89,7 @@ pub fn plan(url: &str, env: &Env, fs: &Fs, helper: &Path) -> Result<Invocation, 
         Location::Host(host) => (host.clone(), None),
         Location::Region(region) => {
             let (region, fips) = region_and_fips(&url, region.as_deref(), env, fs)?;
-            let host = match aws_config::var(env, ENDPOINT_VAR) {
+            let host = match files::var(env, ENDPOINT_VAR) {
                 Some(endpoint) => remote_url::host(&endpoint).map_err(|_| Error::Endpoint)?,
                 None => codecommit::host(&region, fips),
             };
@@ -127,7 +128,7 @@ fn region_and_fips(
     env: &Env,
     fs: &Fs,
 ) -> Result<(String, bool), Error> {
-    let fips_var = aws_config::var(env, "AWS_USE_FIPS_ENDPOINT");
+    let fips_var = files::var(env, "AWS_USE_FIPS_ENDPOINT");
     if let (Some(region), Some(fips)) = (given, &fips_var) {
         return Ok((region.to_owned(), is_true(fips)));
     }
@@ -142,7 +143,7 @@ fn region_and_fips(
         Some(region) => Some(region.to_owned()),
         None => profile
             .region(env)?
-            .or_else(|| aws_config::var(env, "AWS_REGION")),
+            .or_else(|| files::var(env, "AWS_REGION")),
     };
     let region = region.ok_or_else(|| Error::NoRegion {
         repository: url.repository.clone(),
@@ -159,9 +160,7 @@ fn region_and_fips(
 /// The profile the URL names, or the one the environment selects.
 fn load(url: &RemoteUrl, env: &Env, fs: &Fs) -> Result<Profile, Error> {
     Profile::load(url.profile.as_deref(), env, fs).map_err(|error| match error {
-        config::Error::Files(aws_config::Error::NoProfile(missing))
-            if missing.how == Choice::Flag =>
-        {
+        settings::Error::Files(files::Error::NoProfile(missing)) if missing.how == Choice::Flag => {
             Error::NoProfile(missing)
         }
         error => Error::Config(error),

@@ -2,7 +2,8 @@
 //! assuming roles, and asking who the keys belong to.
 //!
 //! `sts:GetSessionToken` with SerialNumber, TokenCode and DurationSeconds,
-//! and `sts:AssumeRole` with them or with an MFA session's keys (SPEC §4). The client is aws-config's, so the STS endpoint is the region's
+//! and `sts:AssumeRole` with them or with an MFA session's keys (the STS API
+//! reference: `GetSessionToken`, `AssumeRole`). The client is aws-config's, so the STS endpoint is the region's
 //! own (partition-correct: `sts.cn-north-1.amazonaws.com.cn` for China), and
 //! `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL` and the profile's `endpoint_url`
 //! are honoured. Calls are bounded in time so an unreachable or hanging STS
@@ -26,9 +27,8 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::date_time::{DateTime, Format};
 use aws_types::region::Region;
 
-use crate::aws_config::AwsConfig;
-use crate::log::one_line;
-use crate::session::Session;
+use crate::aws::files::AwsConfig;
+use crate::os::log::one_line;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// The whole call, retries included: an error reaches the user within five seconds.
@@ -101,11 +101,12 @@ pub struct Identity {
     pub date: Option<SystemTime>,
 }
 
-/// Issues MFA sessions and role sessions, and says whose keys are whose;
+/// Issues MFA sessions and role sessions (temporary credentials, each with
+/// a session token and an expiry), and says whose keys are whose;
 /// the real one is [`Sts`].
 pub trait TokenIssuer {
-    fn session(&self, request: &SessionRequest) -> Result<Session, Error>;
-    fn assume_role(&self, request: &RoleRequest) -> Result<Session, Error>;
+    fn session(&self, request: &SessionRequest) -> Result<Credentials, Error>;
+    fn assume_role(&self, request: &RoleRequest) -> Result<Credentials, Error>;
     /// `sts:GetCallerIdentity`, which no policy can deny: whoever
     /// `caller.base` belongs to.
     fn caller_identity(&self, caller: &Caller) -> Result<Identity, Error>;
@@ -116,7 +117,7 @@ pub trait TokenIssuer {
 pub struct Sts;
 
 impl TokenIssuer for Sts {
-    fn session(&self, request: &SessionRequest) -> Result<Session, Error> {
+    fn session(&self, request: &SessionRequest) -> Result<Credentials, Error> {
         let call = async {
             client(&request.caller)
                 .await
@@ -130,7 +131,7 @@ impl TokenIssuer for Sts {
         issued(run(call)?.credentials(), "sts:GetSessionToken")
     }
 
-    fn assume_role(&self, request: &RoleRequest) -> Result<Session, Error> {
+    fn assume_role(&self, request: &RoleRequest) -> Result<Credentials, Error> {
         let call = async {
             client(&request.caller)
                 .await
@@ -207,7 +208,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    crate::runtime::block_on(call)
+    crate::os::runtime::block_on(call)
         .map_err(|error| Error::Unreachable(error.to_string()))?
         .map_err(classify)
 }
@@ -225,7 +226,7 @@ async fn client(caller: &Caller<'_>) -> aws_sdk_sts::Client {
             .region(Region::new(caller.region.to_owned()))
             .credentials_provider(SharedCredentialsProvider::new(caller.base.clone()))
             .retry_config(RetryConfig::standard().with_max_attempts(2))
-            .timeout_config(crate::runtime::timeouts(CONNECT_TIMEOUT, CALL_TIMEOUT))
+            .timeout_config(crate::os::runtime::timeouts(CONNECT_TIMEOUT, CALL_TIMEOUT))
             .load()
             .await,
     )
@@ -235,15 +236,16 @@ fn seconds(duration: Duration) -> i32 {
     i32::try_from(duration.as_secs()).unwrap_or(i32::MAX)
 }
 
-/// The session in STS's answer.
+/// The temporary credentials in STS's answer, with their session token
+/// and expiry.
 fn issued(
     credentials: Option<&aws_sdk_sts::types::Credentials>,
     operation: &'static str,
-) -> Result<Session, Error> {
+) -> Result<Credentials, Error> {
     credentials
         .and_then(|issued| {
             let expiry = SystemTime::try_from(*issued.expiration()).ok()?;
-            Session::from_credentials(Credentials::new(
+            Some(Credentials::new(
                 issued.access_key_id(),
                 issued.secret_access_key(),
                 Some(issued.session_token().to_owned()),

@@ -30,8 +30,8 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_xml::decode::{Document, ScopedDecoder, XmlDecodeError, try_data};
 use aws_types::os_shim_internal::Env;
 
-use crate::aws_config::var;
-use crate::log::one_line;
+use crate::aws::files::var;
+use crate::os::log::one_line;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// One page's call, connecting included.
@@ -88,7 +88,7 @@ impl MfaDevices for Iam {
                 )
                 .await
             };
-            let page = crate::runtime::block_on(call)
+            let page = crate::os::runtime::block_on(call)
                 .map_err(|error| Error::Unreachable(one_line(&error)))?
                 .map_err(|_| Error::Unreachable(format!("no answer in {CALL_TIMEOUT:?}")))??;
             serials.extend(page.serials);
@@ -175,7 +175,7 @@ async fn list_page(
         .endpoint_url(&endpoint.url)
         .no_auth()
         .no_retry()
-        .timeout_config(crate::runtime::timeouts(CONNECT_TIMEOUT, CALL_TIMEOUT))
+        .timeout_config(crate::os::runtime::timeouts(CONNECT_TIMEOUT, CALL_TIMEOUT))
         .serializer(|signed: Signed| {
             let mut request = HttpRequest::new(SdkBody::from(signed.body));
             request.set_method("POST")?;

@@ -4,15 +4,15 @@
 //! holds keys) or `credential_source`, never both; `external_id`,
 //! `role_session_name` and `duration_seconds` passed on; a loop of source
 //! profiles refused. A role with `mfa_serial` deeper in a chain is refused
-//! too: its prompt belongs to [`crate::mfa`], which handles the selected
+//! too: its prompt belongs to the MFA session flow, which handles the selected
 //! profile's roles.
 
 use std::time::Duration;
 
 use aws_credential_types::Credentials;
 
-use crate::aws_config::{self, AwsConfig};
-use crate::sts::{self, Caller, RoleRequest, TokenIssuer};
+use crate::aws::files::{self, AwsConfig};
+use crate::aws::sts::{self, Caller, RoleRequest, TokenIssuer};
 
 /// The role session name when the profile sets no `role_session_name`.
 pub const SESSION_NAME: &str = "git-credential-mfa-codecommit";
@@ -20,7 +20,7 @@ pub const SESSION_NAME: &str = "git-credential-mfa-codecommit";
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Files(#[from] aws_config::Error),
+    Files(#[from] files::Error),
     #[error("profile {0} has both source_profile and credential_source; keep one")]
     BothSources(String),
     #[error(
@@ -127,7 +127,7 @@ impl Role {
             mfa: None,
             duration: self.duration,
         });
-        Ok(session?.credentials().clone())
+        Ok(session?)
     }
 }
 

@@ -1,0 +1,16 @@
+//! AWS as the AWS CLI sees it: the shared files (`~/.aws/config`,
+//! `~/.aws/credentials`) read and edited as botocore and `aws configure`
+//! do, the helper's settings in a profile, the credential providers in
+//! botocore's order, STS, IAM, CodeCommit's hosts and the SigV4 password.
+//!
+//! It knows nothing of git, sessions, prompts or commands: it imports only
+//! the OS floor ([`crate::os`]), and everything above may import it.
+
+pub mod codecommit;
+pub mod credentials;
+pub mod files;
+pub mod iam;
+pub mod process_profile;
+pub mod settings;
+pub mod sigv4;
+pub mod sts;

@@ -1,0 +1,57 @@
+//! git's configuration as a helper sees it: `core.askPass` and
+//! `credential.interactive`, which git does not export to helpers.
+//!
+//! The real reader runs `git config --get` in the helper's working directory
+//! (git runs helpers in the repository), which also honours the `-c` options
+//! git passes down in `GIT_CONFIG_PARAMETERS`. git itself reads the values:
+//! `--type=path` expands `~/` in `core.askPass`, and `--type=bool-or-str`
+//! turns every spelling of a boolean in `credential.interactive` (a key with
+//! no `=` among them) into `true` or `false`. Any failure to run git reads
+//! as "unset", so a missing git never stops a prompt.
+//!
+//! Never write configuration, and never show git's stderr to the user.
+
+use std::process::{Command, Stdio};
+
+use crate::prompt::GitSettings;
+
+/// The real `git config`.
+#[derive(Debug)]
+pub struct GitCommand;
+
+impl GitCommand {
+    /// The value of `key` as git shows it with `--type=<kind>`; `None` when
+    /// it is unset (or git cannot be run).
+    fn get(&self, key: &str, kind: &str) -> Option<String> {
+        let out = Command::new("git")
+            .args(["config", &format!("--type={kind}"), "--get", key])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        // Exit 1: the key is unset.
+        if !out.status.success() {
+            return None;
+        }
+        let mut value = String::from_utf8(out.stdout).ok()?;
+        if value.ends_with('\n') {
+            value.pop();
+        }
+        Some(value)
+    }
+}
+
+impl GitSettings for GitCommand {
+    /// git 2.47 refuses on `never` and on any false boolean; anything else,
+    /// `Never` included, allows it.
+    fn interactive(&self) -> bool {
+        !matches!(
+            self.get("credential.interactive", "bool-or-str").as_deref(),
+            Some("false" | "never")
+        )
+    }
+
+    fn askpass(&self) -> Option<String> {
+        self.get("core.askPass", "path")
+    }
+}

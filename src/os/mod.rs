@@ -1,0 +1,10 @@
+//! The OS floor: child processes with deadlines, words for a POSIX shell,
+//! the one async runtime, logging to the user's stderr, and flat JSON.
+//!
+//! It imports nothing of the crate; everything may import it.
+
+pub mod child;
+pub mod json;
+pub mod log;
+pub mod runtime;
+pub mod shell;
