@@ -6,7 +6,7 @@
 //! It knows nothing of git, sessions, prompts or commands: it imports only
 //! the OS floor ([`crate::os`]), and everything above may import it.
 
-pub mod codecommit;
+pub(crate) mod codecommit;
 pub mod credentials;
 pub mod files;
 pub mod iam;

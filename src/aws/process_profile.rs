@@ -13,6 +13,7 @@
 //! that block, so the file is byte for byte what it was. A block changed
 //! since is left alone and reported. Pure: text in, text out.
 
+use crate::aws::files::writer;
 use crate::os::shell;
 
 /// What `setup --aws-profile` would write: the block for profile `name`
@@ -27,8 +28,8 @@ impl Block {
     /// The block, with `\n` line ends.
     pub fn new(name: &str, exe: &str, source: &str, region: Option<&str>) -> Self {
         let mut text = format!(
-            "[profile {}]\ncredential_process = {} credential-process --profile {}\n",
-            section_name(name),
+            "[{}]\ncredential_process = {} credential-process --profile {}\n",
+            writer::profile_header(name),
             shell::quote(exe),
             shell::quote(source)
         );
@@ -48,16 +49,6 @@ impl Block {
         } else {
             self.text.clone()
         }
-    }
-}
-
-/// botocore splits `[profile NAME]` with shlex: a name with a space or a
-/// quote must be quoted to come back whole.
-fn section_name(name: &str) -> String {
-    if name.contains(|c: char| c.is_whitespace() || "'\"#;".contains(c)) {
-        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
-    } else {
-        name.to_owned()
     }
 }
 
@@ -124,7 +115,7 @@ mod tests {
         let quoted = Block::new("my tools", "/opt/my tools/helper", "it's me", None);
         assert_eq!(
             quoted.text,
-            "[profile \"my tools\"]\ncredential_process = '/opt/my tools/helper' credential-process --profile 'it'\\''s me'\n"
+            "[profile 'my tools']\ncredential_process = '/opt/my tools/helper' credential-process --profile 'it'\\''s me'\n"
         );
     }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use aws_types::os_shim_internal::{Env, Fs};
 
-use crate::aws::files::{self, AwsConfig};
+use crate::aws::files::{self, SharedFiles};
 
 /// GetSessionToken's limits for IAM users, and its default (the STS API
 /// reference, `DurationSeconds`).
@@ -31,23 +31,24 @@ pub enum Error {
     Duration(String, RangeInclusive<u64>),
 }
 
-/// The selected profile's settings, and every other profile's.
+/// The helper's settings in the shared files: the selected profile's, and
+/// every other profile's (a role's source, say).
 #[derive(Debug)]
-pub struct Profile {
-    files: AwsConfig,
+pub struct Settings {
+    files: SharedFiles,
 }
 
-impl Profile {
+impl Settings {
     /// Reads the shared config files for `explicit` (from `--profile`) or the
     /// profile the environment selects.
     pub fn load(explicit: Option<&str>, env: &Env, fs: &Fs) -> Result<Self, Error> {
-        Ok(Profile {
-            files: AwsConfig::load(explicit, env, fs)?,
+        Ok(Settings {
+            files: SharedFiles::load(explicit, env, fs)?,
         })
     }
 
     /// The files, for the credential chain and the AWS SDK.
-    pub fn files(&self) -> &AwsConfig {
+    pub fn files(&self) -> &SharedFiles {
         &self.files
     }
 
@@ -67,7 +68,7 @@ impl Profile {
         self.duration(name, flag, DEFAULT_DURATION, DURATIONS)
     }
 
-    /// As [`Profile::session_duration`], for a role session: 1 hour by
+    /// As [`Settings::session_duration`], for a role session: 1 hour by
     /// default, at most 12.
     pub fn role_duration(&self, name: &str, flag: Option<&str>) -> Result<Duration, Error> {
         self.duration(name, flag, DEFAULT_ROLE_DURATION, ROLE_DURATIONS)
@@ -113,11 +114,11 @@ impl Profile {
 mod tests {
     use super::*;
 
-    fn profile(config: &str, env: &[(&str, &str)], explicit: Option<&str>) -> Profile {
+    fn profile(config: &str, env: &[(&str, &str)], explicit: Option<&str>) -> Settings {
         let mut vars = vec![("HOME", "/home")];
         vars.extend_from_slice(env);
         let fs = Fs::from_slice(&[("/home/.aws/config", config)]);
-        Profile::load(explicit, &Env::from_slice(&vars), &fs).unwrap()
+        Settings::load(explicit, &Env::from_slice(&vars), &fs).unwrap()
     }
 
     const CONFIG: &str = "[default]\nregion = us-east-1\nmfa_serial = arn:aws:iam::1:mfa/d\n\

@@ -27,7 +27,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::date_time::{DateTime, Format};
 use aws_types::region::Region;
 
-use crate::aws::files::AwsConfig;
+use crate::aws::files::SharedFiles;
 use crate::os::log::one_line;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -68,7 +68,7 @@ pub struct Caller<'a> {
     pub region: &'a str,
     /// The AWS config files: the selected profile's `endpoint_url`,
     /// `services` and FIPS settings apply, as in the AWS CLI.
-    pub config: &'a AwsConfig,
+    pub config: &'a SharedFiles,
 }
 
 /// What GetSessionToken is asked, by an IAM user's long-term keys.

@@ -4,6 +4,7 @@
 //! it into [`remote::plan`], then becomes `git remote-https` (exec; on
 //! Windows, a child whose exit status it passes on). Errors are one line and
 //! exit 128, as git's own remote helpers.
+#![forbid(unsafe_code)]
 
 use std::ffi::OsString;
 use std::io::{self, Write};

@@ -2,7 +2,7 @@
 //! for hosts this helper leaves alone), the selected profile, and the plan
 //! for them; the command line turned into the plan's typed flags.
 
-use crate::aws::settings::Profile;
+use crate::aws::settings::Settings;
 use crate::cli::Args;
 use crate::error::Error;
 use crate::git::protocol::Request;
@@ -23,8 +23,8 @@ pub(super) fn flags(args: &Args) -> plan::Flags<'_> {
 }
 
 /// The selected profile.
-pub(super) fn profile(args: &Args, context: &Context) -> Result<Profile, Error> {
-    Ok(Profile::load(
+pub(super) fn profile(args: &Args, context: &Context) -> Result<Settings, Error> {
+    Ok(Settings::load(
         args.profile.as_deref(),
         &context.env,
         &context.fs,
@@ -52,7 +52,7 @@ pub(super) fn planned(
     args: &Args,
     host: &str,
     context: &Context,
-) -> Result<(Profile, String, Option<Need>), Error> {
+) -> Result<(Settings, String, Option<Need>), Error> {
     let profile = profile(args, context)?;
     let (region, need) = plan::for_host(&flags(args), &profile, host, &context.env)?;
     Ok((profile, region, need))
@@ -60,7 +60,7 @@ pub(super) fn planned(
 
 /// The MFA session the selected profile (or `--mfa-serial`) calls for, STS
 /// called in `region`; an error when it calls for none.
-pub(super) fn selected_need(args: &Args, profile: &Profile, region: &str) -> Result<Need, Error> {
+pub(super) fn selected_need(args: &Args, profile: &Settings, region: &str) -> Result<Need, Error> {
     plan::need(&flags(args), profile, profile.name(), region)?
         .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))
 }
@@ -69,7 +69,7 @@ pub(super) fn selected_need(args: &Args, profile: &Profile, region: &str) -> Res
 /// STS is called for a session no repository host places.
 pub(super) fn sts_region(
     args: &Args,
-    profile: &Profile,
+    profile: &Settings,
     context: &Context,
 ) -> Result<String, Error> {
     Ok(plan::region(&flags(args), profile, &context.env)?

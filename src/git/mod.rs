@@ -8,9 +8,10 @@
 
 pub mod boolean;
 pub mod config;
-pub mod helpers;
-pub mod programs;
+pub(crate) mod helper_line;
+pub(crate) mod helpers;
+pub(crate) mod programs;
 pub mod protocol;
 pub mod remote;
-pub mod remote_url;
-pub mod setup_config;
+pub(crate) mod remote_url;
+pub(crate) mod setup_config;

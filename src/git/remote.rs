@@ -29,7 +29,7 @@ use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::aws::codecommit;
 use crate::aws::files::{self, Choice, MissingProfile};
-use crate::aws::settings::{self, Profile};
+use crate::aws::settings::{self, Settings};
 use crate::git::remote_url::{self, Location, RemoteUrl};
 use crate::os::shell;
 
@@ -158,8 +158,8 @@ fn region_and_fips(
 }
 
 /// The profile the URL names, or the one the environment selects.
-fn load(url: &RemoteUrl, env: &Env, fs: &Fs) -> Result<Profile, Error> {
-    Profile::load(url.profile.as_deref(), env, fs).map_err(|error| match error {
+fn load(url: &RemoteUrl, env: &Env, fs: &Fs) -> Result<Settings, Error> {
+    Settings::load(url.profile.as_deref(), env, fs).map_err(|error| match error {
         settings::Error::Files(files::Error::NoProfile(missing)) if missing.how == Choice::Flag => {
             Error::NoProfile(missing)
         }

@@ -33,10 +33,8 @@
 use std::io::Write;
 use std::process::{Command, Output};
 
+use crate::git::helper_line::{HELPER, OURS_PATTERN, helper_line, is_ours};
 use crate::git::helpers;
-
-/// The helper's name as git resolves it: `git credential-mfa-codecommit` on PATH.
-const HELPER: &str = "mfa-codecommit";
 
 /// The host shapes every setup writes: standard and GovCloud, FIPS, China.
 const URLS: [&str; 3] = [
@@ -52,11 +50,6 @@ const VPCE_URLS: [&str; 2] = [
     "https://*.git-codecommit.*.vpce.amazonaws.com",
     "https://*.git-codecommit-fips.*.vpce.amazonaws.com",
 ];
-
-/// `git config` value pattern (ERE) of the helper entries setup writes:
-/// the empty reset and our helper, with or without `--profile`. Keep in step
-/// with [`is_reset_or_ours`].
-const OURS_PATTERN: &str = "^(mfa-codecommit( --profile .*)?)?$";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -161,27 +154,9 @@ struct Change {
     edits: Vec<Vec<String>>,
 }
 
-/// The `helper` value setup writes; the profile is shell-quoted when needed,
-/// because git runs `git credential-<value> get` through the shell.
-fn helper_line(profile: Option<&str>) -> String {
-    match profile {
-        Some(profile) => format!("{HELPER} --profile {}", crate::os::shell::quote(profile)),
-        None => HELPER.to_owned(),
-    }
-}
-
 /// Whether `value` is a helper entry setup writes (see [`OURS_PATTERN`]).
 fn is_reset_or_ours(value: &str) -> bool {
     value.is_empty() || is_ours(value)
-}
-
-/// Whether `value` is our helper, with or without `--profile`: the mark that a
-/// section was set up.
-fn is_ours(value: &str) -> bool {
-    value == HELPER
-        || value
-            .strip_prefix(HELPER)
-            .is_some_and(|rest| rest.starts_with(" --profile "))
 }
 
 /// The entries of `git config -z --get-regexp '^credential\.'`: `name\nvalue`

@@ -3,8 +3,8 @@
 //!
 //! It imports nothing of the crate; everything may import it.
 
-pub mod child;
-pub mod json;
+pub(crate) mod child;
+pub(crate) mod json;
 pub mod log;
-pub mod runtime;
-pub mod shell;
+pub(crate) mod runtime;
+pub(crate) mod shell;

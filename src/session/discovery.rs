@@ -15,7 +15,7 @@ use std::path::Path;
 use crate::aws::files::disk;
 use crate::aws::files::{Kind, writer};
 use crate::aws::iam::{self, DeviceRequest};
-use crate::aws::settings::Profile;
+use crate::aws::settings::Settings;
 use crate::aws::{credentials, sts};
 use crate::prompt;
 use crate::session::context::Context;
@@ -49,7 +49,7 @@ pub enum Error {
 /// `mfa_serial`), records it in the config file, says so on `out`, and
 /// returns its ARN.
 pub fn discover(
-    profile: &Profile,
+    profile: &Settings,
     explicit: Option<&str>,
     region: &str,
     out: &mut dyn Write,

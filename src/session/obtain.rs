@@ -18,7 +18,7 @@
 use aws_credential_types::Credentials;
 
 use crate::aws::credentials;
-use crate::aws::files::AwsConfig;
+use crate::aws::files::SharedFiles;
 use crate::aws::sts::{self, Caller, RoleRequest, SessionRequest};
 use crate::prompt::{self, Question};
 use crate::session::Session;
@@ -58,7 +58,7 @@ pub enum Error {
 }
 
 /// STS called with `base`, for `need`'s profile, in its region.
-fn caller<'a>(need: &'a Need, base: &'a Credentials, config: &'a AwsConfig) -> Caller<'a> {
+fn caller<'a>(need: &'a Need, base: &'a Credentials, config: &'a SharedFiles) -> Caller<'a> {
     Caller {
         base,
         profile: need.explicit_profile.as_deref(),
@@ -68,7 +68,7 @@ fn caller<'a>(need: &'a Need, base: &'a Credentials, config: &'a AwsConfig) -> C
 }
 
 /// A session for `need`: the cached one, or a new one (prompting once).
-pub fn session(need: &Need, config: &AwsConfig, context: &Context) -> Result<Session, Error> {
+pub fn session(need: &Need, config: &SharedFiles, context: &Context) -> Result<Session, Error> {
     match context.store.load(&need.key) {
         Ok(Some(session)) if is_fresh(&session, context) => {
             context.log.step(&format!(
@@ -127,7 +127,7 @@ pub fn save(need: &Need, session: &Session, context: &Context) {
 }
 
 /// Makes a new session for `need`, prompting when it takes a code.
-pub fn new_session(need: &Need, config: &AwsConfig, context: &Context) -> Result<Session, Error> {
+pub fn new_session(need: &Need, config: &SharedFiles, context: &Context) -> Result<Session, Error> {
     let Kind::Role(role) = &need.kind else {
         let base = context.credentials.credentials(
             config,
@@ -169,7 +169,7 @@ pub fn new_session(need: &Need, config: &AwsConfig, context: &Context) -> Result
                 .source_profile(config, name, &need.region)?
         }
         RoleBase::CredentialSource(name) => {
-            context.credentials.credential_source(name, &need.region)?
+            context.credentials.credential_source(*name, &need.region)?
         }
     };
     with_code(need, context, |code| {

@@ -18,8 +18,8 @@ use std::time::Duration;
 use aws_types::os_shim_internal::Env;
 
 use crate::aws::codecommit;
-use crate::aws::credentials::ROLE_SESSION_NAME;
-use crate::aws::settings::{self, Profile};
+use crate::aws::credentials::{self, ROLE_SESSION_NAME, role};
+use crate::aws::settings::{self, Settings};
 use crate::session::store::CacheKey;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,10 +32,8 @@ pub enum Error {
         "no AWS region for host {0}; pass --region, or set `region` in the profile or AWS_DEFAULT_REGION"
     )]
     NoRegion(String),
-    #[error(
-        "role profile {0} has neither source_profile nor credential_source; add one to ~/.aws/config"
-    )]
-    RoleWithoutSource(String),
+    #[error(transparent)]
+    Role(#[from] role::Error),
 }
 
 /// An MFA session the selected profile calls for.
@@ -92,7 +90,7 @@ pub enum RoleBase {
     /// The source profile's keys, with a TOTP code.
     Profile(String),
     /// A `credential_source`'s keys, with a TOTP code.
-    CredentialSource(String),
+    CredentialSource(role::Source),
     /// The source profile's own MFA session; no code.
     Session(Box<Need>),
 }
@@ -101,7 +99,7 @@ pub enum RoleBase {
 /// profile calls for, if any.
 pub fn for_host(
     flags: &Flags,
-    profile: &Profile,
+    profile: &Settings,
     host: &str,
     env: &Env,
 ) -> Result<(String, Option<Need>), Error> {
@@ -115,7 +113,7 @@ pub fn for_host(
 
 /// `--region`, else the environment's or profile's region, as the AWS CLI
 /// reads them; an empty `--region` is an error.
-pub fn region(flags: &Flags, profile: &Profile, env: &Env) -> Result<Option<String>, Error> {
+pub fn region(flags: &Flags, profile: &Settings, env: &Env) -> Result<Option<String>, Error> {
     match flags.region {
         Some("") => Err(Error::EmptyRegion),
         Some(region) => Ok(Some(region.to_owned())),
@@ -141,7 +139,7 @@ pub struct Flags<'a> {
 /// profile's MFA session. `None`: the credential chain alone will do.
 pub fn need(
     flags: &Flags,
-    profile: &Profile,
+    profile: &Settings,
     name: &str,
     region: &str,
 ) -> Result<Option<Need>, Error> {
@@ -174,40 +172,36 @@ pub fn need(
             None => None,
         });
     };
-    let source = profile.get_in(name, "source_profile")?;
+    if !credentials::assumes_role(profile.files(), name) {
+        // A web identity's role: the credential chain assumes it.
+        return Ok(None);
+    }
+    let base = role::Base::read(profile.files(), name)?;
     // A source profile of an IAM user with an MFA device: chain on its
     // session, the one `--profile <source>` would use.
-    let user_source = match source {
-        Some(source) if profile.get_in(source, "role_arn")?.is_none() => Some(source),
-        _ => None,
-    };
-    let source_session = match user_source {
-        Some(source) => {
+    let source_session = match &base {
+        role::Base::SourceProfile(source) if profile.get_in(source, "role_arn")?.is_none() => {
             let source_flags = Flags {
                 profile: Some(source),
                 ..Flags::default()
             };
             need(&source_flags, profile, source, region)?
         }
-        None => None,
+        _ => None,
     };
-    let (serial, base) = match (source_session, own_serial) {
-        (Some(source_need), _) => (
+    let (serial, base) = match (source_session, own_serial, base) {
+        (Some(source_need), _, _) => (
             own_serial.map_or_else(|| source_need.key.mfa_serial.clone(), str::to_owned),
             RoleBase::Session(Box::new(source_need)),
         ),
-        (None, Some(serial)) => {
-            let base = match (source, profile.get_in(name, "credential_source")?) {
-                (Some(source), _) => RoleBase::Profile(source.to_owned()),
-                (None, Some(credential_source)) => {
-                    RoleBase::CredentialSource(credential_source.to_owned())
-                }
-                (None, None) => return Err(Error::RoleWithoutSource(name.to_owned())),
-            };
-            (serial.to_owned(), base)
+        (None, Some(serial), role::Base::SourceProfile(source)) => {
+            (serial.to_owned(), RoleBase::Profile(source))
+        }
+        (None, Some(serial), role::Base::CredentialSource(source)) => {
+            (serial.to_owned(), RoleBase::CredentialSource(source))
         }
         // A role without MFA: the credential chain assumes it.
-        (None, None) => return Ok(None),
+        (None, None, _) => return Ok(None),
     };
     let role = Role {
         role_arn: role_arn.to_owned(),
@@ -241,12 +235,14 @@ mod tests {
         [profile fromenv]\nrole_arn = arn:aws:iam::2:role/ci\ncredential_source = Environment\n\
         mfa_serial = arn:aws:iam::1:mfa/ci\n\
         [profile orphan]\nrole_arn = arn:aws:iam::2:role/o\nmfa_serial = arn:aws:iam::1:mfa/o\n\
-        [profile norole]\nrole_arn = arn:aws:iam::2:role/n\nsource_profile = plain\n";
+        [profile norole]\nrole_arn = arn:aws:iam::2:role/n\nsource_profile = plain\n\
+        [profile both]\nrole_arn = arn:aws:iam::2:role/b\nmfa_serial = arn:aws:iam::1:mfa/b\n\
+        source_profile = plain\ncredential_source = Environment\n";
 
-    fn profile(explicit: Option<&str>) -> Profile {
+    fn profile(explicit: Option<&str>) -> Settings {
         let env = Env::from_slice(&[("HOME", "/h")]);
         let fs = Fs::from_slice(&[("/h/.aws/config", CONFIG)]);
-        Profile::load(explicit, &env, &fs).unwrap()
+        Settings::load(explicit, &env, &fs).unwrap()
     }
 
     fn need_of(name: &str, flags: &Flags) -> Result<Option<Need>, Error> {
@@ -302,9 +298,13 @@ mod tests {
         assert_eq!(need.duration, settings::DEFAULT_ROLE_DURATION);
 
         let need = need_of("fromenv", &Flags::default()).unwrap().unwrap();
-        assert!(
-            matches!(need.kind, Kind::Role(Role { base: RoleBase::CredentialSource(ref name), .. }) if name == "Environment")
-        );
+        assert!(matches!(
+            need.kind,
+            Kind::Role(Role {
+                base: RoleBase::CredentialSource(role::Source::Environment),
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -312,7 +312,12 @@ mod tests {
         assert!(need_of("norole", &Flags::default()).unwrap().is_none());
         assert!(matches!(
             need_of("orphan", &Flags::default()),
-            Err(Error::RoleWithoutSource(name)) if name == "orphan"
+            Err(Error::Role(role::Error::NoSource(name))) if name == "orphan"
+        ));
+        // botocore refuses a role with both sources, MFA or not.
+        assert!(matches!(
+            need_of("both", &Flags::default()),
+            Err(Error::Role(role::Error::BothSources(name))) if name == "both"
         ));
     }
 

@@ -1768,6 +1768,21 @@ const ROLES: &[Case] = &[
         ..BASE
     },
     Case {
+        name: "a role with mfa_serial and both source_profile and credential_source is an error too",
+        credentials: bytes(concat!("[default]\n", keys!())),
+        config: bytes(concat!(
+            "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\n",
+            "mfa_serial = arn:aws:iam::123456789012:mfa/dev\n",
+            "source_profile = default\ncredential_source = Environment\n"
+        )),
+        argv: &["--profile", "dev", "get"],
+        expect: BothFail {
+            ours_says: &["source_profile", "credential_source"],
+            cli_says: "The profile \"dev\" contains both source_profile and credential_source.",
+        },
+        ..BASE
+    },
+    Case {
         name: "a role with neither source_profile nor credential_source is an error",
         credentials: bytes(concat!("[default]\n", keys!())),
         config: bytes("[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\n"),

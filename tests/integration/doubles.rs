@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::{Env, Fs};
 use git_credential_mfa_codecommit::aws::credentials::{self, CredentialSource};
-use git_credential_mfa_codecommit::aws::files::AwsConfig;
+use git_credential_mfa_codecommit::aws::files::SharedFiles;
 use git_credential_mfa_codecommit::aws::iam::{self, DeviceRequest, MfaDevices};
 use git_credential_mfa_codecommit::aws::sts::{
     self, Caller, Identity, RoleRequest, SessionRequest, TokenIssuer,
@@ -64,7 +64,7 @@ pub struct ScriptedCredentials {
 impl CredentialSource for ScriptedCredentials {
     fn credentials(
         &self,
-        _config: &AwsConfig,
+        _config: &SharedFiles,
         profile: Option<&str>,
         region: &str,
     ) -> Result<Credentials, credentials::Error> {
@@ -76,7 +76,7 @@ impl CredentialSource for ScriptedCredentials {
 
     fn source_profile(
         &self,
-        config: &AwsConfig,
+        config: &SharedFiles,
         name: &str,
         region: &str,
     ) -> Result<Credentials, credentials::Error> {
@@ -85,12 +85,13 @@ impl CredentialSource for ScriptedCredentials {
 
     fn credential_source(
         &self,
-        name: &str,
+        source: credentials::role::Source,
         region: &str,
     ) -> Result<Credentials, credentials::Error> {
-        self.calls
-            .borrow_mut()
-            .push((Some(format!("credential_source={name}")), region.to_owned()));
+        self.calls.borrow_mut().push((
+            Some(format!("credential_source={source}")),
+            region.to_owned(),
+        ));
         self.credentials.clone().ok_or(credentials::Error::NotFound)
     }
 }

@@ -10,7 +10,7 @@
 //! section's own, then the `[DEFAULT]` keys it does not set, as
 //! `RawConfigParser.options` lists them), the same values, text or
 //! sub-section (its keys in order too); and botocore's `build_profile_map`
-//! names the same profiles as `AwsConfig::profile_names` for the file read
+//! names the same profiles as `SharedFiles::profile_names` for the file read
 //! as `~/.aws/config`. Any other Python exception is a crash, never a match.
 //!
 //! The one deliberate difference is a UTF-8 byte-order mark at the start:
@@ -27,7 +27,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
 use aws_types::os_shim_internal::{Env, Fs};
-use git_credential_mfa_codecommit::aws::files::AwsConfig;
+use git_credential_mfa_codecommit::aws::files::SharedFiles;
 use git_credential_mfa_codecommit::aws::files::ini::{self, Value};
 use serde_json::{Value as Json, json};
 
@@ -632,7 +632,7 @@ fn ours(bytes: &[u8]) -> Json {
     json!({ "sections": sections, "profiles": profiles(bytes) })
 }
 
-/// `AwsConfig`'s profile names for `bytes` as `~/.aws/config`, sorted by
+/// `SharedFiles`'s profile names for `bytes` as `~/.aws/config`, sorted by
 /// code point as Python sorts them.
 fn profiles(bytes: &[u8]) -> Json {
     let env = Env::from_slice(&[("HOME", "/home")]);
@@ -640,12 +640,12 @@ fn profiles(bytes: &[u8]) -> Json {
         "/home/.aws/config".to_owned(),
         bytes.to_vec(),
     )]));
-    match AwsConfig::load(None, &env, &fs) {
+    match SharedFiles::load(None, &env, &fs) {
         Ok(aws) => {
             let names: BTreeSet<&str> = aws.profile_names().collect();
             json!(names)
         }
-        Err(error) => json!(format!("AwsConfig::load failed: {error}")),
+        Err(error) => json!(format!("SharedFiles::load failed: {error}")),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use git_credential_mfa_codecommit::aws::credentials::role;
 use git_credential_mfa_codecommit::error::Error;
 use git_credential_mfa_codecommit::session::plan;
 
@@ -149,7 +150,7 @@ fn role_profiles_without_a_source_are_an_error_and_without_mfa_use_the_chain() {
     let world = world();
     assert!(matches!(
         get(&world, "orphan").result,
-        Err(Error::Plan(plan::Error::RoleWithoutSource(_)))
+        Err(Error::Plan(plan::Error::Role(role::Error::NoSource(_))))
     ));
     let run = get(&world, "plainrole");
     assert!(run.result.is_ok(), "{:?}", run.result);

@@ -12,7 +12,7 @@ use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::Env;
 
 use super::expiry::{self, unexpired};
-use crate::aws::files::{self, AwsConfig, Kind, var};
+use crate::aws::files::{self, Kind, SharedFiles, var};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -53,7 +53,7 @@ pub(super) fn from_env(env: &Env, now: SystemTime) -> Result<Credentials, Error>
 
 /// The keys of `profile` in the file `kind` (it has `aws_access_key_id`).
 pub(super) fn from_file(
-    config: &AwsConfig,
+    config: &SharedFiles,
     kind: Kind,
     profile: &str,
 ) -> Result<Credentials, Error> {
@@ -149,7 +149,7 @@ mod tests {
             "[default]\naws_access_key_id = AKID\naws_secret_access_key = s\naws_session_token = t\n\
              [half]\naws_access_key_id = AKID\n[empty]\naws_access_key_id = AKID\naws_secret_access_key =\n",
         )]);
-        let config = AwsConfig::load(None, &env, &fs).unwrap();
+        let config = SharedFiles::load(None, &env, &fs).unwrap();
         let keys = from_file(&config, Kind::Credentials, "default").unwrap();
         assert_eq!(
             (keys.secret_access_key(), keys.session_token()),

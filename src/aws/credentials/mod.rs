@@ -18,7 +18,7 @@
 mod expiry;
 mod keys;
 mod process;
-mod role;
+pub mod role;
 mod sdk;
 mod sso;
 
@@ -27,7 +27,7 @@ use std::time::SystemTime;
 use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::Env;
 
-use crate::aws::files::{self, AwsConfig, Kind, var};
+use crate::aws::files::{self, Kind, SharedFiles, var};
 
 pub use role::SESSION_NAME as ROLE_SESSION_NAME;
 
@@ -53,12 +53,8 @@ pub enum Error {
     Role(#[from] role::Error),
     #[error(transparent)]
     Sdk(#[from] sdk::Error),
-    #[error(
-        "unknown credential_source `{0}`; use Environment, Ec2InstanceMetadata or EcsContainer"
-    )]
-    UnknownSource(String),
     #[error("the credential_source {0} has no credentials here")]
-    EmptySource(String),
+    EmptySource(role::Source),
     #[error(
         "profile {0} signs in with `aws login` (login_session), which this helper does not read yet; use IAM user keys or IAM Identity Center for CodeCommit"
     )]
@@ -76,7 +72,7 @@ pub trait CredentialSource {
     /// selected. `region` is for any AWS call a provider makes.
     fn credentials(
         &self,
-        config: &AwsConfig,
+        config: &SharedFiles,
         profile: Option<&str>,
         region: &str,
     ) -> Result<Credentials, Error>;
@@ -84,14 +80,14 @@ pub trait CredentialSource {
     /// A role's `source_profile` credentials, as botocore resolves them.
     fn source_profile(
         &self,
-        config: &AwsConfig,
+        config: &SharedFiles,
         name: &str,
         region: &str,
     ) -> Result<Credentials, Error>;
 
     /// Credentials from a role profile's `credential_source`: `Environment`,
     /// `Ec2InstanceMetadata` or `EcsContainer`.
-    fn credential_source(&self, name: &str, region: &str) -> Result<Credentials, Error>;
+    fn credential_source(&self, source: role::Source, region: &str) -> Result<Credentials, Error>;
 }
 
 /// The provider that answers, and with what settings.
@@ -131,13 +127,13 @@ pub enum Chain {
 /// The provider botocore's resolver would take for `profile`; `None` when
 /// none has settings (and instance metadata is turned off).
 pub fn plan<'a>(
-    config: &'a AwsConfig,
+    config: &'a SharedFiles,
     env: &Env,
     profile: &'a str,
     chain: Chain,
 ) -> Result<Option<Provider<'a>>, Error> {
     let present = |key| config.setting(profile, key).is_some();
-    let has_role = present("role_arn") && !present("web_identity_token_file");
+    let has_role = assumes_role(config, profile);
     let environment = match chain {
         Chain::SourceProfile => {
             let has_keys = present("aws_access_key_id") || present("aws_secret_access_key");
@@ -167,9 +163,17 @@ pub fn plan<'a>(
     Ok((!imds_off).then_some(Provider::InstanceMetadata))
 }
 
+/// Whether `profile` is a role botocore's `AssumeRoleProvider` assumes:
+/// a `role_arn` without a `web_identity_token_file` (with one, the web
+/// identity provider takes the role).
+pub fn assumes_role(config: &SharedFiles, profile: &str) -> bool {
+    let present = |key| config.setting(profile, key).is_some();
+    present("role_arn") && !present("web_identity_token_file")
+}
+
 /// botocore's `ProfileProviderBuilder.providers`, in order.
 fn profile_provider<'a>(
-    config: &'a AwsConfig,
+    config: &'a SharedFiles,
     env: &Env,
     profile: &'a str,
     environment: bool,
@@ -235,7 +239,7 @@ pub struct DefaultChain {
 impl DefaultChain {
     fn run(
         &self,
-        config: &AwsConfig,
+        config: &SharedFiles,
         profile: &str,
         chain: Chain,
         region: &str,
@@ -257,7 +261,9 @@ impl DefaultChain {
                         self.run(config, source, Chain::SourceProfile, region, visited)?
                             .ok_or_else(|| role::Error::SourceWithoutCredentials(source.clone()))?
                     }
-                    role::Base::CredentialSource(name) => self.credential_source(name, region)?,
+                    role::Base::CredentialSource(source) => {
+                        self.credential_source(*source, region)?
+                    }
                 };
                 role.assume(config, &base, region)?
             }
@@ -287,7 +293,7 @@ fn found(result: Result<Credentials, sdk::Error>) -> Result<Option<Credentials>,
 impl CredentialSource for DefaultChain {
     fn credentials(
         &self,
-        config: &AwsConfig,
+        config: &SharedFiles,
         profile: Option<&str>,
         region: &str,
     ) -> Result<Credentials, Error> {
@@ -311,7 +317,7 @@ impl CredentialSource for DefaultChain {
 
     fn source_profile(
         &self,
-        config: &AwsConfig,
+        config: &SharedFiles,
         name: &str,
         region: &str,
     ) -> Result<Credentials, Error> {
@@ -320,15 +326,14 @@ impl CredentialSource for DefaultChain {
             .ok_or_else(|| role::Error::SourceWithoutCredentials(name.to_owned()).into())
     }
 
-    fn credential_source(&self, name: &str, region: &str) -> Result<Credentials, Error> {
-        let credentials = match name {
-            "Environment" if var(&self.env, "AWS_ACCESS_KEY_ID").is_none() => None,
-            "Environment" => Some(keys::from_env(&self.env, SystemTime::now())?),
-            "Ec2InstanceMetadata" => found(sdk::instance_metadata(region))?,
-            "EcsContainer" => found(sdk::container(region))?,
-            other => return Err(Error::UnknownSource(other.to_owned())),
+    fn credential_source(&self, source: role::Source, region: &str) -> Result<Credentials, Error> {
+        let credentials = match source {
+            role::Source::Environment if var(&self.env, "AWS_ACCESS_KEY_ID").is_none() => None,
+            role::Source::Environment => Some(keys::from_env(&self.env, SystemTime::now())?),
+            role::Source::Ec2InstanceMetadata => found(sdk::instance_metadata(region))?,
+            role::Source::EcsContainer => found(sdk::container(region))?,
         };
-        credentials.ok_or_else(|| Error::EmptySource(name.to_owned()))
+        credentials.ok_or(Error::EmptySource(source))
     }
 }
 
@@ -338,7 +343,7 @@ mod tests {
 
     use super::*;
 
-    fn files(config: &str, credentials: &str, vars: &[(&str, &str)]) -> (AwsConfig, Env) {
+    fn files(config: &str, credentials: &str, vars: &[(&str, &str)]) -> (SharedFiles, Env) {
         let mut all = vec![("HOME", "/h")];
         all.extend_from_slice(vars);
         let env = Env::from_slice(&all);
@@ -346,7 +351,7 @@ mod tests {
             ("/h/.aws/config", config),
             ("/h/.aws/credentials", credentials),
         ]);
-        (AwsConfig::load(None, &env, &fs).unwrap(), env)
+        (SharedFiles::load(None, &env, &fs).unwrap(), env)
     }
 
     fn planned(config: &str, credentials: &str, vars: &[(&str, &str)], chain: Chain) -> String {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use aws_credential_types::Credentials;
 
-use crate::aws::files::{self, AwsConfig};
+use crate::aws::files::{self, SharedFiles};
 use crate::aws::sts::{self, Caller, RoleRequest, TokenIssuer};
 
 /// The role session name when the profile sets no `role_session_name`.
@@ -32,6 +32,10 @@ pub enum Error {
         profile: String,
         source_profile: String,
     },
+    #[error(
+        "unknown credential_source `{0}`; use Environment, Ec2InstanceMetadata or EcsContainer"
+    )]
+    UnknownSource(String),
     #[error("source_profile loops: {0}; break the loop in ~/.aws/config")]
     Loop(String),
     #[error("the source profile {0} has no credentials; add keys to it or a source of its own")]
@@ -55,43 +59,82 @@ pub(super) struct Role {
     pub base: Base,
 }
 
-/// What assumes the role.
-#[derive(Debug)]
-pub(super) enum Base {
+/// What assumes a role: its `source_profile`, or its `credential_source`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
     SourceProfile(String),
-    CredentialSource(String),
+    CredentialSource(Source),
+}
+
+/// A `credential_source`: where a role's base credentials come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Environment,
+    Ec2InstanceMetadata,
+    EcsContainer,
+}
+
+impl Source {
+    /// The value botocore takes (case-sensitive, as botocore compares).
+    fn parse(value: &str) -> Result<Self, Error> {
+        match value {
+            "Environment" => Ok(Source::Environment),
+            "Ec2InstanceMetadata" => Ok(Source::Ec2InstanceMetadata),
+            "EcsContainer" => Ok(Source::EcsContainer),
+            other => Err(Error::UnknownSource(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Environment => "Environment",
+            Source::Ec2InstanceMetadata => "Ec2InstanceMetadata",
+            Source::EcsContainer => "EcsContainer",
+        })
+    }
+}
+
+impl Base {
+    /// What assumes the role of `profile`, under botocore's rules: one of
+    /// `source_profile` (a profile that exists) and `credential_source` (a
+    /// name botocore knows), never both. The one reader of these two keys,
+    /// for the chain and for the MFA plan alike.
+    pub fn read(config: &SharedFiles, profile: &str) -> Result<Self, Error> {
+        let value = |key| config.value(profile, key);
+        match (value("source_profile")?, value("credential_source")?) {
+            (Some(_), Some(_)) => Err(Error::BothSources(profile.to_owned())),
+            (None, None) => Err(Error::NoSource(profile.to_owned())),
+            (None, Some(named)) => Ok(Base::CredentialSource(Source::parse(named)?)),
+            (Some(source), None) if !config.has_profile(source) => Err(Error::MissingSource {
+                profile: profile.to_owned(),
+                source_profile: source.to_owned(),
+            }),
+            (Some(source), None) => Ok(Base::SourceProfile(source.to_owned())),
+        }
+    }
 }
 
 impl Role {
     /// The role of `profile`; `visited` holds the profiles the chain has
     /// passed through, the first being the one it started at.
-    pub fn read(config: &AwsConfig, profile: &str, visited: &[String]) -> Result<Self, Error> {
+    pub fn read(config: &SharedFiles, profile: &str, visited: &[String]) -> Result<Self, Error> {
         let value = |key| config.value(profile, key);
         if value("mfa_serial")?.is_some() && visited.first().is_some_and(|first| first != profile) {
             return Err(Error::NeedsMfa(profile.to_owned()));
         }
-        let base = match (value("source_profile")?, value("credential_source")?) {
-            (Some(_), Some(_)) => return Err(Error::BothSources(profile.to_owned())),
-            (None, None) => return Err(Error::NoSource(profile.to_owned())),
-            (None, Some(named)) => Base::CredentialSource(named.to_owned()),
-            (Some(source), None) => {
-                if !config.has_profile(source) {
-                    return Err(Error::MissingSource {
-                        profile: profile.to_owned(),
-                        source_profile: source.to_owned(),
-                    });
-                }
-                let has_keys = ["aws_access_key_id", "aws_secret_access_key"]
-                    .iter()
-                    .any(|key| config.setting(source, key).is_some());
-                if visited.iter().any(|seen| seen == source) && (source != profile || !has_keys) {
-                    let mut chain = visited.to_vec();
-                    chain.push(source.to_owned());
-                    return Err(Error::Loop(chain.join(" → ")));
-                }
-                Base::SourceProfile(source.to_owned())
+        let base = Base::read(config, profile)?;
+        if let Base::SourceProfile(source) = &base {
+            let has_keys = ["aws_access_key_id", "aws_secret_access_key"]
+                .iter()
+                .any(|key| config.setting(source, key).is_some());
+            if visited.iter().any(|seen| seen == source) && (source != profile || !has_keys) {
+                let mut chain = visited.to_vec();
+                chain.push(source.clone());
+                return Err(Error::Loop(chain.join(" → ")));
             }
-        };
+        }
         Ok(Role {
             profile: profile.to_owned(),
             role_arn: value("role_arn")?.unwrap_or_default().to_owned(),
@@ -110,7 +153,7 @@ impl Role {
     /// sts:AssumeRole with `base`.
     pub fn assume(
         &self,
-        config: &AwsConfig,
+        config: &SharedFiles,
         base: &Credentials,
         region: &str,
     ) -> Result<Credentials, Error> {
@@ -140,7 +183,7 @@ mod tests {
     fn read(config: &str, profile: &str, visited: &[&str]) -> Result<Role, String> {
         let env = Env::from_slice(&[("HOME", "/h")]);
         let fs = Fs::from_slice(&[("/h/.aws/config", config)]);
-        let config = AwsConfig::load(None, &env, &fs).unwrap();
+        let config = SharedFiles::load(None, &env, &fs).unwrap();
         let visited: Vec<String> = visited.iter().map(|name| (*name).to_owned()).collect();
         Role::read(&config, profile, &visited).map_err(|error| error.to_string())
     }

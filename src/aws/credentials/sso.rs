@@ -18,7 +18,7 @@ use aws_sdk_sso::error::SdkError;
 use aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError;
 use aws_types::region::Region;
 
-use crate::aws::files::{self, AwsConfig};
+use crate::aws::files::{self, SharedFiles};
 use crate::os::log::one_line;
 
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +78,7 @@ const REQUIRED: [&str; 4] = [
 
 /// botocore's `SSOProvider._load_sso_config`: the profile's keys, with the
 /// sso-session's (which must agree with any the profile repeats).
-fn settings<'a>(config: &'a AwsConfig, profile: &str) -> Result<Settings<'a>, Error> {
+fn settings<'a>(config: &'a SharedFiles, profile: &str) -> Result<Settings<'a>, Error> {
     let session = config.value(profile, "sso_session")?;
     if let Some(session) = session
         && !config.has_sso_session(session)
@@ -125,7 +125,7 @@ fn settings<'a>(config: &'a AwsConfig, profile: &str) -> Result<Settings<'a>, Er
 }
 
 /// The role credentials the portal gives for `profile`'s login.
-pub(super) fn credentials(config: &AwsConfig, profile: &str) -> Result<Credentials, Error> {
+pub(super) fn credentials(config: &SharedFiles, profile: &str) -> Result<Credentials, Error> {
     let settings = settings(config, profile)?;
     let mut builder = SsoCredentialsProvider::builder()
         .configure(&super::sdk::provider_config(settings.region))
@@ -194,7 +194,7 @@ mod tests {
     fn read(profile: &str) -> Result<String, String> {
         let env = Env::from_slice(&[("HOME", "/h")]);
         let fs = Fs::from_slice(&[("/h/.aws/config", SESSION)]);
-        let config = AwsConfig::load(None, &env, &fs).unwrap();
+        let config = SharedFiles::load(None, &env, &fs).unwrap();
         settings(&config, profile)
             .map(|settings| format!("{settings:?}"))
             .map_err(|error| error.to_string())

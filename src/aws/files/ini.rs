@@ -99,8 +99,10 @@ pub fn parse(bytes: &[u8]) -> Result<Ini, SyntaxError> {
     Parser::default().read(text)
 }
 
-/// Lines as Python's universal newlines split them, without their ends.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+/// Lines as Python's universal newlines split them, without their ends;
+/// the last is what follows the last line end (empty when the text ends
+/// with one).
+pub(super) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let text = rest?;

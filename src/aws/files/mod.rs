@@ -22,9 +22,9 @@
 //! variable is unset; a file that exists but cannot be read is an error, not
 //! an empty file. Nothing here touches the network.
 
-pub mod disk;
+pub(crate) mod disk;
 pub mod ini;
-pub mod shlex;
+pub(crate) mod shlex;
 pub mod writer;
 
 use std::collections::BTreeMap;
@@ -113,7 +113,7 @@ pub struct Setting<'a> {
 
 /// Both files, read for one selected profile.
 #[derive(Debug)]
-pub struct AwsConfig {
+pub struct SharedFiles {
     config: File,
     credentials: File,
     /// Each profile's section in the config file and in the credentials file.
@@ -127,7 +127,7 @@ pub struct AwsConfig {
 /// The variables botocore reads the profile from, in its order.
 const PROFILE_VARIABLES: [&str; 2] = ["AWS_DEFAULT_PROFILE", "AWS_PROFILE"];
 
-impl AwsConfig {
+impl SharedFiles {
     /// Reads both files for `explicit` (from `--profile`) or the profile the
     /// environment selects.
     pub fn load(explicit: Option<&str>, env: &Env, fs: &Fs) -> Result<Self, Error> {
@@ -192,7 +192,7 @@ impl AwsConfig {
             (None, Some((variable, name))) => (name, Choice::Variable(variable)),
             (None, None) => ("default".to_owned(), Choice::Default),
         };
-        let aws_config = AwsConfig {
+        let aws_config = SharedFiles {
             config,
             credentials,
             profiles,
@@ -272,7 +272,7 @@ impl AwsConfig {
             .map_or(Ok(None), |setting| one_line(setting, profile, key))
     }
 
-    /// As [`AwsConfig::value`], from the file `kind` alone.
+    /// As [`SharedFiles::value`], from the file `kind` alone.
     pub fn value_in(&self, kind: Kind, profile: &str, key: &str) -> Result<Option<&str>, Error> {
         self.setting_in(kind, profile, key)
             .map_or(Ok(None), |setting| one_line(setting, profile, key))
@@ -486,14 +486,14 @@ mod tests {
         credentials: &str,
         vars: &[(&str, &str)],
         explicit: Option<&str>,
-    ) -> Result<AwsConfig, Error> {
+    ) -> Result<SharedFiles, Error> {
         let mut env = vec![("HOME", "/home")];
         env.extend_from_slice(vars);
         let fs = Fs::from_slice(&[
             ("/home/.aws/config", config),
             ("/home/.aws/credentials", credentials),
         ]);
-        AwsConfig::load(explicit, &Env::from_slice(&env), &fs)
+        SharedFiles::load(explicit, &Env::from_slice(&env), &fs)
     }
 
     #[test]
@@ -627,7 +627,7 @@ mod tests {
             ("AWS_CONFIG_FILE", "~/$X/${X}/$NOPE/c"),
         ]);
         let fs = Fs::from_slice(&[("/h/x/x/$NOPE/c", "[profile found]\n")]);
-        let aws = AwsConfig::load(None, &env, &fs).unwrap();
+        let aws = SharedFiles::load(None, &env, &fs).unwrap();
         assert!(aws.has_profile("found"));
         assert_eq!(expand_vars("a$", &env), "a$");
         assert_eq!(expand_vars("${X", &env), "${X");

@@ -18,7 +18,7 @@
 //!
 //! Pure: text in, text out.
 
-use super::ini::{is_space, strip};
+use super::ini::{is_space, lines, strip};
 
 /// The sections the AWS CLI names without `profile `.
 const PREDEFINED: [&str; 2] = ["preview", "plugins"];
@@ -28,12 +28,23 @@ const PREDEFINED: [&str; 2] = ["preview", "plugins"];
 #[error("a line break in what would be written to the AWS config file")]
 pub struct NotOneLine;
 
-/// The section the AWS CLI writes profile `name`'s settings to.
+/// The section the AWS CLI writes profile `name`'s settings to: `[default]`
+/// and the AWS CLI's own sections by name, any other as [`profile_header`].
 pub fn section_for(name: &str) -> String {
     if name == "default" || PREDEFINED.contains(&name) {
         name.to_owned()
-    } else if name.contains([' ', '\t']) {
-        // Python's shlex.quote of a word that needs quoting.
+    } else {
+        profile_header(name)
+    }
+}
+
+/// `profile NAME`, the header botocore reads back as profile `name`: it
+/// splits headers with `shlex`, so a name with whitespace, a quote or a
+/// backslash is quoted as Python's `shlex.quote` quotes it. The AWS CLI
+/// quotes for a space or a tab only, and so writes `[profile it's]`, which
+/// botocore then passes over; here every name comes back whole.
+pub fn profile_header(name: &str) -> String {
+    if name.contains([' ', '\t', '\'', '"', '\\']) {
         format!("profile '{}'", name.replace('\'', "'\"'\"'"))
     } else {
         format!("profile {name}")
@@ -97,24 +108,13 @@ pub fn set(
 /// The lines as Python's text mode reads them: `\r\n`, `\r` and `\n` each
 /// end a line and become `\n`.
 fn universal_lines(text: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' || c == '\n' {
-            if c == '\r' && chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            line.push('\n');
-            lines.push(std::mem::take(&mut line));
-        } else {
-            line.push(c);
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
+    let mut pieces: Vec<&str> = lines(text).collect();
+    let last = pieces.pop().filter(|last| !last.is_empty());
+    pieces
+        .into_iter()
+        .map(|line| format!("{line}\n"))
+        .chain(last.map(str::to_owned))
+        .collect()
 }
 
 /// Whether `line` starts `section` (`_find_section_start`).
@@ -166,6 +166,9 @@ mod tests {
         assert_eq!(section_for("dev"), "profile dev");
         assert_eq!(section_for("my dev"), "profile 'my dev'");
         assert_eq!(section_for("it's\tme"), "profile 'it'\"'\"'s\tme'");
+        assert_eq!(section_for("it's"), "profile 'it'\"'\"'s'");
+        assert_eq!(section_for(r#"a"b\c"#), r#"profile 'a"b\c'"#);
+        assert_eq!(profile_header("default"), "profile default");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::report::Report;
 use crate::aws::credentials::{self, Chain, Provider};
 use crate::aws::files::Kind as FileKind;
 use crate::aws::iam::DeviceRequest;
-use crate::aws::settings::Profile;
+use crate::aws::settings::Settings;
 use crate::aws::sts::{self, Caller, Identity};
 use crate::cli::{Args, Operation};
 use crate::commands::{get, session};
@@ -30,7 +30,7 @@ const MAX_SKEW: Duration = Duration::from_secs(5 * 60);
 /// What this helper signs with, as `get` would for the checked URL.
 struct Selected {
     args: Args,
-    profile: Profile,
+    profile: Settings,
     region: String,
     need: Option<Need>,
 }
@@ -76,7 +76,7 @@ fn select(
 ) -> Result<Option<Selected>, Error> {
     let explicit = args.profile.clone().or_else(|| found.profile.clone());
     let region_flag = args.region.clone().or_else(|| found.region.clone());
-    let profile = match Profile::load(explicit.as_deref(), &context.env, &context.fs) {
+    let profile = match Settings::load(explicit.as_deref(), &context.env, &context.fs) {
         Ok(profile) => profile,
         Err(error) => {
             report.fail(
@@ -162,7 +162,7 @@ fn check_credentials(
                 Chain::Full { environment: false },
             ),
             RoleBase::CredentialSource(source) => {
-                let base = context.credentials.credential_source(source, region);
+                let base = context.credentials.credential_source(*source, region);
                 return report_base(
                     report,
                     &format!("credential_source {source}"),
@@ -235,7 +235,7 @@ fn report_base(
 }
 
 /// A provider, named as a user would look for it.
-fn describe(provider: &Provider, files: &crate::aws::files::AwsConfig) -> String {
+fn describe(provider: &Provider, files: &crate::aws::files::SharedFiles) -> String {
     match provider {
         Provider::Environment => "AWS_ACCESS_KEY_ID in the environment".to_owned(),
         Provider::AssumeRole(profile) => format!("role_arn of profile {profile}"),

@@ -4,12 +4,13 @@
 //! finds.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
 use super::report::Report;
 use crate::error::Error;
+use crate::git::helper_line::{self, HELPER_PROGRAM, Ours, Program};
 use crate::git::helpers::{self, Chain, Entry};
 use crate::git::{boolean, programs};
 use crate::os::child::{self, Stderr};
@@ -17,7 +18,6 @@ use crate::session::context::Context;
 
 /// How long one `git` command may take.
 const GIT_TIMEOUT: Duration = Duration::from_secs(10);
-const HELPER_PROGRAM: &str = "git-credential-mfa-codecommit";
 
 /// What the git checks found that the AWS checks need.
 #[derive(Debug, Default)]
@@ -181,57 +181,9 @@ fn forced(key: &str, value: &str) -> Option<Entry> {
     Entry::new("command", "git-remote-codecommit", key, Some(value))
 }
 
-/// Our helper line, taken apart.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Ours {
-    /// The program git runs: by name on PATH (`git credential-…`) or a path.
-    program: Program,
-    profile: Option<String>,
-    region: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Program {
-    /// `mfa-codecommit`: `git-credential-mfa-codecommit` on git's PATH.
-    Named,
-    Path(PathBuf),
-}
-
 /// `entry`'s helper, if it is this helper.
 fn ours(entry: &Entry) -> Option<Ours> {
-    let value = entry.value.as_deref()?;
-    let (shell, value) = match value.strip_prefix('!') {
-        Some(command) => (true, command),
-        None => (false, value),
-    };
-    let words = crate::aws::files::shlex::split(value)?;
-    let (first, flags) = words.split_first()?;
-    let program = if !shell && first == "mfa-codecommit" {
-        Program::Named
-    } else if Path::new(first)
-        .file_stem()
-        .is_some_and(|stem| stem == HELPER_PROGRAM)
-    {
-        if first.contains('/') || first.contains('\\') {
-            Program::Path(PathBuf::from(first))
-        } else {
-            Program::Named
-        }
-    } else {
-        return None;
-    };
-    let flag = |name: &str| {
-        flags
-            .iter()
-            .position(|flag| flag == name)
-            .and_then(|at| flags.get(at + 1))
-            .cloned()
-    };
-    Some(Ours {
-        program,
-        profile: flag("--profile"),
-        region: flag("--region"),
-    })
+    helper_line::read(entry.value.as_deref()?)
 }
 
 /// Where an entry is, for a fix.

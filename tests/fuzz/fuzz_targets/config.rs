@@ -1,4 +1,4 @@
-//! Fuzzes the reading of the AWS shared config files: `config::Profile::load`
+//! Fuzzes the reading of the AWS shared config files: `config::Settings::load`
 //! on arbitrary `~/.aws/config` and `~/.aws/credentials` contents, then every
 //! accessor on every profile found.
 //!
@@ -30,7 +30,7 @@ use std::time::Duration;
 use aws_types::os_shim_internal::{Env, Fs};
 use git_credential_mfa_codecommit::aws::files::ini::{self, Ini, Value};
 use git_credential_mfa_codecommit::aws::settings::{
-    DEFAULT_DURATION, DEFAULT_ROLE_DURATION, DURATIONS, Profile, ROLE_DURATIONS,
+    DEFAULT_DURATION, DEFAULT_ROLE_DURATION, DURATIONS, ROLE_DURATIONS, Settings,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -74,7 +74,7 @@ fuzz_target!(|data: &[u8]| {
     let env = Env::from_slice(&[("HOME", "/home")]);
     let fs = Fs::from_map(files);
 
-    let Ok(profile) = Profile::load(explicit.as_deref(), &env, &fs) else {
+    let Ok(profile) = Settings::load(explicit.as_deref(), &env, &fs) else {
         return;
     };
     let selected = profile.name().to_owned();
