@@ -13,10 +13,11 @@
 //! a foreign-host `get` did (about 120 k of its 130 k instructions in `main`).
 
 use std::ffi::{OsStr, OsString};
+use std::time::Duration;
 
 use lexopt::prelude::*;
 
-use crate::git::setup_config::Scope;
+use crate::git::setup_config::Location;
 
 /// What `--help` prints.
 pub const HELP: &str = "\
@@ -70,8 +71,9 @@ pub struct Args {
     pub region: Option<String>,
     /// MFA device ARN (default: the profile's mfa_serial).
     pub mfa_serial: Option<String>,
-    /// MFA session length in seconds, as given.
-    pub duration: Option<String>,
+    /// MFA session length (checked against STS's limits by the plan, which
+    /// knows whether it is a role's).
+    pub duration: Option<Duration>,
     /// Print each step on stderr.
     pub verbose: bool,
     pub operation: Operation,
@@ -96,10 +98,10 @@ pub enum Operation {
     Status,
     /// Prints the selected profile's MFA session for the AWS CLI and SDKs.
     CredentialProcess,
-    /// Configures git for every CodeCommit URL in `scope`'s config file (with
+    /// Configures git for every CodeCommit URL in the `location` config file (with
     /// `vpce`, VPC endpoint hosts too); with `undo`, removes that.
     Setup {
-        scope: Scope,
+        location: Location,
         vpce: bool,
         undo: bool,
         /// `--aws-profile NAME`: the AWS profile to add instead.
@@ -137,28 +139,23 @@ pub fn parse(
     arguments: impl IntoIterator<Item = impl Into<OsString>>,
 ) -> Result<Command, UsageError> {
     let mut parser = lexopt::Parser::from_args(arguments);
-    let (mut profile, mut region, mut mfa_serial, mut duration) = (None, None, None, None);
-    let (mut verbose, mut ignore_host_check) = (false, false);
-    let mut operation = None;
-    // Setup's scope flags: a second, other one conflicts (reported once the
-    // whole line is read, so that --help still wins).
-    let (mut scope_given, mut scopes_conflict) = (false, false);
+    let mut line = Line::default();
     while let Some(arg) = parser.next()? {
         // An operation's own flags are accepted only after it.
-        match (arg, operation.as_mut()) {
+        match (arg, line.operation.as_mut()) {
             // As in the AWS CLI, `--profile ''` names no profile.
             (Long("profile"), _) => {
-                profile = Some(parser.value()?.string()?).filter(|name| !name.is_empty());
+                line.profile = Some(parser.value()?.string()?).filter(|name| !name.is_empty());
             }
-            (Long("region"), _) => region = Some(parser.value()?.string()?),
-            (Long("mfa-serial"), _) => mfa_serial = Some(parser.value()?.string()?),
-            (Long("duration"), _) => duration = Some(parser.value()?.string()?),
-            (Short('v') | Long("verbose"), _) => verbose = true,
+            (Long("region"), _) => line.region = Some(parser.value()?.string()?),
+            (Long("mfa-serial"), _) => line.mfa_serial = Some(parser.value()?.string()?),
+            (Long("duration"), _) => line.duration = Some(seconds(&parser.value()?.string()?)?),
+            (Short('v') | Long("verbose"), _) => line.verbose = true,
             (Short('h') | Long("help"), _) => return Ok(Command::Help),
             (Short('V') | Long("version"), _) => return Ok(Command::Version),
             // Before the operation too (a superset of the AWS CLI's), so
             // that a helper line can carry it: git appends the operation.
-            (Long("ignore-host-check"), _) => ignore_host_check = true,
+            (Long("ignore-host-check"), _) => line.ignore_host_check = true,
             (Long("all"), Some(Operation::Logout { all })) => *all = true,
             (Long("login"), Some(Operation::Doctor { login, .. })) => *login = true,
             (
@@ -176,57 +173,85 @@ pub fn parse(
             }
             (
                 Long(flag @ ("global" | "system" | "local")),
-                Some(Operation::Setup { scope, .. }),
+                Some(Operation::Setup { location, .. }),
             ) => {
-                let chosen = match flag {
-                    "system" => Scope::System,
-                    "local" => Scope::Local,
-                    _ => Scope::Global,
-                };
-                scopes_conflict |= scope_given && *scope != chosen;
-                *scope = chosen;
-                scope_given = true;
+                let chosen = Location::named(flag);
+                line.locations_conflict |= line.location_given && *location != chosen;
+                *location = chosen;
+                line.location_given = true;
             }
-            (Value(name), None) => match named(&name) {
-                Some(named) => operation = Some(named),
-                None => {
+            (Value(name), None) => {
+                let Some(named) = named(&name) else {
                     // Not ours: kept whole, never parsed.
                     let mut other = vec![name];
                     other.extend(parser.raw_args()?);
-                    operation = Some(Operation::Other(other));
+                    line.operation = Some(Operation::Other(other));
                     break;
-                }
-            },
+                };
+                line.operation = Some(named);
+            }
             (arg, _) => return Err(arg.unexpected().into()),
         }
     }
-    if scopes_conflict {
-        return Err(UsageError(
-            "choose one of --global, --system and --local".to_owned(),
-        ));
-    }
-    let mut operation = operation.ok_or_else(|| UsageError("a command is required".to_owned()))?;
-    match &mut operation {
-        Operation::Get {
-            ignore_host_check: flag,
-        } => *flag = ignore_host_check,
-        // git's own operations ignore what is for `get` only.
-        Operation::Store | Operation::Erase | Operation::Other(_) => {}
-        _ if ignore_host_check => {
+    line.finish()
+}
+
+/// The command line as read so far.
+#[derive(Default)]
+struct Line {
+    profile: Option<String>,
+    region: Option<String>,
+    mfa_serial: Option<String>,
+    duration: Option<Duration>,
+    verbose: bool,
+    operation: Option<Operation>,
+    ignore_host_check: bool,
+    /// Setup's location flags: a second, other one conflicts (reported once
+    /// the whole line is read, so that --help still wins).
+    location_given: bool,
+    locations_conflict: bool,
+}
+
+impl Line {
+    /// The command, once the whole line is read.
+    fn finish(self) -> Result<Command, UsageError> {
+        if self.locations_conflict {
             return Err(UsageError(
-                "--ignore-host-check goes with get only".to_owned(),
+                "choose one of --global, --system and --local".to_owned(),
             ));
         }
-        _ => {}
+        let mut operation = self
+            .operation
+            .ok_or_else(|| UsageError("a command is required".to_owned()))?;
+        match &mut operation {
+            Operation::Get { ignore_host_check } => *ignore_host_check = self.ignore_host_check,
+            // git's own operations ignore what is for `get` only.
+            Operation::Store | Operation::Erase | Operation::Other(_) => {}
+            _ if self.ignore_host_check => {
+                return Err(UsageError(
+                    "--ignore-host-check goes with get only".to_owned(),
+                ));
+            }
+            _ => {}
+        }
+        Ok(Command::Run(Args {
+            profile: self.profile,
+            region: self.region,
+            mfa_serial: self.mfa_serial,
+            duration: self.duration,
+            verbose: self.verbose,
+            operation,
+        }))
     }
-    Ok(Command::Run(Args {
-        profile,
-        region,
-        mfa_serial,
-        duration,
-        verbose,
-        operation,
-    }))
+}
+
+/// `--duration`'s value, a whole number of seconds.
+fn seconds(value: &str) -> Result<Duration, UsageError> {
+    value.parse().map(Duration::from_secs).map_err(|_| {
+        UsageError(format!(
+            "--duration {value} is not a whole number of seconds"
+        ))
+    })
 }
 
 /// The operation `name` names, with its flags unset; `None` if it is not ours.
@@ -246,7 +271,7 @@ fn named(name: &OsStr) -> Option<Operation> {
             login: false,
         },
         "setup" => Operation::Setup {
-            scope: Scope::Global,
+            location: Location::Global,
             vpce: false,
             undo: false,
             aws_profile: None,
@@ -341,7 +366,7 @@ mod tests {
         assert_eq!(
             setup(&["setup"]).unwrap(),
             Operation::Setup {
-                scope: Scope::Global,
+                location: Location::Global,
                 vpce: false,
                 undo: false,
                 aws_profile: None
@@ -350,7 +375,7 @@ mod tests {
         assert_eq!(
             setup(&["setup", "--local", "--vpce", "--undo", "--local"]).unwrap(),
             Operation::Setup {
-                scope: Scope::Local,
+                location: Location::Local,
                 vpce: true,
                 undo: true,
                 aws_profile: None
@@ -359,7 +384,7 @@ mod tests {
         assert_eq!(
             setup(&["setup", "--aws-profile", "alice-mfa", "--undo"]).unwrap(),
             Operation::Setup {
-                scope: Scope::Global,
+                location: Location::Global,
                 vpce: false,
                 undo: true,
                 aws_profile: Some("alice-mfa".to_owned())
@@ -391,6 +416,20 @@ mod tests {
         assert!(parse_args(&["get", "--profile"]).is_err());
         let error = parse_args(&["get", "--bogus"]).unwrap_err().to_string();
         assert!(error.contains("--bogus"), "{error}");
+    }
+
+    #[test]
+    fn durations_are_whole_seconds() {
+        let parsed = parse_args(&["login", "--duration", "3600"]).unwrap();
+        assert_eq!(parsed.duration, Some(Duration::from_secs(3600)));
+        for bad in ["12h", "-1", "", "1.5"] {
+            assert_eq!(
+                parse_args(&["get", "--duration", bad])
+                    .unwrap_err()
+                    .to_string(),
+                format!("--duration {bad} is not a whole number of seconds; see --help")
+            );
+        }
     }
 
     #[test]

@@ -1,13 +1,18 @@
 //! The helper's top-level error: every failure the user can see, each a single
 //! line that says what went wrong and what to do about it. It composes each
-//! module's own error; only `main` and the commands use it.
+//! module's own error, and the failures only one command has
+//! ([`SetupError`], [`DoctorError`]), keeping every cause as its `source()`;
+//! only `main` and the commands use it.
 //!
 //! Messages are built from redacted values only: no secret key, session token,
 //! TOTP code, password or input line ever reaches them.
 
+use std::io;
+use std::path::PathBuf;
+
 use crate::aws::files::disk;
 use crate::aws::{credentials, settings, sts};
-use crate::git::{protocol, setup_config};
+use crate::git::{protocol, remote, setup_config};
 use crate::prompt;
 use crate::session::{discovery, obtain, plan, store};
 
@@ -26,7 +31,9 @@ pub enum Error {
     #[error(transparent)]
     Cache(#[from] store::Error),
     #[error(transparent)]
-    Setup(#[from] setup_config::Error),
+    Setup(#[from] SetupError),
+    #[error(transparent)]
+    Doctor(#[from] DoctorError),
     #[error(transparent)]
     Discovery(#[from] discovery::Error),
     /// The plan's own failures; its config errors are [`Error::Config`].
@@ -44,45 +51,54 @@ pub enum Error {
         "profile {0} has no mfa_serial; run `git-credential-mfa-codecommit login --profile {0}` to find the MFA device and record it, or pass --mfa-serial"
     )]
     NoMfaSerial(String),
-    #[error(
-        "setup writes only --profile into the helper line, not {0}; add other flags by hand (see the README)"
-    )]
-    SetupFlag(&'static str),
-    #[error(transparent)]
-    ConfigFile(#[from] disk::Error),
-    #[error("cannot find where this program is installed: {0}")]
-    NoExe(String),
-    #[error(
-        "profile {0} is the one to sign with; name the new AWS profile otherwise (--aws-profile)"
-    )]
-    AwsProfileIsSource(String),
-    #[error(
-        "profile {0} already exists; choose another name for --aws-profile, or remove it first"
-    )]
-    AwsProfileExists(String),
-    #[error(
-        "profile {0} is in neither AWS file; pass --profile with the profile whose session to use"
-    )]
-    AwsProfileWithoutSource(String),
-    #[error("profile {name} in {} is not as setup wrote it; remove it by hand", .path.display())]
-    AwsProfileChanged {
-        name: String,
-        path: std::path::PathBuf,
-    },
+    #[error("cannot find where this program is installed: {}", .0.kind())]
+    NoExe(#[source] io::Error),
     #[error(
         "the cached MFA session ends past the year 262142, so it is damaged; run: git-credential-mfa-codecommit logout"
     )]
     BadExpiry,
+    #[error("could not write the output: {}", .0.kind())]
+    Output(#[source] io::Error),
+}
+
+/// What only `setup` refuses or fails at.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
     #[error(transparent)]
-    Remote(crate::git::remote::Error),
+    Git(#[from] setup_config::Error),
+    #[error(transparent)]
+    File(#[from] disk::Error),
+    #[error(
+        "setup writes only --profile into the helper line, not {0}; add other flags by hand (see the README)"
+    )]
+    HelperFlag(&'static str),
+    #[error(
+        "profile {0} is the one to sign with; name the new AWS profile otherwise (--aws-profile)"
+    )]
+    IsSource(String),
+    #[error(
+        "profile {0} already exists; choose another name for --aws-profile, or remove it first"
+    )]
+    Exists(String),
+    #[error(
+        "profile {0} is in neither AWS file; pass --profile with the profile whose session to use"
+    )]
+    WithoutSource(String),
+    #[error("profile {name} in {} is not as setup wrote it; remove it by hand", .path.display())]
+    Changed { name: String, path: PathBuf },
+}
+
+/// What only `doctor` fails at.
+#[derive(Debug, thiserror::Error)]
+pub enum DoctorError {
+    #[error(transparent)]
+    Remote(remote::Error),
     #[error(
         "doctor checks a repository URL: https://git-codecommit.<region>.amazonaws.com/v1/repos/<name>, or a codecommit:// URL"
     )]
-    DoctorUrl,
+    Url,
     #[error("doctor found {0} problem(s); each line marked ✘ above says how to fix it")]
     Problems(usize),
-    #[error("could not write the output: {0}")]
-    Output(String),
 }
 
 impl From<plan::Error> for Error {
@@ -102,11 +118,5 @@ impl From<obtain::Error> for Error {
             obtain::Error::Sts(error) => Error::Sts(error),
             error => Error::Mfa(error),
         }
-    }
-}
-
-impl Error {
-    pub fn output(error: std::io::Error) -> Self {
-        Error::Output(error.kind().to_string())
     }
 }

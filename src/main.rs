@@ -77,7 +77,7 @@ fn main() -> ExitCode {
     };
     let result = commands::run(&args, io::stdin().lock(), io::stdout().lock(), &context);
     if let Some(notice) = store.notice() {
-        log.warn(notice);
+        log.warn(&notice.to_string());
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -64,36 +64,37 @@ impl Settings {
 
     /// `flag` (from `--duration`), else profile `name`'s `duration_seconds`,
     /// else 12 hours; an error outside GetSessionToken's limits.
-    pub fn session_duration(&self, name: &str, flag: Option<&str>) -> Result<Duration, Error> {
+    pub fn session_duration(&self, name: &str, flag: Option<Duration>) -> Result<Duration, Error> {
         self.duration(name, flag, DEFAULT_DURATION, DURATIONS)
     }
 
     /// As [`Settings::session_duration`], for a role session: 1 hour by
     /// default, at most 12.
-    pub fn role_duration(&self, name: &str, flag: Option<&str>) -> Result<Duration, Error> {
+    pub fn role_duration(&self, name: &str, flag: Option<Duration>) -> Result<Duration, Error> {
         self.duration(name, flag, DEFAULT_ROLE_DURATION, ROLE_DURATIONS)
     }
 
     fn duration(
         &self,
         name: &str,
-        flag: Option<&str>,
+        flag: Option<Duration>,
         default: Duration,
         limits: RangeInclusive<u64>,
     ) -> Result<Duration, Error> {
-        let Some(text) = flag.map_or_else(
-            || self.get_in(name, "duration_seconds"),
-            |flag| Ok(Some(flag)),
-        )?
-        else {
-            return Ok(default);
+        let seconds = match flag {
+            Some(flag) => flag.as_secs(),
+            None => match self.get_in(name, "duration_seconds")? {
+                None => return Ok(default),
+                Some(text) => text
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| Error::Duration(text.to_owned(), limits.clone()))?,
+            },
         };
-        text.trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|seconds| limits.contains(seconds))
-            .map(Duration::from_secs)
-            .ok_or_else(|| Error::Duration(text.to_owned(), limits))
+        match limits.contains(&seconds) {
+            true => Ok(Duration::from_secs(seconds)),
+            false => Err(Error::Duration(seconds.to_string(), limits)),
+        }
     }
 
     /// Every profile's name, sorted.
@@ -102,10 +103,52 @@ impl Settings {
     }
 
     /// `AWS_DEFAULT_REGION`, else the selected profile's `region`.
-    pub fn region(&self, env: &Env) -> Result<Option<String>, Error> {
-        match files::var(env, "AWS_DEFAULT_REGION") {
-            Some(region) => Ok(Some(region)),
-            None => Ok(self.get_in(self.name(), "region")?.map(str::to_owned)),
+    pub fn region(&self, env: &Env) -> Result<Option<Region>, Error> {
+        let variable = "AWS_DEFAULT_REGION";
+        if let Some(name) = files::var(env, variable) {
+            return Ok(Some(Region::new(name, RegionSource::Variable(variable))));
+        }
+        let region = self.get_in(self.name(), "region")?;
+        Ok(region.map(|name| Region::new(name.to_owned(), RegionSource::Profile)))
+    }
+}
+
+/// A region, and what gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    pub name: String,
+    pub source: RegionSource,
+}
+
+impl Region {
+    pub fn new(name: String, source: RegionSource) -> Self {
+        Region { name, source }
+    }
+}
+
+/// What gave a region, in the words `doctor` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionSource {
+    /// The repository's host names it.
+    Host,
+    /// `--region`.
+    Flag,
+    /// An environment variable.
+    Variable(&'static str),
+    /// The selected profile's `region`.
+    Profile,
+    /// Nothing: STS's default.
+    Default,
+}
+
+impl std::fmt::Display for RegionSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RegionSource::Host => f.write_str("the repository's host"),
+            RegionSource::Flag => f.write_str("from --region"),
+            RegionSource::Variable(name) => write!(f, "from {name}"),
+            RegionSource::Profile => f.write_str("the profile's"),
+            RegionSource::Default => f.write_str("none is set; STS's default"),
         }
     }
 }
@@ -150,7 +193,8 @@ mod tests {
             Duration::from_secs(3600)
         );
         assert_eq!(
-            dev.session_duration("dev", Some("900")).unwrap(),
+            dev.session_duration("dev", Some(Duration::from_secs(900)))
+                .unwrap(),
             Duration::from_secs(900)
         );
         let plain = profile(CONFIG, &[], Some("plain"));
@@ -164,10 +208,14 @@ mod tests {
     #[test]
     fn durations_outside_sts_limits_are_errors() {
         let plain = profile(CONFIG, &[], Some("plain"));
-        for bad in ["899", "129601", "-1", "12h", ""] {
-            assert!(plain.session_duration("plain", Some(bad)).is_err(), "{bad}");
+        let flag = |seconds| plain.session_duration("plain", Some(Duration::from_secs(seconds)));
+        assert!(flag(899).is_err() && flag(129_601).is_err());
+        assert!(flag(129_600).is_ok());
+        for bad in ["899", "-1", "12h"] {
+            let config = format!("[profile plain]\nduration_seconds = {bad}\n");
+            let profile = profile(&config, &[], Some("plain"));
+            assert!(profile.session_duration("plain", None).is_err(), "{bad}");
         }
-        assert!(plain.session_duration("plain", Some("129600")).is_ok());
     }
 
     #[test]
@@ -184,6 +232,7 @@ mod tests {
             profile(CONFIG, env, Some("plain"))
                 .region(&Env::from_slice(env))
                 .unwrap()
+                .map(|region| region.name)
         };
         assert_eq!(plain(&[]).as_deref(), Some("eu-west-1"));
         assert_eq!(

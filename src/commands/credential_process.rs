@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::DateTime;
 
-use super::target::{profile, selected_need, sts_region};
+use super::target::{for_sts, selected_need};
 use crate::cli::Args;
 use crate::error::Error;
 use crate::os::json::{self, Member};
@@ -22,10 +22,8 @@ use crate::session::context::Context;
 use crate::session::obtain;
 
 pub(super) fn run(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
-    let profile = profile(args, context)?;
-    let region = sts_region(args, &profile, context)?;
-    let need = selected_need(args, &profile, &region)?;
-    let session = obtain::session(&need, profile.files(), context)?;
+    let plan = for_sts(args, context)?;
+    let session = obtain::session(selected_need(&plan)?, plan.settings.files(), context)?;
     let credentials = session.credentials();
     let expiration = rfc3339(session.expiry()).ok_or(Error::BadExpiry)?;
     let mut line = json::write_object(&[
@@ -39,7 +37,7 @@ pub(super) fn run(args: &Args, mut out: impl Write, context: &Context) -> Result
         ("Expiration", Member::Text(&expiration)),
     ]);
     line.push('\n');
-    out.write_all(line.as_bytes()).map_err(Error::output)
+    out.write_all(line.as_bytes()).map_err(Error::Output)
 }
 
 /// `time` as `2024-02-29T23:59:59Z`; `None` past chrono's range.

@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 
-use super::target::{codecommit_host, planned};
+use super::target::{codecommit_host, for_host};
 use crate::cli::Args;
 use crate::error::Error;
 use crate::git::protocol::Request;
@@ -17,7 +17,7 @@ pub(super) fn run(args: &Args, input: impl BufRead, context: &Context) -> Result
     else {
         return Ok(());
     };
-    let Some(need) = planned(args, host, context)?.2 else {
+    let Some(need) = for_host(args, host, context)?.need else {
         return Ok(());
     };
     let key_id = username.split('%').next().unwrap_or_default();

@@ -18,13 +18,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
 
-use super::target::{codecommit_host, planned};
+use super::target::{codecommit_host, for_host};
 use crate::aws::{codecommit, sigv4};
 use crate::cli::Args;
 use crate::error::Error;
 use crate::git::protocol::{Request, Response};
 use crate::session::context::Context;
 use crate::session::obtain;
+use crate::session::plan::Plan;
 
 /// How long CodeCommit accepts a password after its timestamp.
 pub const PASSWORD_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -44,7 +45,7 @@ pub(super) fn run(
 }
 
 /// The answer for `request`; `None` for a host that is not CodeCommit's.
-pub(super) fn answer(
+fn answer(
     args: &Args,
     ignore_host_check: bool,
     request: &Request,
@@ -53,23 +54,33 @@ pub(super) fn answer(
     let Some(host) = codecommit_host(request, ignore_host_check)? else {
         return Ok(None);
     };
-    let path = codecommit::signed_path(request.path.as_deref().ok_or(Error::NoPath)?);
-    let (profile, region, need) = planned(args, host, context)?;
-    let credentials = match &need {
-        Some(need) => obtain::session(need, profile.files(), context)?
-            .credentials()
-            .clone(),
-        None => {
-            context
-                .credentials
-                .credentials(profile.files(), args.profile.as_deref(), &region)?
-        }
+    let path = request.path.as_deref().ok_or(Error::NoPath)?;
+    let plan = for_host(args, host, context)?;
+    let ephemeral = request.has_capability("authtype");
+    signed(&plan, host, path, ephemeral, context).map(Some)
+}
+
+/// The username and password `plan` gives for the repository at `host` and
+/// `path` (git's, without the leading slash).
+pub(super) fn signed(
+    plan: &Plan,
+    host: &str,
+    path: &str,
+    ephemeral: bool,
+    context: &Context,
+) -> Result<Response, Error> {
+    let files = plan.settings.files();
+    let region = &plan.region.name;
+    let credentials = match &plan.need {
+        Some(need) => obtain::session(need, files, context)?.credentials().clone(),
+        None => plan.keys().fetch(context.credentials, files, region)?,
     };
     let now = context.clock.now();
+    let path = codecommit::signed_path(path);
     let target = sigv4::Target {
         host: codecommit::signed_host(host),
         path: &path,
-        region: &region,
+        region,
     };
     context.log.step(&format!(
         "signing for {} {} in {region} with key {}",
@@ -77,12 +88,7 @@ pub(super) fn answer(
         target.path,
         credentials.access_key_id()
     ));
-    Ok(Some(response(
-        &credentials,
-        &target,
-        now,
-        request.has_capability("authtype"),
-    )))
+    Ok(response(&credentials, &target, now, ephemeral))
 }
 
 fn response(

@@ -43,13 +43,13 @@ pub fn run(
             doctor::run(args, url.as_deref(), *login, &mut output, context)
         }
         Operation::Setup {
-            scope,
+            location,
             vpce,
             undo,
             aws_profile,
         } => match aws_profile {
             Some(name) => setup::aws_profile(args, name, *vpce, *undo, &mut output, context),
-            None => setup::run(args, *scope, *vpce, *undo, &mut output, context),
+            None => setup::run(args, *location, *vpce, *undo, &mut output, context),
         },
         // Nothing is stored by git's `store`; git's request is not even read
         // (git ignores SIGPIPE from helpers).

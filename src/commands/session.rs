@@ -9,36 +9,29 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
-use super::target::{DEFAULT_STS_REGION, profile, selected_need, sts_region};
+use super::target::{flags, for_sts, selected_need, settings};
+use crate::aws::settings::Settings;
 use crate::cli::Args;
 use crate::error::Error;
 use crate::session::context::Context;
-use crate::session::plan::{self, Flags};
+use crate::session::plan::{self, DEFAULT_STS_REGION, Flags};
 use crate::session::store::{self, CacheKey};
 use crate::session::{discovery, obtain};
 
 /// Prompts for a code now, caches the new session, prints its expiry.
 pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
-    let mut profile = profile(args, context)?;
-    let region = sts_region(args, &profile, context)?;
-    let need = match selected_need(args, &profile, &region) {
-        // An IAM user's profile without a device: find it, record it, and
-        // read the profile again.
-        Err(Error::NoMfaSerial(_)) if profile.get_in(profile.name(), "role_arn")?.is_none() => {
-            discovery::discover(
-                &profile,
-                args.profile.as_deref(),
-                &region,
-                &mut out,
-                context,
-            )?;
-            profile = super::target::profile(args, context)?;
-            selected_need(args, &profile, &region)?
-        }
-        need => need?,
-    };
-    let session = obtain::new_session(&need, profile.files(), context)?;
-    obtain::save(&need, &session, context);
+    let mut plan = for_sts(args, context)?;
+    let settings = &plan.settings;
+    // An IAM user's profile without a device: find it, record it, and read
+    // the profile again.
+    if plan.need.is_none() && settings.get_in(settings.name(), "role_arn")?.is_none() {
+        let region = &plan.region.name;
+        discovery::discover(settings, args.profile.as_deref(), region, &mut out, context)?;
+        plan = for_sts(args, context)?;
+    }
+    let need = selected_need(&plan)?;
+    let session = obtain::new_session(need, plan.settings.files(), context)?;
+    obtain::save(need, &session, context);
     writeln!(
         out,
         "MFA session for profile {} ({}) valid until {}",
@@ -46,7 +39,7 @@ pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Resu
         need.key.mfa_serial,
         utc(session.expiry())
     )
-    .map_err(Error::output)
+    .map_err(Error::Output)
 }
 
 /// Removes the selected profile's cached session, or with `all` every
@@ -69,7 +62,7 @@ pub(super) fn logout(
             "{what} for profile {} ({})",
             key.profile, key.mfa_serial
         )
-        .map_err(Error::output)?;
+        .map_err(Error::Output)?;
     }
     Ok(())
 }
@@ -89,7 +82,7 @@ pub(super) fn status(args: &Args, mut out: impl Write, context: &Context) -> Res
             }
             Err(error) => return Err(error.into()),
         };
-        writeln!(out, "{}\t{}\t{state}", key.profile, key.mfa_serial).map_err(Error::output)?;
+        writeln!(out, "{}\t{}\t{state}", key.profile, key.mfa_serial).map_err(Error::Output)?;
     }
     Ok(())
 }
@@ -97,18 +90,25 @@ pub(super) fn status(args: &Args, mut out: impl Write, context: &Context) -> Res
 /// The cache keys of the selected profile, or of every profile that calls
 /// for an MFA session.
 pub(super) fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Error> {
-    let profile = profile(args, context)?;
-    if !all {
-        return Ok(vec![selected_need(args, &profile, DEFAULT_STS_REGION)?.key]);
+    let settings = settings(args, context)?;
+    if all {
+        return Ok(every_key(&settings));
     }
-    let mut keys = Vec::new();
-    for name in profile.names() {
+    let need = plan::need(&flags(args), &settings, settings.name(), DEFAULT_STS_REGION)?;
+    let need = need.ok_or_else(|| Error::NoMfaSerial(settings.name().to_owned()))?;
+    Ok(vec![need.key])
+}
+
+/// The cache keys of every profile that calls for an MFA session.
+pub(super) fn every_key(settings: &Settings) -> Vec<CacheKey> {
+    settings
+        .names()
         // A profile whose MFA settings are broken has no session to show.
-        if let Ok(Some(need)) = plan::need(&Flags::default(), &profile, name, DEFAULT_STS_REGION) {
-            keys.push(need.key);
-        }
-    }
-    Ok(keys)
+        .filter_map(|name| {
+            plan::need(&Flags::default(), settings, name, DEFAULT_STS_REGION).ok()?
+        })
+        .map(|need| need.key)
+        .collect()
 }
 
 /// `time` in UTC; a time past chrono's range (only a corrupt keyring entry

@@ -14,9 +14,9 @@ use crate::aws::files::Kind;
 use crate::aws::files::disk;
 use crate::aws::process_profile::{self, Block};
 use crate::cli::Args;
-use crate::error::Error;
+use crate::error::{Error, SetupError};
 use crate::git::programs;
-use crate::git::setup_config::{self, Request, Scope};
+use crate::git::setup_config::{self, Location, Request};
 use crate::session::context::Context;
 
 pub(super) const REMOTE_HELPER: &str = "git-remote-codecommit";
@@ -29,14 +29,14 @@ fn refuse_helper_flags(args: &Args) -> Result<(), Error> {
         (args.duration.is_some(), "--duration"),
     ];
     match given.into_iter().find(|(present, _)| *present) {
-        Some((_, flag)) => Err(Error::SetupFlag(flag)),
+        Some((_, flag)) => Err(SetupError::HelperFlag(flag).into()),
         None => Ok(()),
     }
 }
 
 pub(super) fn run(
     args: &Args,
-    scope: Scope,
+    location: Location,
     vpce: bool,
     undo: bool,
     mut out: impl Write,
@@ -44,18 +44,18 @@ pub(super) fn run(
 ) -> Result<(), Error> {
     refuse_helper_flags(args)?;
     let request = Request {
-        scope,
+        location,
         vpce,
         undo,
         profile: args.profile.as_deref(),
     };
-    setup_config::run(&request, &mut out)?;
+    setup_config::run(&request, &mut out).map_err(SetupError::Git)?;
     if undo {
         writeln!(
             out,
             "{REMOTE_HELPER} needs no configuration; cargo uninstall git-credential-mfa-codecommit removes it with this helper"
         )
-        .map_err(Error::output)?;
+        .map_err(Error::Output)?;
     } else {
         check_remote_helper(context);
     }
@@ -109,24 +109,23 @@ pub(super) fn aws_profile(
 ) -> Result<(), Error> {
     refuse_helper_flags(args)?;
     if vpce {
-        return Err(Error::SetupFlag("--vpce"));
+        return Err(SetupError::HelperFlag("--vpce").into());
     }
-    let profile = super::target::profile(args, context)?;
+    let profile = super::target::settings(args, context)?;
     let source = profile.name();
     let files = profile.files();
     let path = files.path(Kind::Config);
     if name == source {
-        return Err(Error::AwsProfileIsSource(name.to_owned()));
+        return Err(SetupError::IsSource(name.to_owned()).into());
     }
-    let exe =
-        std::env::current_exe().map_err(|error| Error::Output(crate::os::child::reason(&error)))?;
+    let exe = std::env::current_exe().map_err(Error::NoExe)?;
     let block = Block::new(
         name,
         &exe.to_string_lossy(),
         source,
         profile.get_in(source, "region")?,
     );
-    let contents = disk::read(path)?;
+    let contents = disk::read(path).map_err(SetupError::File)?;
     let existed = contents.is_some();
     let contents = contents.unwrap_or_default();
     let (text, line) = if undo {
@@ -136,10 +135,11 @@ pub(super) fn aws_profile(
                 format!("removed profile {name} from {}", path.display()),
             ),
             None if files.has_profile(name) => {
-                return Err(Error::AwsProfileChanged {
+                return Err(SetupError::Changed {
                     name: name.to_owned(),
                     path: path.to_owned(),
-                });
+                }
+                .into());
             }
             None => (
                 None,
@@ -155,9 +155,9 @@ pub(super) fn aws_profile(
             ),
         )
     } else if files.has_profile(name) {
-        return Err(Error::AwsProfileExists(name.to_owned()));
+        return Err(SetupError::Exists(name.to_owned()).into());
     } else if !files.has_profile(source) {
-        return Err(Error::AwsProfileWithoutSource(source.to_owned()));
+        return Err(SetupError::WithoutSource(source.to_owned()).into());
     } else {
         let line = format!(
             "added profile {name} to {}: aws --profile {name} now uses profile {source}'s MFA session",
@@ -166,7 +166,7 @@ pub(super) fn aws_profile(
         (Some(process_profile::add(&contents, &block)), line)
     };
     if let Some(text) = text {
-        disk::write(path, &text, existed)?;
+        disk::write(path, &text, existed).map_err(SetupError::File)?;
     }
-    writeln!(out, "{line}").map_err(Error::output)
+    writeln!(out, "{line}").map_err(Error::Output)
 }

@@ -1,16 +1,13 @@
 //! What a command acts on: the CodeCommit host in git's request (or none,
-//! for hosts this helper leaves alone), the selected profile, and the plan
-//! for them; the command line turned into the plan's typed flags.
+//! for hosts this helper leaves alone), and the plan for the selected
+//! profile; the command line turned into the plan's typed flags.
 
 use crate::aws::settings::Settings;
 use crate::cli::Args;
 use crate::error::Error;
 use crate::git::protocol::Request;
 use crate::session::context::Context;
-use crate::session::plan::{self, Need};
-
-/// STS's region when neither `--region` nor the profile names one.
-pub(super) const DEFAULT_STS_REGION: &str = "us-east-1";
+use crate::session::plan::{self, Need, Plan};
 
 /// The command line's say in which session a profile calls for.
 pub(super) fn flags(args: &Args) -> plan::Flags<'_> {
@@ -18,12 +15,12 @@ pub(super) fn flags(args: &Args) -> plan::Flags<'_> {
         profile: args.profile.as_deref(),
         region: args.region.as_deref(),
         mfa_serial: args.mfa_serial.as_deref(),
-        duration: args.duration.as_deref(),
+        duration: args.duration,
     }
 }
 
-/// The selected profile.
-pub(super) fn profile(args: &Args, context: &Context) -> Result<Settings, Error> {
+/// The selected profile's settings.
+pub(super) fn settings(args: &Args, context: &Context) -> Result<Settings, Error> {
     Ok(Settings::load(
         args.profile.as_deref(),
         &context.env,
@@ -46,32 +43,21 @@ pub(super) fn codecommit_host(
     Ok(Some(host))
 }
 
-/// The profile, the region to sign `host` in, and the MFA session the
-/// profile calls for, if any.
-pub(super) fn planned(
-    args: &Args,
-    host: &str,
-    context: &Context,
-) -> Result<(Settings, String, Option<Need>), Error> {
-    let profile = profile(args, context)?;
-    let (region, need) = plan::for_host(&flags(args), &profile, host, &context.env)?;
-    Ok((profile, region, need))
+/// The plan for signing for `host`.
+pub(super) fn for_host(args: &Args, host: &str, context: &Context) -> Result<Plan, Error> {
+    let settings = settings(args, context)?;
+    Ok(Plan::for_host(&flags(args), settings, host, &context.env)?)
 }
 
-/// The MFA session the selected profile (or `--mfa-serial`) calls for, STS
-/// called in `region`; an error when it calls for none.
-pub(super) fn selected_need(args: &Args, profile: &Settings, region: &str) -> Result<Need, Error> {
-    plan::need(&flags(args), profile, profile.name(), region)?
-        .ok_or_else(|| Error::NoMfaSerial(profile.name().to_owned()))
+/// The plan for calling STS alone: a session no repository places.
+pub(super) fn for_sts(args: &Args, context: &Context) -> Result<Plan, Error> {
+    let settings = settings(args, context)?;
+    Ok(Plan::for_sts(&flags(args), settings, &context.env)?)
 }
 
-/// `--region`, else the profile's region, else [`DEFAULT_STS_REGION`]: where
-/// STS is called for a session no repository host places.
-pub(super) fn sts_region(
-    args: &Args,
-    profile: &Settings,
-    context: &Context,
-) -> Result<String, Error> {
-    Ok(plan::region(&flags(args), profile, &context.env)?
-        .unwrap_or_else(|| DEFAULT_STS_REGION.to_owned()))
+/// The MFA session `plan` calls for; an error when it calls for none.
+pub(super) fn selected_need(plan: &Plan) -> Result<&Need, Error> {
+    plan.need
+        .as_ref()
+        .ok_or_else(|| Error::NoMfaSerial(plan.settings.name().to_owned()))
 }

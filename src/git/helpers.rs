@@ -17,11 +17,37 @@
 //! Pure: the entries come from `git config --show-scope --show-origin -z
 //! --get-regexp '^credential\.'`, read by the caller.
 
+/// Where git read an entry, as `git config --show-scope` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    System,
+    Global,
+    Local,
+    Worktree,
+    /// `git -c`, `GIT_CONFIG_COUNT` or `GIT_CONFIG_PARAMETERS`.
+    Command,
+    /// A name this version does not know (git says `unknown` for a blob or
+    /// standard input).
+    Unknown,
+}
+
+impl Scope {
+    fn parse(name: &str) -> Scope {
+        match name {
+            "system" => Scope::System,
+            "global" => Scope::Global,
+            "local" => Scope::Local,
+            "worktree" => Scope::Worktree,
+            "command" => Scope::Command,
+            _ => Scope::Unknown,
+        }
+    }
+}
+
 /// One `credential.*` entry, in config order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// `system`, `global`, `local`, `worktree`, `command`.
-    pub scope: String,
+    pub scope: Scope,
     /// Where git read it (`file:/home/me/.gitconfig`, `command line:`).
     pub origin: String,
     /// The URL pattern between `credential.` and the name; `None` for
@@ -36,10 +62,10 @@ pub struct Entry {
 impl Entry {
     /// The entry for the config key `credential.<url>.<name>` (or
     /// `credential.<name>`); `None` for any other key.
-    pub fn new(scope: &str, origin: &str, key: &str, value: Option<&str>) -> Option<Entry> {
+    pub fn new(scope: Scope, origin: &str, key: &str, value: Option<&str>) -> Option<Entry> {
         let (url, name) = split_key(key)?;
         Some(Entry {
-            scope: scope.to_owned(),
+            scope,
             origin: origin.to_owned(),
             url: url.map(str::to_owned),
             name: name.to_ascii_lowercase(),
@@ -70,7 +96,7 @@ pub fn parse(bytes: &[u8]) -> Vec<Entry> {
         .chunks_exact(3)
         .filter_map(|record| {
             let (key, value) = split_record(record[2]);
-            Entry::new(record[0], record[1], key, value)
+            Entry::new(Scope::parse(record[0]), record[1], key, value)
         })
         .collect()
 }
@@ -245,7 +271,7 @@ mod tests {
 
     fn entry(url: Option<&str>, name: &str, value: Option<&str>) -> Entry {
         Entry {
-            scope: "global".to_owned(),
+            scope: Scope::Global,
             origin: "file:/home/me/.gitconfig".to_owned(),
             url: url.map(str::to_owned),
             name: name.to_owned(),
@@ -263,14 +289,14 @@ mod tests {
             parse(bytes),
             [
                 Entry {
-                    scope: "global".to_owned(),
+                    scope: Scope::Global,
                     origin: "file:/h/.gitconfig".to_owned(),
                     url: None,
                     name: "helper".to_owned(),
                     value: Some("store".to_owned()),
                 },
                 Entry {
-                    scope: "command".to_owned(),
+                    scope: Scope::Command,
                     origin: "command line:".to_owned(),
                     url: Some("https://a.*.com".to_owned()),
                     name: "usehttppath".to_owned(),

@@ -35,10 +35,10 @@ pub struct Request {
     pub capabilities: Vec<String>,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("could not read the request from git: {0}")]
-    Read(String),
+    #[error("could not read the request from git: {}", .0.kind())]
+    Read(#[source] std::io::Error),
     #[error("the request from git is larger than {MAX_INPUT} bytes")]
     TooLarge,
     #[error("line {0} of the request from git is not UTF-8")]
@@ -49,8 +49,16 @@ pub enum Error {
     NoEquals(usize),
     #[error("refusing to send git a value for `{0}` that contains CR, LF or NUL")]
     UnsafeValue(&'static str),
-    #[error("could not write the answer to git: {0}")]
-    Write(String),
+    #[error("could not write the answer to git: {}", .0.kind())]
+    Write(#[source] std::io::Error),
+}
+
+/// Two errors are equal when they say the same.
+#[cfg(test)]
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
 }
 
 impl Request {
@@ -69,9 +77,7 @@ impl Request {
         let mut total = 0;
         for number in 1.. {
             line.clear();
-            let read = input
-                .read_until(b'\n', &mut line)
-                .map_err(|error| Error::Read(error.kind().to_string()))?;
+            let read = input.read_until(b'\n', &mut line).map_err(Error::Read)?;
             total += read as u64;
             if total > MAX_INPUT {
                 return Err(Error::TooLarge);
@@ -179,7 +185,7 @@ impl Response {
         }
         out.write_all(text.as_bytes())
             .and_then(|()| out.flush())
-            .map_err(|error| Error::Write(error.kind().to_string()))
+            .map_err(Error::Write)
     }
 }
 

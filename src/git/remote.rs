@@ -143,6 +143,7 @@ fn region_and_fips(
         Some(region) => Some(region.to_owned()),
         None => profile
             .region(env)?
+            .map(|region| region.name)
             .or_else(|| files::var(env, "AWS_REGION")),
     };
     let region = region.ok_or_else(|| Error::NoRegion {

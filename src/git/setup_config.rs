@@ -55,31 +55,41 @@ const VPCE_URLS: [&str; 2] = [
 pub enum Error {
     #[error("git not found on PATH; setup runs `git config` to write the configuration")]
     GitNotFound,
-    #[error("cannot run git: {0}")]
-    Spawn(String),
-    #[error("git config {scope} failed: {message}")]
+    #[error("cannot run git: {}", .0.kind())]
+    Spawn(#[source] std::io::Error),
+    #[error("git config {location} failed: {message}")]
     GitConfig {
-        scope: &'static str,
+        location: &'static str,
         message: String,
     },
-    #[error("could not write the output: {0}")]
-    Output(String),
+    #[error("could not write the output: {}", .0.kind())]
+    Output(#[source] std::io::Error),
 }
 
 /// Which config file `git config` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub enum Location {
     Global,
     System,
     Local,
 }
 
-impl Scope {
+impl Location {
+    /// The location `system` or `local` names (a flag without its dashes);
+    /// anything else is global, setup's default.
+    pub fn named(flag: &str) -> Self {
+        match flag {
+            "system" => Location::System,
+            "local" => Location::Local,
+            _ => Location::Global,
+        }
+    }
+
     fn flag(self) -> &'static str {
         match self {
-            Scope::Global => "--global",
-            Scope::System => "--system",
-            Scope::Local => "--local",
+            Location::Global => "--global",
+            Location::System => "--system",
+            Location::Local => "--local",
         }
     }
 }
@@ -87,7 +97,7 @@ impl Scope {
 /// What to write: where, which host shapes, for which profile.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
-    pub scope: Scope,
+    pub location: Location,
     /// VPC endpoint host shapes too.
     pub vpce: bool,
     /// Remove the configuration instead.
@@ -96,44 +106,38 @@ pub struct Request<'a> {
     pub profile: Option<&'a str>,
 }
 
-/// Writes (or with `undo` removes) the configuration in `scope`, one line on
+/// Writes (or with `undo` removes) the configuration in `location`, one line on
 /// `out` per section changed.
 pub fn run(request: &Request, mut out: impl Write) -> Result<(), Error> {
     let Request {
-        scope,
+        location,
         vpce,
         undo,
         profile,
     } = *request;
-    let git = Git { scope };
+    let git = Git { location };
     let entries = git.credential_entries()?;
     let changes = if undo {
-        plan_undo(&entries, scope)
+        plan_undo(&entries, location)
     } else {
-        plan_setup(&entries, &helper_line(profile), vpce, scope)
+        plan_setup(&entries, &helper_line(profile), vpce, location)
     };
-    let flag = scope.flag();
+    let flag = location.flag();
     if changes.is_empty() {
         let line = if undo {
             format!("nothing to undo ({flag})")
         } else {
             format!("nothing to change ({flag}): git already uses {HELPER} for CodeCommit URLs")
         };
-        return writeln!(out, "{line}").map_err(output);
+        return writeln!(out, "{line}").map_err(Error::Output);
     }
     for change in changes {
         for edit in &change.edits {
             git.edit(edit)?;
         }
-        writeln!(out, "{}", change.summary).map_err(output)?;
+        writeln!(out, "{}", change.summary).map_err(Error::Output)?;
     }
     Ok(())
-}
-
-/// The helper flags that only make sense in a helper line: refused rather than
-/// silently dropped.
-fn output(error: std::io::Error) -> Error {
-    Error::Output(error.kind().to_string())
 }
 
 /// One `credential.<url>.<name>` entry of the config file, in file order.
@@ -195,7 +199,7 @@ fn edit(args: &[&str]) -> Vec<String> {
 /// The changes that make every section say `helper =`, `helper = <helper>`,
 /// `useHttpPath = true`, in that order. VPC endpoint sections are written with
 /// `vpce`, and kept in step when an earlier `--vpce` run wrote them.
-fn plan_setup(entries: &[Entry], helper: &str, vpce: bool, scope: Scope) -> Vec<Change> {
+fn plan_setup(entries: &[Entry], helper: &str, vpce: bool, location: Location) -> Vec<Change> {
     let vpce_urls = VPCE_URLS.into_iter().filter(|url| {
         vpce || values(entries, url, "helper")
             .into_iter()
@@ -209,7 +213,7 @@ fn plan_setup(entries: &[Entry], helper: &str, vpce: bool, scope: Scope) -> Vec<
             let helpers = values(entries, url, "helper");
             let http_path = values(entries, url, "usehttppath");
             let (helper_key, http_path_key) = (key(url, "helper"), key(url, "useHttpPath"));
-            let mut summary = format!("configured {url} ({})", scope.flag());
+            let mut summary = format!("configured {url} ({})", location.flag());
             let mut edits = Vec::new();
             if helpers != wanted {
                 // All three entries are written afresh, so that they end up
@@ -236,7 +240,7 @@ fn plan_setup(entries: &[Entry], helper: &str, vpce: bool, scope: Scope) -> Vec<
 
 /// The changes that remove setup's entries from every section that holds our
 /// helper: the whole section when nothing else is in it.
-fn plan_undo(entries: &[Entry], scope: Scope) -> Vec<Change> {
+fn plan_undo(entries: &[Entry], location: Location) -> Vec<Change> {
     URLS.into_iter()
         .chain(VPCE_URLS)
         .filter_map(|url| {
@@ -261,32 +265,32 @@ fn plan_undo(entries: &[Entry], scope: Scope) -> Vec<Change> {
                 edits
             };
             Some(Change {
-                summary: format!("removed {HELPER} from {url} ({})", scope.flag()),
+                summary: format!("removed {HELPER} from {url} ({})", location.flag()),
                 edits,
             })
         })
         .collect()
 }
 
-/// `git config <scope> …` as a subprocess: the only part that runs anything.
+/// `git config <location> …` as a subprocess: the only part that runs anything.
 struct Git {
-    scope: Scope,
+    location: Location,
 }
 
 impl Git {
     fn config(&self, args: &[String]) -> Result<Output, Error> {
         Command::new("git")
             .arg("config")
-            .arg(self.scope.flag())
+            .arg(self.location.flag())
             .args(args)
             .output()
             .map_err(|error| match error.kind() {
                 std::io::ErrorKind::NotFound => Error::GitNotFound,
-                kind => Error::Spawn(kind.to_string()),
+                _ => Error::Spawn(error),
             })
     }
 
-    /// Every `credential.<url>.*` entry in this scope's file; none when the
+    /// Every `credential.<url>.*` entry in this location's file; none when the
     /// file does not exist (`git config` exits 1 for "no match").
     fn credential_entries(&self) -> Result<Vec<Entry>, Error> {
         let output = self.config(&edit(&["-z", "--get-regexp", r"^credential\."]))?;
@@ -325,7 +329,7 @@ impl Git {
             lines.join("; ")
         };
         Error::GitConfig {
-            scope: self.scope.flag(),
+            location: self.location.flag(),
             message,
         }
     }
@@ -393,7 +397,7 @@ mod tests {
 
     #[test]
     fn setup_on_nothing_writes_every_base_section_and_no_vpce() {
-        let changes = plan_setup(&[], HELPER, false, Scope::Global);
+        let changes = plan_setup(&[], HELPER, false, Location::Global);
         assert_eq!(changes.len(), URLS.len());
         assert_eq!(
             changes[0],
@@ -406,7 +410,7 @@ mod tests {
                 ],
             }
         );
-        assert_eq!(plan_setup(&[], HELPER, true, Scope::Global).len(), 5);
+        assert_eq!(plan_setup(&[], HELPER, true, Location::Global).len(), 5);
     }
 
     #[test]
@@ -415,7 +419,7 @@ mod tests {
             .iter()
             .flat_map(|url| configured(url, HELPER))
             .collect();
-        assert_eq!(plan_setup(&entries, HELPER, false, Scope::Local), []);
+        assert_eq!(plan_setup(&entries, HELPER, false, Location::Local), []);
     }
 
     #[test]
@@ -424,7 +428,7 @@ mod tests {
             entry(URLS[1], "username", "bob"),
             entry(URLS[1], "helper", "store"),
         ];
-        let changes = plan_setup(&entries, HELPER, false, Scope::System);
+        let changes = plan_setup(&entries, HELPER, false, Location::System);
         let fips = changes
             .iter()
             .find(|c| c.summary.contains(URLS[1]))
@@ -446,7 +450,7 @@ mod tests {
     #[test]
     fn setup_keeps_earlier_vpce_sections_in_step() {
         let entries = configured(VPCE_URLS[0], "mfa-codecommit --profile dev");
-        let changes = plan_setup(&entries, HELPER, false, Scope::Global);
+        let changes = plan_setup(&entries, HELPER, false, Location::Global);
         assert_eq!(changes.len(), URLS.len() + 1);
         assert!(changes[3].summary.contains(VPCE_URLS[0]));
     }
@@ -455,7 +459,7 @@ mod tests {
     fn undo_removes_a_section_of_only_ours_whole() {
         let changes = plan_undo(
             &configured(URLS[2], "mfa-codecommit --profile dev"),
-            Scope::Global,
+            Location::Global,
         );
         assert_eq!(
             changes,
@@ -477,7 +481,7 @@ mod tests {
             entry(URLS[1], "helper", ""),
             entry(URLS[1], "helper", "store"),
         ]);
-        let changes = plan_undo(&entries, Scope::Global);
+        let changes = plan_undo(&entries, Location::Global);
         assert_eq!(changes.len(), 1);
         assert_eq!(
             changes[0].edits,

@@ -36,8 +36,8 @@ pub enum Stderr {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("could not start it: {0}")]
-    Start(String),
+    #[error("could not start it: {}", reason(.0))]
+    Start(#[source] std::io::Error),
     #[error("it failed ({0})")]
     Failed(String),
     #[error("it failed ({status}): {said}")]
@@ -58,7 +58,7 @@ pub fn output(mut command: Command, timeout: Duration, stderr: Stderr) -> Result
             Stderr::Kept => Stdio::piped(),
         })
         .spawn()
-        .map_err(|error| Error::Start(reason(&error)))?;
+        .map_err(Error::Start)?;
     let (ended, end) = mpsc::channel();
     let output = capture(child.stdout.take(), ended.clone());
     let message = capture(child.stderr.take(), ended);

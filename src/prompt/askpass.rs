@@ -15,7 +15,6 @@ use std::process::{Command, Stdio};
 
 use super::error::Error;
 use super::question::Question;
-use crate::os::child::reason;
 
 /// An askpass program and where it was configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +55,7 @@ pub(super) fn run(askpass: &Askpass, question: &Question) -> Result<String, Erro
         .map_err(|error| Error::Askpass {
             program: askpass.program.to_string_lossy().into_owned(),
             source_name: askpass.source_name,
-            cause: reason(&error),
+            source: error,
         })?;
     if !out.status.success() {
         return Err(Error::Cancelled);

@@ -1,6 +1,8 @@
 //! Why no MFA code came from the prompt: each a line that says what to do,
 //! built from no code, answer or command line.
 
+use crate::os::child::reason;
+
 /// The ways to give a code when none of the sources is available.
 const WAYS_OUT: &str = "set mfa_process in the AWS profile, set GIT_ASKPASS, core.askPass or SSH_ASKPASS, or run `git-credential-mfa-codecommit login` in a terminal first";
 
@@ -25,10 +27,10 @@ pub enum Error {
     Cancelled,
     #[error("MFA prompt interrupted by {0}")]
     Interrupted(Signal),
-    #[error("could not read the MFA code from the terminal: {0}")]
-    Terminal(String),
-    #[error("could not run the profile's mfa_process with the shell: {0}")]
-    ProcessStart(String),
+    #[error("could not read the MFA code from the terminal: {}", reason(.0))]
+    Terminal(#[source] std::io::Error),
+    #[error("could not run the profile's mfa_process with the shell: {}", reason(.0))]
+    ProcessStart(#[source] std::io::Error),
     #[error(
         "the profile's mfa_process failed ({0}); run it yourself to see why, or remove mfa_process from the profile to be prompted instead"
     )]
@@ -41,11 +43,11 @@ pub enum Error {
         "the profile's mfa_process did not finish within {0} seconds and was stopped; run it yourself to check"
     )]
     ProcessTimeout(u64),
-    #[error("could not run the askpass program {program} (from {source_name}): {cause}")]
+    #[error("could not run the askpass program {program} (from {source_name}): {}", reason(.source))]
     Askpass {
         program: String,
         source_name: &'static str,
-        cause: String,
+        source: std::io::Error,
     },
 }
 
@@ -77,12 +79,5 @@ impl std::fmt::Display for Signal {
             Signal::HangUp => "SIGHUP",
             Signal::Quit => "SIGQUIT",
         })
-    }
-}
-
-impl Error {
-    /// A terminal that failed to read or write.
-    pub(super) fn terminal(error: std::io::Error) -> Self {
-        Error::Terminal(crate::os::child::reason(&error))
     }
 }

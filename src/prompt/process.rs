@@ -23,7 +23,7 @@ pub const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 pub(super) fn run(command: &str, timeout: Duration) -> Result<String, Error> {
     let output = child::output(shell(command), timeout, child::Stderr::ToUser).map_err(
         |error| match error {
-            child::Error::Start(cause) => Error::ProcessStart(cause),
+            child::Error::Start(source) => Error::ProcessStart(source),
             child::Error::Failed(status) | child::Error::Said { status, .. } => {
                 Error::ProcessFailed(status)
             }

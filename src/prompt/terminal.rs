@@ -47,9 +47,9 @@ pub(super) fn ask(tty: &File, question: &Question) -> Result<String, Error> {
 /// cancel. The index of the one chosen.
 pub(super) fn choose(tty: &File, title: &str, options: &[String]) -> Result<usize, Error> {
     let mut out = tty;
-    writeln!(out, "{title}").map_err(Error::terminal)?;
+    writeln!(out, "{title}").map_err(Error::Terminal)?;
     for (number, option) in (1..).zip(options) {
-        writeln!(out, "  {number}) {option}").map_err(Error::terminal)?;
+        writeln!(out, "  {number}) {option}").map_err(Error::Terminal)?;
     }
     let question = format!("Which one (1-{})? ", options.len());
     for _ in 0..3 {
@@ -73,12 +73,12 @@ pub(super) fn choose(tty: &File, title: &str, options: &[String]) -> Result<usiz
 fn ask_line(tty: &File, text: &str, echo: bool) -> Result<String, Error> {
     let mode = raw::PromptMode::enter(tty)?;
     let mut out = tty;
-    write!(out, "{text}").map_err(Error::terminal)?;
+    write!(out, "{text}").map_err(Error::Terminal)?;
     let answer = read_line(tty, &mode, echo);
     // A signal that came after the last key still ends the prompt.
     let interrupted = mode.leave();
     // The user's Enter was not echoed: end the prompt's line ourselves.
-    let newline = writeln!(out).map_err(Error::terminal);
+    let newline = writeln!(out).map_err(Error::Terminal);
     interrupted?;
     newline?;
     answer
@@ -99,7 +99,7 @@ fn read_line(file: &File, mode: &raw::PromptMode, echo: bool) -> Result<String, 
     let mut byte = [0u8; 1];
     loop {
         mode.wait()?;
-        if tty.read(&mut byte).map_err(Error::terminal)? == 0 {
+        if tty.read(&mut byte).map_err(Error::Terminal)? == 0 {
             return Err(Error::Cancelled);
         }
         match byte[0] {
@@ -160,8 +160,8 @@ mod raw {
         /// as a byte. Signals are caught first, so that none can find the
         /// terminal changed with nobody left to restore it.
         pub fn enter(tty: &'a File) -> Result<Self, Error> {
-            let catch = Catch::start().map_err(Error::terminal)?;
-            let saved = termios::tcgetattr(tty).map_err(|e| Error::terminal(e.into()))?;
+            let catch = Catch::start().map_err(Error::Terminal)?;
+            let saved = termios::tcgetattr(tty).map_err(|e| Error::Terminal(e.into()))?;
             let mut prompt = saved.clone();
             prompt.local_modes.remove(
                 LocalModes::ECHO | LocalModes::ECHONL | LocalModes::ICANON | LocalModes::ISIG,
@@ -169,7 +169,7 @@ mod raw {
             prompt.special_codes[SpecialCodeIndex::VMIN] = 1;
             prompt.special_codes[SpecialCodeIndex::VTIME] = 0;
             termios::tcsetattr(tty, OptionalActions::Flush, &prompt)
-                .map_err(|e| Error::terminal(e.into()))?;
+                .map_err(|e| Error::Terminal(e.into()))?;
             Ok(PromptMode {
                 settings: Settings { tty, saved },
                 catch,
@@ -221,7 +221,7 @@ mod raw {
             }
             match polled {
                 Err(Errno::INTR) => {}
-                Err(error) => return Err(Error::terminal(error.into())),
+                Err(error) => return Err(Error::Terminal(error.into())),
                 Ok(_) => return Ok(()),
             }
         }

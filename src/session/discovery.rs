@@ -124,10 +124,7 @@ fn record(path: &Path, name: &str, serial: &str) -> Result<(), Error> {
         "mfa_serial",
         serial,
     )
-    .map_err(|error| disk::Error {
-        path: path.to_owned(),
-        cause: error.to_string(),
-    })?;
+    .map_err(|error| disk::Error::refused(path, error))?;
     Ok(disk::write(path, &text, contents.is_some())?)
 }
 

@@ -128,12 +128,9 @@ pub fn save(need: &Need, session: &Session, context: &Context) {
 
 /// Makes a new session for `need`, prompting when it takes a code.
 pub fn new_session(need: &Need, config: &SharedFiles, context: &Context) -> Result<Session, Error> {
+    let keys = |need: &Need| need.keys().fetch(context.credentials, config, &need.region);
     let Kind::Role(role) = &need.kind else {
-        let base = context.credentials.credentials(
-            config,
-            need.explicit_profile.as_deref(),
-            &need.region,
-        )?;
+        let base = keys(need)?;
         if base.session_token().is_some() {
             return Err(Error::TemporaryBase(need.key.profile.clone()));
         }
@@ -158,20 +155,11 @@ pub fn new_session(need: &Need, config: &SharedFiles, context: &Context) -> Resu
             duration: Some(need.duration),
         }))
     };
-    let base = match &role.base {
-        RoleBase::Session(source) => {
-            let source = session(source, config, context)?;
-            return Ok(assume(source.credentials(), None)?);
-        }
-        RoleBase::Profile(name) => {
-            context
-                .credentials
-                .source_profile(config, name, &need.region)?
-        }
-        RoleBase::CredentialSource(name) => {
-            context.credentials.credential_source(*name, &need.region)?
-        }
-    };
+    if let RoleBase::Session(source) = &role.base {
+        let source = session(source, config, context)?;
+        return Ok(assume(source.credentials(), None)?);
+    }
+    let base = keys(need)?;
     with_code(need, context, |code| {
         assume(&base, Some((&need.key.mfa_serial, code)))
     })

@@ -18,8 +18,9 @@ use std::time::Duration;
 use aws_types::os_shim_internal::Env;
 
 use crate::aws::codecommit;
-use crate::aws::credentials::{self, ROLE_SESSION_NAME, role};
-use crate::aws::settings::{self, Settings};
+use crate::aws::credentials::{self, Chain, Keys, ROLE_SESSION_NAME, role};
+use crate::aws::files::Choice;
+use crate::aws::settings::{self, Region, RegionSource, Settings};
 use crate::session::store::CacheKey;
 
 #[derive(Debug, thiserror::Error)]
@@ -95,29 +96,103 @@ pub enum RoleBase {
     Session(Box<Need>),
 }
 
-/// The region to sign for `host` in, and the MFA session the selected
-/// profile calls for, if any.
-pub fn for_host(
-    flags: &Flags,
-    profile: &Settings,
-    host: &str,
-    env: &Env,
-) -> Result<(String, Option<Need>), Error> {
-    let region = match codecommit::region_from_host(host) {
-        Some(region) => region.to_owned(),
-        None => region(flags, profile, env)?.ok_or_else(|| Error::NoRegion(host.to_owned()))?,
-    };
-    let need = need(flags, profile, profile.name(), &region)?;
-    Ok((region, need))
+/// STS's region when nothing names one.
+pub const DEFAULT_STS_REGION: &str = "us-east-1";
+
+/// What a command does for the selected profile: its settings, the region
+/// and what gave it, and the MFA session it needs (`None`: the credential
+/// chain's keys sign as they are).
+#[derive(Debug)]
+pub struct Plan {
+    pub settings: Settings,
+    pub region: Region,
+    pub need: Option<Need>,
+}
+
+impl Plan {
+    /// The plan for signing for `host`: the region is the host's, else
+    /// `--region`, else the AWS CLI's.
+    pub fn for_host(
+        flags: &Flags,
+        settings: Settings,
+        host: &str,
+        env: &Env,
+    ) -> Result<Self, Error> {
+        let region = match codecommit::region_from_host(host) {
+            Some(name) => Region::new(name.to_owned(), RegionSource::Host),
+            None => {
+                region(flags, &settings, env)?.ok_or_else(|| Error::NoRegion(host.to_owned()))?
+            }
+        };
+        Self::in_region(flags, settings, region)
+    }
+
+    /// The plan for calling STS alone, which no repository places:
+    /// `--region`, else the AWS CLI's region, else [`DEFAULT_STS_REGION`].
+    pub fn for_sts(flags: &Flags, settings: Settings, env: &Env) -> Result<Self, Error> {
+        let region = region(flags, &settings, env)?
+            .unwrap_or_else(|| Region::new(DEFAULT_STS_REGION.to_owned(), RegionSource::Default));
+        Self::in_region(flags, settings, region)
+    }
+
+    fn in_region(flags: &Flags, settings: Settings, region: Region) -> Result<Self, Error> {
+        let need = need(flags, &settings, settings.name(), &region.name)?;
+        Ok(Plan {
+            settings,
+            region,
+            need,
+        })
+    }
+
+    /// The profile `--profile` named, passed on to credential and STS
+    /// look-ups; `None` when the environment or the default chose it.
+    pub fn explicit_profile(&self) -> Option<&str> {
+        let files = self.settings.files();
+        (files.choice() == Choice::Flag).then(|| files.selected())
+    }
+
+    /// The keys that sign when no session is needed, or that STS is first
+    /// called with to make one.
+    pub fn keys(&self) -> Keys<'_> {
+        match &self.need {
+            Some(need) => need.keys(),
+            None => Keys::Chain(
+                self.settings.name(),
+                Chain::Full {
+                    environment: self.explicit_profile().is_none(),
+                },
+            ),
+        }
+    }
+}
+
+impl Need {
+    /// The keys STS is first called with for this session: for a role on
+    /// its source's MFA session, the source's.
+    pub fn keys(&self) -> Keys<'_> {
+        match &self.kind {
+            Kind::UserSession => Keys::Chain(
+                &self.key.profile,
+                Chain::Full {
+                    environment: self.explicit_profile.is_none(),
+                },
+            ),
+            Kind::Role(role) => match &role.base {
+                RoleBase::Profile(source) => Keys::Chain(source, Chain::SourceProfile),
+                RoleBase::CredentialSource(source) => Keys::CredentialSource(*source),
+                RoleBase::Session(source) => source.keys(),
+            },
+        }
+    }
 }
 
 /// `--region`, else the environment's or profile's region, as the AWS CLI
 /// reads them; an empty `--region` is an error.
-pub fn region(flags: &Flags, profile: &Settings, env: &Env) -> Result<Option<String>, Error> {
+fn region(flags: &Flags, settings: &Settings, env: &Env) -> Result<Option<Region>, Error> {
     match flags.region {
         Some("") => Err(Error::EmptyRegion),
-        Some(region) => Ok(Some(region.to_owned())),
-        None => Ok(profile.region(env)?),
+        Some(name) => Ok(Some(Region::new(name.to_owned(), RegionSource::Flag))),
+        None => Ok(settings.region(env)?),
     }
 }
 
@@ -130,8 +205,8 @@ pub struct Flags<'a> {
     pub region: Option<&'a str>,
     /// `--mfa-serial`.
     pub mfa_serial: Option<&'a str>,
-    /// `--duration`, as given.
-    pub duration: Option<&'a str>,
+    /// `--duration`.
+    pub duration: Option<Duration>,
 }
 
 /// The MFA session profile `name` (or `--mfa-serial`) calls for: an IAM
@@ -139,60 +214,108 @@ pub struct Flags<'a> {
 /// profile's MFA session. `None`: the credential chain alone will do.
 pub fn need(
     flags: &Flags,
-    profile: &Settings,
+    settings: &Settings,
     name: &str,
     region: &str,
 ) -> Result<Option<Need>, Error> {
+    let asked = Asked {
+        flags,
+        settings,
+        name,
+        region,
+    };
     let own_serial = match flags.mfa_serial {
         Some(serial) => Some(serial),
-        None => profile.get_in(name, "mfa_serial")?,
+        None => settings.get_in(name, "mfa_serial")?,
     };
-    let mfa_process = profile.get_in(name, "mfa_process")?.map(str::to_owned);
-    let needed = |serial: &str, role_arn: Option<&str>, duration, kind| Need {
-        key: CacheKey {
-            profile: name.to_owned(),
-            mfa_serial: serial.to_owned(),
-            role_arn: role_arn.map(str::to_owned),
-        },
-        explicit_profile: flags.profile.map(str::to_owned),
-        region: region.to_owned(),
-        duration,
-        mfa_process: mfa_process.clone(),
-        kind,
+    let Some(role_arn) = settings.get_in(name, "role_arn")? else {
+        let Some(serial) = own_serial else {
+            return Ok(None);
+        };
+        let duration = settings.session_duration(name, flags.duration)?;
+        return asked
+            .need(serial, None, duration, Kind::UserSession)
+            .map(Some);
     };
-    let flag = flags.duration;
-    let Some(role_arn) = profile.get_in(name, "role_arn")? else {
-        return Ok(match own_serial {
-            Some(serial) => Some(needed(
-                serial,
-                None,
-                profile.session_duration(name, flag)?,
-                Kind::UserSession,
-            )),
-            None => None,
-        });
-    };
-    if !credentials::assumes_role(profile.files(), name) {
+    if !credentials::assumes_role(settings.files(), name) {
         // A web identity's role: the credential chain assumes it.
         return Ok(None);
     }
-    let base = role::Base::read(profile.files(), name)?;
-    // A source profile of an IAM user with an MFA device: chain on its
-    // session, the one `--profile <source>` would use.
+    let Some((serial, base)) = role_base(&asked, own_serial)? else {
+        // A role without MFA: the credential chain assumes it.
+        return Ok(None);
+    };
+    let role = Role {
+        role_arn: role_arn.to_owned(),
+        session_name: settings
+            .get_in(name, "role_session_name")?
+            .unwrap_or(ROLE_SESSION_NAME)
+            .to_owned(),
+        external_id: settings.get_in(name, "external_id")?.map(str::to_owned),
+        base,
+    };
+    let duration = settings.role_duration(name, flags.duration)?;
+    asked
+        .need(&serial, Some(role_arn), duration, Kind::Role(role))
+        .map(Some)
+}
+
+/// Whose session is asked for, and where STS is called.
+struct Asked<'a> {
+    flags: &'a Flags<'a>,
+    settings: &'a Settings,
+    name: &'a str,
+    region: &'a str,
+}
+
+impl Asked<'_> {
+    /// The session on `serial` (and for `role_arn`), made with `kind`.
+    fn need(
+        &self,
+        serial: &str,
+        role_arn: Option<&str>,
+        duration: Duration,
+        kind: Kind,
+    ) -> Result<Need, Error> {
+        Ok(Need {
+            key: CacheKey {
+                profile: self.name.to_owned(),
+                mfa_serial: serial.to_owned(),
+                role_arn: role_arn.map(str::to_owned),
+            },
+            explicit_profile: self.flags.profile.map(str::to_owned),
+            region: self.region.to_owned(),
+            duration,
+            mfa_process: self
+                .settings
+                .get_in(self.name, "mfa_process")?
+                .map(str::to_owned),
+            kind,
+        })
+    }
+}
+
+/// The MFA device a role with MFA is assumed with, and what assumes it;
+/// `None` for a role without MFA. A source profile of an IAM user with an
+/// MFA device is chained on: its session, the one `--profile <source>`
+/// would use, assumes the role.
+fn role_base(asked: &Asked, own_serial: Option<&str>) -> Result<Option<(String, RoleBase)>, Error> {
+    let settings = asked.settings;
+    let base = role::Base::read(settings.files(), asked.name)?;
     let source_session = match &base {
-        role::Base::SourceProfile(source) if profile.get_in(source, "role_arn")?.is_none() => {
-            let source_flags = Flags {
+        role::Base::SourceProfile(source) if settings.get_in(source, "role_arn")?.is_none() => {
+            let flags = Flags {
                 profile: Some(source),
                 ..Flags::default()
             };
-            need(&source_flags, profile, source, region)?
+            need(&flags, settings, source, asked.region)?
         }
         _ => None,
     };
-    let (serial, base) = match (source_session, own_serial, base) {
-        (Some(source_need), _, _) => (
-            own_serial.map_or_else(|| source_need.key.mfa_serial.clone(), str::to_owned),
-            RoleBase::Session(Box::new(source_need)),
+    Ok(Some(match (source_session, own_serial, base) {
+        (Some(source), _, _) => (
+            own_serial.map_or_else(|| source.key.mfa_serial.clone(), str::to_owned),
+            RoleBase::Session(Box::new(source)),
         ),
         (None, Some(serial), role::Base::SourceProfile(source)) => {
             (serial.to_owned(), RoleBase::Profile(source))
@@ -200,24 +323,8 @@ pub fn need(
         (None, Some(serial), role::Base::CredentialSource(source)) => {
             (serial.to_owned(), RoleBase::CredentialSource(source))
         }
-        // A role without MFA: the credential chain assumes it.
         (None, None, _) => return Ok(None),
-    };
-    let role = Role {
-        role_arn: role_arn.to_owned(),
-        session_name: profile
-            .get_in(name, "role_session_name")?
-            .unwrap_or(ROLE_SESSION_NAME)
-            .to_owned(),
-        external_id: profile.get_in(name, "external_id")?.map(str::to_owned),
-        base,
-    };
-    Ok(Some(needed(
-        &serial,
-        Some(role_arn),
-        profile.role_duration(name, flag)?,
-        Kind::Role(role),
-    )))
+    }))
 }
 
 #[cfg(test)]
@@ -261,7 +368,7 @@ mod tests {
         assert!(need_of("plain", &Flags::default()).unwrap().is_none());
         let flags = Flags {
             mfa_serial: Some("arn:aws:iam::1:mfa/flag"),
-            duration: Some("900"),
+            duration: Some(Duration::from_secs(900)),
             ..Flags::default()
         };
         let need = need_of("plain", &flags).unwrap().unwrap();
@@ -329,7 +436,7 @@ mod tests {
                 region: flag,
                 ..Flags::default()
             };
-            for_host(&flags, &profile(Some(name)), host, &env).map(|(region, _)| region)
+            Plan::for_host(&flags, profile(Some(name)), host, &env).map(|plan| plan.region.name)
         };
         let custom = "codecommit.example.amazonaws.com";
         assert_eq!(

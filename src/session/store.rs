@@ -68,6 +68,12 @@ pub enum Error {
         backend: &'static str,
         reason: String,
     },
+    /// The keyring is locked: the automatic choice falls back from it.
+    #[error("{backend} unavailable: {reason}")]
+    Locked {
+        backend: &'static str,
+        reason: &'static str,
+    },
     #[error("{backend} failed: {reason}")]
     Failed {
         backend: &'static str,
@@ -96,8 +102,21 @@ pub trait SessionStore {
     /// Something the user should know about the store's choice, once it
     /// was used (the Secret Service was locked, so the kernel keyring
     /// serves); shown once per run.
-    fn notice(&self) -> Option<&'static str> {
+    fn notice(&self) -> Option<Notice> {
         None
+    }
+}
+
+/// Something the user should know, and what to do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Notice {
+    pub what: &'static str,
+    pub fix: &'static str,
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}; {}", self.what, self.fix)
     }
 }
 
@@ -247,6 +266,14 @@ impl Backend {
 
     /// `error` from this backend as this module's error.
     fn error(self, error: keyring_core::Error) -> Error {
+        if let keyring_core::Error::NoStorageAccess(cause) = &error
+            && let Some(reason) = locked(cause.as_ref())
+        {
+            return Error::Locked {
+                backend: self.name(),
+                reason,
+            };
+        }
         match error {
             keyring_core::Error::NoStorageAccess(_) | keyring_core::Error::NoDefaultStore => {
                 Error::Unavailable {
@@ -297,15 +324,10 @@ fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
 }
 
 /// What the user is told when the automatic choice falls back.
-const LOCKED_NOTICE: &str = "the Secret Service's default keyring is locked, so MFA sessions are kept in the kernel keyring (keyutils); unlock it, or set GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING to keyutils or secret-service to choose";
-
-/// How a locked Secret Service keyring is reported (see [`locked`]).
-const LOCKED: &str = "the keyring is locked";
-
-/// Whether `error` says the keyring is locked.
-fn is_locked(error: &Error) -> bool {
-    matches!(error, Error::Unavailable { reason, .. } if reason.starts_with(LOCKED))
-}
+const LOCKED_NOTICE: Notice = Notice {
+    what: "the Secret Service's default keyring is locked, so MFA sessions are kept in the kernel keyring (keyutils)",
+    fix: "unlock it, or set GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING to keyutils or secret-service to choose",
+};
 
 /// Why `error` happened, in words that hold no stored data.
 fn reason(error: &keyring_core::Error) -> String {
@@ -330,7 +352,7 @@ fn reason(error: &keyring_core::Error) -> String {
 fn locked(cause: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<&'static str> {
     use dbus_secret_service::Error as E;
     match cause.downcast_ref::<E>()? {
-        E::Locked => Some(LOCKED),
+        E::Locked => Some("the keyring is locked"),
         E::Prompt => {
             Some("the keyring is locked, and its unlock prompt was dismissed or could not be shown")
         }
@@ -479,7 +501,9 @@ impl KeyringStore {
 
     /// `fallback`, noting that the Secret Service was found locked.
     fn locked_fallback(&self, error: &Error) -> Option<&Opened> {
-        let fallback = self.fallback().filter(|_| is_locked(error))?;
+        let fallback = self
+            .fallback()
+            .filter(|_| matches!(error, Error::Locked { .. }))?;
         let _ = self.fell_back.set(());
         Some(fallback)
     }
@@ -572,7 +596,7 @@ impl SessionStore for KeyringStore {
         }
     }
 
-    fn notice(&self) -> Option<&'static str> {
+    fn notice(&self) -> Option<Notice> {
         self.fell_back.get().map(|()| LOCKED_NOTICE)
     }
 
@@ -610,7 +634,7 @@ impl SessionStore for KeyringStore {
         let also = Self::delete_in(fallback, key).unwrap_or(false);
         match removed {
             Ok(removed) => Ok(removed || also),
-            Err(error) if also && is_locked(&error) => Ok(true),
+            Err(Error::Locked { .. }) if also => Ok(true),
             Err(error) => Err(error),
         }
     }

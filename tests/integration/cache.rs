@@ -482,7 +482,7 @@ fn a_locked_secret_service_is_unavailable_at_once_and_the_automatic_choice_falls
     assert_eq!(automatic.notice(), None);
     automatic.save(&fresh, &saved).unwrap();
     assert_eq!(automatic.name(), KEYUTILS);
-    let notice = automatic.notice().expect("a notice");
+    let notice = automatic.notice().expect("a notice").to_string();
     assert!(
         notice.starts_with("the Secret Service's default keyring is locked")
             && notice.contains("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING"),

@@ -124,6 +124,36 @@ pub enum Chain {
     SourceProfile,
 }
 
+/// Which keys to fetch: a profile's chain, or a role's `credential_source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys<'a> {
+    Chain(&'a str, Chain),
+    CredentialSource(role::Source),
+}
+
+impl Keys<'_> {
+    /// The keys, from `source`; `region` is for any AWS call a provider makes.
+    pub fn fetch(
+        self,
+        source: &dyn CredentialSource,
+        config: &SharedFiles,
+        region: &str,
+    ) -> Result<Credentials, Error> {
+        match self {
+            Keys::Chain(_, Chain::Full { environment: true }) => {
+                source.credentials(config, None, region)
+            }
+            Keys::Chain(profile, Chain::Full { environment: false }) => {
+                source.credentials(config, Some(profile), region)
+            }
+            Keys::Chain(profile, Chain::SourceProfile) => {
+                source.source_profile(config, profile, region)
+            }
+            Keys::CredentialSource(name) => source.credential_source(name, region),
+        }
+    }
+}
+
 /// The provider botocore's resolver would take for `profile`; `None` when
 /// none has settings (and instance metadata is turned off).
 pub fn plan<'a>(

@@ -29,16 +29,16 @@ pub enum Error {
     )]
     NotACommand(String),
     #[error("the credential_process of profile {0}: {1}; run it yourself to see why")]
-    Run(String, child::Error),
+    Run(String, #[source] child::Error),
     #[error(transparent)]
     Expiry(#[from] expiry::Error),
     #[error(
-        "the credential_process of profile {profile} could not start {program}: {cause} (it runs without a shell: write the program's path out)"
+        "the credential_process of profile {profile} could not start {program}: {} (it runs without a shell: write the program's path out)", crate::os::child::reason(.source)
     )]
     NotStarted {
         profile: String,
         program: String,
-        cause: String,
+        source: std::io::Error,
     },
     #[error(
         "the credential_process of profile {0} printed {1}; it must print credentials as JSON with Version 1"
@@ -64,10 +64,10 @@ fn run_within(
     program.args(&words[1..]);
     let output =
         child::output(program, timeout, child::Stderr::Kept).map_err(|error| match error {
-            child::Error::Start(cause) => Error::NotStarted {
+            child::Error::Start(source) => Error::NotStarted {
                 profile: profile.to_owned(),
                 program: words[0].clone(),
-                cause,
+                source,
             },
             error => Error::Run(profile.to_owned(), error),
         })?;

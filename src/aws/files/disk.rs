@@ -5,18 +5,35 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::os::child::reason;
+
 /// Why the file could not be read or written.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {}: {cause}", .path.display())]
-pub struct Error {
-    pub path: PathBuf,
-    pub cause: String,
+pub enum Error {
+    #[error("cannot write {}: {}", .path.display(), reason(.source))]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The text is not what can be written back: not UTF-8, say.
+    #[error("cannot write {}: {why}", .path.display())]
+    Refused { path: PathBuf, why: String },
 }
 
-fn failed(path: &Path, cause: String) -> Error {
-    Error {
+impl Error {
+    /// `why` the text at `path` cannot be written back.
+    pub fn refused(path: &Path, why: impl ToString) -> Self {
+        Error::Refused {
+            path: path.to_owned(),
+            why: why.to_string(),
+        }
+    }
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error {
+    |source| Error::Io {
         path: path.to_owned(),
-        cause,
+        source,
     }
 }
 
@@ -25,20 +42,19 @@ pub fn read(path: &Path) -> Result<Option<String>, Error> {
     match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes)
             .map(Some)
-            .map_err(|_| failed(path, "it is not UTF-8".to_owned())),
+            .map_err(|_| Error::refused(path, "it is not UTF-8")),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(failed(path, crate::os::child::reason(&error))),
+        Err(error) => Err(io(path)(error)),
     }
 }
 
 /// Replaces the file's text with `text`; `existed` says whether [`read`]
 /// found a file.
 pub fn write(path: &Path, text: &str, existed: bool) -> Result<(), Error> {
-    let io = |error: std::io::Error| failed(path, crate::os::child::reason(&error));
     if !existed {
-        create_private(path).map_err(io)?;
+        create_private(path).map_err(io(path))?;
     }
-    std::fs::write(path, text).map_err(io)
+    std::fs::write(path, text).map_err(io(path))
 }
 
 /// An empty file only its owner can read.
@@ -71,6 +87,9 @@ mod tests {
         assert_eq!(mode(&path), 0o640);
         assert_eq!(read(&path).unwrap().as_deref(), Some("[x]\n"));
         std::fs::write(&path, b"\xff").unwrap();
-        assert_eq!(read(&path).unwrap_err().cause, "it is not UTF-8");
+        assert!(matches!(
+            read(&path).unwrap_err(),
+            Error::Refused { why, .. } if why == "it is not UTF-8"
+        ));
     }
 }

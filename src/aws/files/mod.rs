@@ -44,8 +44,11 @@ pub enum Kind {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {}: {cause}; check that you can read it", .path.display())]
-    Unreadable { path: PathBuf, cause: String },
+    #[error("cannot read {}: {}; check that you can read it", .path.display(), .source.kind())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot parse {}: {error}", .path.display())]
     Syntax {
         path: PathBuf,
@@ -124,6 +127,69 @@ pub struct SharedFiles {
     choice: Choice,
 }
 
+/// Where each profile, `sso-session` and `services` section is.
+struct Index {
+    /// A profile's section in the config file and in the credentials file.
+    profiles: BTreeMap<String, (Option<usize>, Option<usize>)>,
+    sso_sessions: BTreeMap<String, usize>,
+    services: BTreeMap<String, usize>,
+}
+
+impl Index {
+    fn of(config: &File, credentials: &File) -> Self {
+        let mut index = Index {
+            profiles: BTreeMap::new(),
+            sso_sessions: BTreeMap::new(),
+            services: BTreeMap::new(),
+        };
+        for (at, section) in config.sections.iter().enumerate() {
+            let name = section.name.as_str();
+            // The name after the section's kind: `[profile "a b"]` is `a b`.
+            let named = || -> Option<String> {
+                let mut words = shlex::split(name)?;
+                (words.len() == 2).then(|| words.swap_remove(1))
+            };
+            // botocore tests `startswith("profile")` first: `[profiles x]` is
+            // profile `x` too.
+            if name.starts_with("profile") {
+                if let Some(profile) = named() {
+                    index.profiles.insert(profile, (Some(at), None));
+                }
+            } else if name.starts_with("sso-session") {
+                if let Some(session) = named() {
+                    index.sso_sessions.insert(session, at);
+                }
+            } else if name.starts_with("services") {
+                if let Some(service) = named() {
+                    index.services.insert(service, at);
+                }
+            } else if name == "default" {
+                index.profiles.insert(name.to_owned(), (Some(at), None));
+            }
+        }
+        for (at, section) in credentials.sections.iter().enumerate() {
+            let entry = index.profiles.entry(section.name.clone());
+            entry.or_insert((None, None)).1 = Some(at);
+        }
+        index
+    }
+}
+
+/// The profile `explicit` (from `--profile`) or the environment selects,
+/// and how; a variable set but empty still counts, as in botocore, and is
+/// an error.
+fn select(explicit: Option<&str>, env: &Env) -> Result<(String, Choice), Error> {
+    let variable = PROFILE_VARIABLES
+        .into_iter()
+        .find_map(|name| Some((name, env.get(name).ok()?)));
+    match (explicit.filter(|name| !name.is_empty()), variable) {
+        (Some(name), _) => Ok((name.to_owned(), Choice::Flag)),
+        (None, Some((variable, name))) if name.is_empty() => Err(Error::EmptyVariable(variable)),
+        (None, Some((variable, name))) => Ok((name, Choice::Variable(variable))),
+        (None, None) => Ok(("default".to_owned(), Choice::Default)),
+    }
+}
+
 /// The variables botocore reads the profile from, in its order.
 const PROFILE_VARIABLES: [&str; 2] = ["AWS_DEFAULT_PROFILE", "AWS_PROFILE"];
 
@@ -142,72 +208,24 @@ impl SharedFiles {
         explicit: Option<&str>,
         env: &Env,
     ) -> Result<Self, Error> {
-        let mut profiles = BTreeMap::new();
-        let mut sso_sessions = BTreeMap::new();
-        let mut services = BTreeMap::new();
-        for (index, section) in config.sections.iter().enumerate() {
-            let name = section.name.as_str();
-            let named = |prefix: &str| -> Option<String> {
-                if !name.starts_with(prefix) {
-                    return None;
-                }
-                let mut words = shlex::split(name)?;
-                (words.len() == 2).then(|| words.swap_remove(1))
-            };
-            // botocore tests `startswith("profile")` first: `[profiles x]` is
-            // profile `x` too.
-            if name.starts_with("profile") {
-                if let Some(profile) = named("profile") {
-                    profiles.insert(profile, (Some(index), None));
-                }
-            } else if name.starts_with("sso-session") {
-                if let Some(session) = named("sso-session") {
-                    sso_sessions.insert(session, index);
-                }
-            } else if name.starts_with("services") {
-                if let Some(service) = named("services") {
-                    services.insert(service, index);
-                }
-            } else if name == "default" {
-                profiles.insert(name.to_owned(), (Some(index), None));
-            }
-        }
-        for (index, section) in credentials.sections.iter().enumerate() {
-            profiles
-                .entry(section.name.clone())
-                .or_insert((None, None))
-                .1 = Some(index);
-        }
-        // Set but empty still counts, as in botocore, and is an error.
-        let variable = || {
-            PROFILE_VARIABLES
-                .into_iter()
-                .find_map(|name| Some((name, env.get(name).ok()?)))
-        };
-        let (selected, choice) = match (explicit.filter(|name| !name.is_empty()), variable()) {
-            (Some(name), _) => (name.to_owned(), Choice::Flag),
-            (None, Some((variable, name))) if name.is_empty() => {
-                return Err(Error::EmptyVariable(variable));
-            }
-            (None, Some((variable, name))) => (name, Choice::Variable(variable)),
-            (None, None) => ("default".to_owned(), Choice::Default),
-        };
-        let aws_config = SharedFiles {
+        let index = Index::of(&config, &credentials);
+        let (selected, choice) = select(explicit, env)?;
+        let files = SharedFiles {
             config,
             credentials,
-            profiles,
-            sso_sessions,
-            services,
+            profiles: index.profiles,
+            sso_sessions: index.sso_sessions,
+            services: index.services,
             selected,
             choice,
         };
-        if choice != Choice::Default && !aws_config.profiles.contains_key(&aws_config.selected) {
-            let known = aws_config.profile_names().collect::<Vec<_>>().join(", ");
+        if choice != Choice::Default && !files.profiles.contains_key(&files.selected) {
+            let known = files.profile_names().collect::<Vec<_>>().join(", ");
             return Err(Error::NoProfile(Box::new(MissingProfile {
-                name: aws_config.selected,
+                name: files.selected,
                 how: choice,
-                config: aws_config.config.path,
-                credentials: aws_config.credentials.path,
+                config: files.config.path,
+                credentials: files.credentials.path,
                 known: if known.is_empty() {
                     "none".to_owned()
                 } else {
@@ -215,7 +233,7 @@ impl SharedFiles {
                 },
             })));
         }
-        Ok(aws_config)
+        Ok(files)
     }
 
     /// The selected profile.
@@ -415,7 +433,7 @@ fn read(env: &Env, fs: &Fs, variable: &str, default: &str) -> Result<File, Error
         Err(error) => {
             return Err(Error::Unreadable {
                 path,
-                cause: error.kind().to_string(),
+                source: error,
             });
         }
     };

@@ -11,29 +11,20 @@ use super::Target;
 use super::git::Found;
 use super::probe;
 use super::report::Report;
-use crate::aws::credentials::{self, Chain, Provider};
+use crate::aws::credentials::{self, Keys, Provider};
 use crate::aws::files::Kind as FileKind;
 use crate::aws::iam::DeviceRequest;
 use crate::aws::settings::Settings;
 use crate::aws::sts::{self, Caller, Identity};
-use crate::cli::{Args, Operation};
+use crate::cli::Args;
 use crate::commands::{get, session};
 use crate::error::Error;
-use crate::git::protocol::Request;
 use crate::session::context::Context;
-use crate::session::plan::{self, Kind, Need, RoleBase};
+use crate::session::plan::{Flags, Kind, Plan};
 use crate::session::{discovery, store};
 
 /// AWS refuses signatures made this far from its own clock.
 const MAX_SKEW: Duration = Duration::from_secs(5 * 60);
-
-/// What this helper signs with, as `get` would for the checked URL.
-struct Selected {
-    args: Args,
-    profile: Settings,
-    region: String,
-    need: Option<Need>,
-}
 
 pub(super) fn check(
     report: &mut Report<impl Write>,
@@ -42,42 +33,46 @@ pub(super) fn check(
     target: Option<&Target>,
     context: &Context,
 ) -> Result<(), Error> {
-    let Some(selected) = select(report, args, found, target, context)? else {
+    let Some(plan) = select(report, args, found, target, context)? else {
         return Ok(());
     };
-    let base = check_credentials(report, &selected, context)?;
+    let base = check_credentials(report, &plan, context)?;
     // One GetCallerIdentity: the device look-up and the STS check read it.
     let identity = base
         .as_ref()
-        .map(|base| context.issuer.caller_identity(&caller(&selected, base)));
+        .map(|base| context.issuer.caller_identity(&caller(&plan, base)));
     let arn = identity
         .as_ref()
         .and_then(|identity| identity.as_ref().ok())
         .map(|identity| identity.arn.as_str());
-    check_device(report, &selected, base.as_ref().zip(arn), context)?;
-    check_cache(report, &selected, context)?;
+    check_device(report, &plan, base.as_ref().zip(arn), context)?;
+    check_cache(report, &plan, context)?;
     let arn = match identity {
-        Some(identity) => check_sts(report, &selected, identity, context)?,
+        Some(identity) => check_sts(report, &plan, identity, context)?,
         None => None,
     };
     if let Some(target) = target {
-        check_repository(report, &selected, target, found, arn.as_deref(), context)?;
+        check_repository(report, &plan, target, found, arn.as_deref(), context)?;
     }
     Ok(())
 }
 
-/// The profile, region and MFA session `get` would use, reported.
+/// The plan `get` would follow (for the checked URL), reported: the
+/// profile and why, the region and why.
 fn select(
     report: &mut Report<impl Write>,
     args: &Args,
     found: &Found,
     target: Option<&Target>,
     context: &Context,
-) -> Result<Option<Selected>, Error> {
-    let explicit = args.profile.clone().or_else(|| found.profile.clone());
-    let region_flag = args.region.clone().or_else(|| found.region.clone());
-    let profile = match Settings::load(explicit.as_deref(), &context.env, &context.fs) {
-        Ok(profile) => profile,
+) -> Result<Option<Plan>, Error> {
+    let flags = Flags {
+        profile: args.profile.as_deref().or(found.profile.as_deref()),
+        region: args.region.as_deref().or(found.region.as_deref()),
+        ..crate::commands::target::flags(args)
+    };
+    let settings = match Settings::load(flags.profile, &context.env, &context.fs) {
+        Ok(settings) => settings,
         Err(error) => {
             report.fail(
                 format!("the AWS config files cannot be used: {error}"),
@@ -89,131 +84,64 @@ fn select(
     let why = match (&args.profile, &found.profile) {
         (Some(_), _) => "from --profile".to_owned(),
         (None, Some(_)) => "from --profile in git's helper line".to_owned(),
-        (None, None) => profile.files().choice().to_string(),
+        (None, None) => settings.files().choice().to_string(),
     };
     report.pass(format!(
         "AWS profile {} ({why}), from {}",
-        profile.name(),
-        profile.files().path(FileKind::Config).display()
+        settings.name(),
+        settings.files().path(FileKind::Config).display()
     ))?;
-    let selected_args = Args {
-        profile: explicit,
-        region: region_flag,
-        mfa_serial: args.mfa_serial.clone(),
-        duration: args.duration.clone(),
-        verbose: args.verbose,
-        operation: Operation::Get {
-            ignore_host_check: target.is_some_and(|target| target.is_foreign()),
-        },
+    let plan = match target {
+        Some(target) => Plan::for_host(&flags, settings, &target.host, &context.env),
+        None => Plan::for_sts(&flags, settings, &context.env),
     };
-    let flags = super::super::target::flags(&selected_args);
-    let planned = match target {
-        Some(target) => plan::for_host(&flags, &profile, &target.host, &context.env)
-            .map(|(region, need)| (region, need, "the repository's host")),
-        None => plan::region(&flags, &profile, &context.env).and_then(|region| {
-            let why = if selected_args.region.is_some() {
-                "from --region"
-            } else if crate::aws::files::var(&context.env, "AWS_DEFAULT_REGION").is_some() {
-                "from AWS_DEFAULT_REGION"
-            } else {
-                "the profile's"
-            };
-            let (region, why) = match region {
-                Some(region) => (region, why),
-                None => (
-                    super::super::target::DEFAULT_STS_REGION.to_owned(),
-                    "none is set; STS's default",
-                ),
-            };
-            let need = plan::need(&flags, &profile, profile.name(), &region)?;
-            Ok((region, need, why))
-        }),
-    };
-    let (region, need, why) = match planned {
-        Ok(planned) => planned,
-        Err(error) => {
-            report.fail(error, "correct the profile's settings")?;
-            return Ok(None);
+    match plan {
+        Ok(plan) => {
+            let region = &plan.region;
+            report.pass(format!("region {} ({})", region.name, region.source))?;
+            Ok(Some(plan))
         }
-    };
-    report.pass(format!("region {region} ({why})"))?;
-    Ok(Some(Selected {
-        args: selected_args,
-        profile,
-        region,
-        need,
-    }))
+        Err(error) => report
+            .fail(error, "correct the profile's settings")
+            .map(|()| None),
+    }
 }
 
-/// What gives the base credentials, and the key id they have.
+/// What gives the base credentials (for a role with MFA, its source's), and
+/// the key id they have.
 fn check_credentials(
     report: &mut Report<impl Write>,
-    selected: &Selected,
+    plan: &Plan,
     context: &Context,
 ) -> Result<Option<Credentials>, Error> {
-    let files = selected.profile.files();
-    let region = &selected.region;
-    // A role with MFA is assumed with its source's keys: those are checked.
-    let (name, chain) = match selected.need.as_ref().map(|need| &need.kind) {
-        Some(Kind::Role(role)) => match &role.base {
-            RoleBase::Profile(source) => (source.as_str(), Chain::SourceProfile),
-            RoleBase::Session(inner) => (
-                inner.key.profile.as_str(),
-                Chain::Full { environment: false },
-            ),
-            RoleBase::CredentialSource(source) => {
-                let base = context.credentials.credential_source(*source, region);
-                return report_base(
-                    report,
-                    &format!("credential_source {source}"),
-                    false,
-                    selected.profile.name(),
-                    base,
-                );
-            }
-        },
-        _ => (
-            selected.profile.name(),
-            Chain::Full {
-                environment: selected.args.profile.is_none(),
-            },
+    let files = plan.settings.files();
+    let keys = plan.keys();
+    let (source, name, sso) = match keys {
+        Keys::CredentialSource(source) => (
+            format!("credential_source {source}"),
+            plan.settings.name(),
+            false,
         ),
+        Keys::Chain(name, chain) => match credentials::plan(files, &context.env, name, chain) {
+            Ok(Some(provider)) => (
+                describe(&provider, files),
+                name,
+                matches!(provider, Provider::Sso(_)),
+            ),
+            Ok(None) => {
+                return report
+                    .fail(
+                        format!(
+                            "profile {name} gives no credentials: no keys, IAM Identity Center, credential_process or role in it, none in the environment"
+                        ),
+                        format!("aws configure --profile {name}"),
+                    )
+                    .map(|()| None);
+            }
+            Err(error) => return report.fail(error, "correct the profile").map(|()| None),
+        },
     };
-    let provider = credentials::plan(files, &context.env, name, chain);
-    let source = match &provider {
-        Ok(Some(provider)) => describe(provider, files),
-        Ok(None) => {
-            return report
-                .fail(
-                    format!(
-                        "profile {name} gives no credentials: no keys, IAM Identity Center, credential_process or role in it, none in the environment"
-                    ),
-                    format!("aws configure --profile {name}"),
-                )
-                .map(|()| None);
-        }
-        Err(error) => return report.fail(error, "correct the profile").map(|()| None),
-    };
-    let base = match chain {
-        Chain::SourceProfile => context.credentials.source_profile(files, name, region),
-        Chain::Full { environment: true } => context.credentials.credentials(files, None, region),
-        Chain::Full { environment: false } => {
-            context.credentials.credentials(files, Some(name), region)
-        }
-    };
-    let sso = matches!(provider, Ok(Some(Provider::Sso(_))));
-    report_base(report, &source, sso, name, base)
-}
-
-/// The base credentials' line: their key id, or why there are none.
-fn report_base(
-    report: &mut Report<impl Write>,
-    source: &str,
-    sso: bool,
-    name: &str,
-    base: Result<Credentials, credentials::Error>,
-) -> Result<Option<Credentials>, Error> {
-    match base {
+    match keys.fetch(context.credentials, files, &plan.region.name) {
         Ok(base) => {
             report.pass(format!(
                 "credentials from {source}: key {}",
@@ -256,12 +184,12 @@ fn describe(provider: &Provider, files: &crate::aws::files::SharedFiles) -> Stri
 /// for `caller`: the base keys and whose they are).
 fn check_device(
     report: &mut Report<impl Write>,
-    selected: &Selected,
+    plan: &Plan,
     caller: Option<(&Credentials, &str)>,
     context: &Context,
 ) -> Result<(), Error> {
-    let name = selected.profile.name();
-    if let Some(need) = &selected.need {
+    let name = plan.settings.name();
+    if let Some(need) = &plan.need {
         let role = match &need.kind {
             Kind::Role(role) => format!(", for role {}", role.role_arn),
             Kind::UserSession => String::new(),
@@ -275,10 +203,10 @@ fn check_device(
     let what = format!(
         "profile {name} names no MFA device (mfa_serial): its requests carry no MFA, which accounts that require MFA refuse"
     );
-    let is_role = selected.profile.get_in(name, "role_arn")?.is_some();
+    let is_role = plan.settings.get_in(name, "role_arn")?.is_some();
     let listed = caller
         .filter(|_| !is_role)
-        .and_then(|(base, arn)| devices(selected, base, arn, context));
+        .and_then(|(base, arn)| devices(plan, base, arn, context));
     let fix = match listed.as_deref() {
         Some([serial]) => format!(
             "git-credential-mfa-codecommit login --profile {name} (it records {serial}, the device IAM lists)"
@@ -289,55 +217,47 @@ fn check_device(
         ),
         _ => format!(
             "add mfa_serial = <your MFA device's ARN> to profile {name} in {}",
-            selected.profile.files().path(FileKind::Config).display()
+            plan.settings.files().path(FileKind::Config).display()
         ),
     };
     report.fail(what, fix)
 }
 
 /// The devices IAM lists for the user `arn` names, if it says.
-fn devices(
-    selected: &Selected,
-    base: &Credentials,
-    arn: &str,
-    context: &Context,
-) -> Option<Vec<String>> {
+fn devices(plan: &Plan, base: &Credentials, arn: &str, context: &Context) -> Option<Vec<String>> {
     let user_name = discovery::user_name(arn)?;
     context
         .devices
         .list(&DeviceRequest {
             base,
             user_name,
-            region: &selected.region,
+            region: &plan.region.name,
             env: &context.env,
             now: context.clock.now(),
         })
         .ok()
 }
 
-fn caller<'a>(selected: &'a Selected, base: &'a Credentials) -> Caller<'a> {
+fn caller<'a>(plan: &'a Plan, base: &'a Credentials) -> Caller<'a> {
     Caller {
         base,
-        profile: selected.args.profile.as_deref(),
-        region: &selected.region,
-        config: selected.profile.files(),
+        profile: plan.explicit_profile(),
+        region: &plan.region.name,
+        config: plan.settings.files(),
     }
 }
 
 /// The keyring, and the cached MFA sessions.
 fn check_cache(
     report: &mut Report<impl Write>,
-    selected: &Selected,
+    plan: &Plan,
     context: &Context,
 ) -> Result<(), Error> {
     let store = context.store;
     match store::probe(store, context.clock.now()) {
         Ok(()) => match store.notice() {
             None => report.pass(format!("session cache: {}", store.name()))?,
-            Some(notice) => {
-                let (what, fix) = notice.split_once("; ").unwrap_or((notice, ""));
-                report.fail(what, fix)?;
-            }
+            Some(notice) => report.fail(notice.what, notice.fix)?,
         },
         Err(error) => report.fail(
             format!("session cache: {error}"),
@@ -345,11 +265,7 @@ fn check_cache(
         )?,
     }
     let now = context.clock.now();
-    let keys = match session::keys(&selected.args, true, context) {
-        Ok(keys) => keys,
-        Err(_) => return Ok(()),
-    };
-    for key in keys {
+    for key in session::every_key(&plan.settings) {
         let state = match store.load(&key) {
             Ok(Some(session)) if session.expiry() > now => {
                 format!("valid until {}", session::utc(session.expiry()))
@@ -373,11 +289,11 @@ fn check_cache(
 /// STS's.
 fn check_sts(
     report: &mut Report<impl Write>,
-    selected: &Selected,
+    plan: &Plan,
     identity: Result<Identity, sts::Error>,
     context: &Context,
 ) -> Result<Option<String>, Error> {
-    let region = &selected.region;
+    let region = &plan.region.name;
     let identity = match identity {
         Ok(identity) => identity,
         Err(error) => {
@@ -422,22 +338,15 @@ fn check_sts(
 /// One signed `GET info/refs`, with the credentials `get` would give.
 fn check_repository(
     report: &mut Report<impl Write>,
-    selected: &Selected,
+    plan: &Plan,
     target: &Target,
     found: &Found,
     arn: Option<&str>,
     context: &Context,
 ) -> Result<(), Error> {
-    let request = Request {
-        protocol: Some("https".to_owned()),
-        host: Some(target.host.clone()),
-        path: Some(target.path.trim_start_matches('/').to_owned()),
-        username: None,
-        capabilities: Vec::new(),
-    };
-    let answer = match get::answer(&selected.args, target.is_foreign(), &request, context) {
-        Ok(Some(answer)) => answer,
-        Ok(None) => return report.skip(format!("{} is not a CodeCommit host", target.host)),
+    let path = target.path.trim_start_matches('/');
+    let answer = match get::signed(plan, &target.host, path, false, context) {
+        Ok(answer) => answer,
         Err(Error::Prompt(crate::prompt::Error::NotAsked)) => {
             return report.skip(format!(
                 "{} not tried: there is no cached MFA session, and doctor asks for a code only with --login",
@@ -462,10 +371,10 @@ fn check_repository(
     });
     let repository = target.path.rsplit('/').next().unwrap_or_default();
     let who = arn.unwrap_or("the caller");
-    let name = selected.profile.name();
+    let name = plan.settings.name();
     match status {
         Ok(200) => report.pass(format!("GET {url}: 200, the repository answers")),
-        Ok(403) if selected.need.is_none() => report.fail(
+        Ok(403) if plan.need.is_none() => report.fail(
             format!("GET {url}: 403 for keys without MFA: this account needs MFA"),
             format!("add mfa_serial to profile {name} (git-credential-mfa-codecommit login --profile {name} finds it)"),
         ),
@@ -478,15 +387,15 @@ fn check_repository(
                 format!("GET {url}: 403: {who} may not pull {repository}"),
                 format!(
                     "ask for codecommit:GitPull (and GitPush) on arn:aws:codecommit:{}:{account}:{repository} for {who}",
-                    selected.region
+                    plan.region.name
                 ),
             )
         }
         Ok(404) => report.fail(
-            format!("GET {url}: 404: there is no repository {repository} in {}", selected.region),
+            format!("GET {url}: 404: there is no repository {repository} in {}", plan.region.name),
             format!(
                 "check the name and the region (aws codecommit list-repositories --region {})",
-                selected.region
+                plan.region.name
             ),
         ),
         Ok(status) => report.fail(

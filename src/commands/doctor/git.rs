@@ -3,15 +3,16 @@
 //! path, the helper program git finds, and the `git-remote-codecommit` it
 //! finds.
 
+use std::ffi::OsStr;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use super::report::Report;
 use crate::error::Error;
 use crate::git::helper_line::{self, HELPER_PROGRAM, Ours, Program};
-use crate::git::helpers::{self, Chain, Entry};
+use crate::git::helpers::{self, Chain, Entry, Scope};
 use crate::git::{boolean, programs};
 use crate::os::child::{self, Stderr};
 use crate::session::context::Context;
@@ -178,7 +179,7 @@ fn version_line(version: &str) -> String {
 
 /// An entry `git-remote-codecommit` adds with `git -c`.
 fn forced(key: &str, value: &str) -> Option<Entry> {
-    Entry::new("command", "git-remote-codecommit", key, Some(value))
+    Entry::new(Scope::Command, "git-remote-codecommit", key, Some(value))
 }
 
 /// `entry`'s helper, if it is this helper.
@@ -190,7 +191,7 @@ fn ours(entry: &Entry) -> Option<Ours> {
 fn place(entry: &Entry) -> String {
     match entry.file() {
         Some(file) => file.to_owned(),
-        None if entry.scope == "command" => {
+        None if entry.scope == Scope::Command => {
             "the command-line config (GIT_CONFIG_COUNT, GIT_CONFIG_PARAMETERS or git -c)".to_owned()
         }
         None => entry.origin.clone(),
@@ -219,11 +220,6 @@ fn check_chain(
     chain: &Chain,
     ephemeral: bool,
 ) -> Result<(), Error> {
-    let setup = if shape.vpce {
-        "git-credential-mfa-codecommit setup --vpce"
-    } else {
-        "git-credential-mfa-codecommit setup"
-    };
     let what = &shape.what;
     let Some(first_ours) = chain.helpers.iter().position(|entry| ours(entry).is_some()) else {
         let asked: Vec<&str> = chain
@@ -236,9 +232,52 @@ fn check_chain(
                 [] => format!("git asks no credential helper for {what}"),
                 asked => format!("git asks {} for {what}, not this helper", asked.join(", ")),
             },
-            setup,
+            setup_command(shape),
         );
     };
+    let after = check_others(report, shape, chain, first_ours, ephemeral)?;
+    let with_path = check_path(report, shape, chain)?;
+    let Some(after) = after.filter(|_| with_path) else {
+        return Ok(());
+    };
+    let reset = if chain.reset {
+        ", after a reset of the list"
+    } else {
+        ""
+    };
+    let then = match after.as_slice() {
+        [] => String::new(),
+        after => format!(
+            " (then {}: git gives them only ephemeral passwords, which they do not keep)",
+            after.join(", ")
+        ),
+    };
+    report.pass(format!(
+        "git asks only this helper for {what}{reset}, with the path{then}"
+    ))
+}
+
+/// The setup command that writes `shape`'s configuration.
+fn setup_command(shape: &Shape) -> &'static str {
+    if shape.vpce {
+        "git-credential-mfa-codecommit setup --vpce"
+    } else {
+        "git-credential-mfa-codecommit setup"
+    }
+}
+
+/// A failure for each other helper that sees a password: one asked before
+/// this helper (its stored password answers first), or one after it that
+/// is given every password to store. `Some` (the harmless helpers after
+/// this one, which get only ephemeral passwords) when there is none.
+fn check_others(
+    report: &mut Report<impl Write>,
+    shape: &Shape,
+    chain: &Chain,
+    first_ours: usize,
+    ephemeral: bool,
+) -> Result<Option<Vec<String>>, Error> {
+    let what = &shape.what;
     let mut clean = true;
     let mut after = Vec::new();
     for (at, other) in chain.helpers.iter().enumerate() {
@@ -255,8 +294,11 @@ fn check_chain(
         if at < first_ours {
             // setup's reset clears what comes before it in the same file or
             // an earlier one.
-            let fix = if !chain.reset && matches!(other.scope.as_str(), "system" | "global") {
-                format!("{setup} (it clears the helper list for CodeCommit URLs first)")
+            let fix = if !chain.reset && matches!(other.scope, Scope::System | Scope::Global) {
+                format!(
+                    "{} (it clears the helper list for CodeCommit URLs first)",
+                    setup_command(shape)
+                )
             } else {
                 removal(other)
             };
@@ -273,39 +315,35 @@ fn check_chain(
             )?;
         }
     }
+    Ok(clean.then_some(after))
+}
+
+/// Whether git sends the path (`useHttpPath`), without which no password
+/// can be signed; a failure when it does not.
+fn check_path(
+    report: &mut Report<impl Write>,
+    shape: &Shape,
+    chain: &Chain,
+) -> Result<bool, Error> {
     let decided = chain.use_http_path;
-    if decided.and_then(|entry| boolean::parse(entry.value.as_deref())) != Some(true) {
-        clean = false;
-        let fix = match decided {
-            Some(entry) => match entry.file() {
-                Some(file) => format!("git config --file {file} {} true", entry.key()),
-                None => format!("remove {} from {}", entry.key(), place(entry)),
-            },
-            None => setup.to_owned(),
-        };
-        report.fail(
-            format!("git sends the helper no repository path for {what} (useHttpPath is not true), so it cannot sign"),
-            fix,
-        )?;
+    if decided.and_then(|entry| boolean::parse(entry.value.as_deref())) == Some(true) {
+        return Ok(true);
     }
-    if clean {
-        let reset = if chain.reset {
-            ", after a reset of the list"
-        } else {
-            ""
-        };
-        let then = match after.as_slice() {
-            [] => String::new(),
-            after => format!(
-                " (then {}: git gives them only ephemeral passwords, which they do not keep)",
-                after.join(", ")
-            ),
-        };
-        report.pass(format!(
-            "git asks only this helper for {what}{reset}, with the path{then}"
-        ))?;
-    }
-    Ok(())
+    let fix = match decided {
+        Some(entry) => match entry.file() {
+            Some(file) => format!("git config --file {file} {} true", entry.key()),
+            None => format!("remove {} from {}", entry.key(), place(entry)),
+        },
+        None => setup_command(shape).to_owned(),
+    };
+    report.fail(
+        format!(
+            "git sends the helper no repository path for {} (useHttpPath is not true), so it cannot sign",
+            shape.what
+        ),
+        fix,
+    )?;
+    Ok(false)
 }
 
 /// The helper programs git runs, and the `git-remote-codecommit` it finds.
@@ -315,8 +353,7 @@ fn check_programs(
     context: &Context,
 ) -> Result<(), Error> {
     let path = context.env.get("PATH").unwrap_or_default();
-    let this = std::env::current_exe().map_err(|error| Error::NoExe(error.kind().to_string()))?;
-    let this_dir = this.parent().unwrap_or(&this).display().to_string();
+    let this = std::env::current_exe().map_err(Error::NoExe)?;
     // Each program looked up once, however many lines name it.
     let mut programs: Vec<&Program> = Vec::new();
     for program in ours.iter().map(|ours| &ours.program) {
@@ -345,62 +382,84 @@ fn check_programs(
             }
             seen.push(found.clone());
         }
-        let Some(found) = found else {
-            let fix = match program {
-                Program::Named => format!(
-                    "add {this_dir} to PATH (GUI git clients take PATH from the desktop session), or name the program by its full path in the helper line"
-                ),
-                Program::Path(_) => format!("name {} in the helper line", this.display()),
-            };
-            report.fail(format!("git finds no {HELPER_PROGRAM} {how}"), fix)?;
-            continue;
-        };
-        let version = env!("CARGO_PKG_VERSION");
-        if programs::same_file(&found, &this) {
-            report.pass(format!(
-                "git runs this program ({}, version {version})",
-                found.display()
-            ))?;
-            continue;
-        }
-        context
-            .log
-            .step(&format!("running {} --version", found.display()));
-        let mut command = Command::new(&found);
-        command.arg("--version");
-        let theirs = child::output(command, GIT_TIMEOUT, Stderr::Kept)
-            .map(|out| String::from_utf8_lossy(&out).trim().to_owned())
-            .unwrap_or_else(|_| "unknown".to_owned());
-        if theirs == version {
-            report.pass(format!(
-                "git runs {} {how}, the same version as this one ({version})",
-                found.display()
-            ))?;
-        } else {
-            report.fail(
-                format!(
-                    "git runs {} {how}, version {theirs}, not this one ({}, version {version})",
-                    found.display(),
-                    this.display()
-                ),
-                format!(
-                    "remove {}, or put {this_dir} before it on PATH",
-                    found.display()
-                ),
-            )?;
+        match found {
+            Some(found) => check_version(report, &found, how, &this, context)?,
+            None => {
+                let fix = match program {
+                    Program::Named => format!(
+                        "add {} to PATH (GUI git clients take PATH from the desktop session), or name the program by its full path in the helper line",
+                        directory(&this)
+                    ),
+                    Program::Path(_) => format!("name {} in the helper line", this.display()),
+                };
+                report.fail(format!("git finds no {HELPER_PROGRAM} {how}"), fix)?;
+            }
         }
     }
+    check_remote_helper(report, path.as_ref())
+}
+
+/// The directory `program` is in.
+fn directory(program: &Path) -> String {
+    program.parent().unwrap_or(program).display().to_string()
+}
+
+/// Whether the helper program git runs (`found`, `how` git finds it) is
+/// this one, or at least this version.
+fn check_version(
+    report: &mut Report<impl Write>,
+    found: &Path,
+    how: &str,
+    this: &Path,
+    context: &Context,
+) -> Result<(), Error> {
+    let version = env!("CARGO_PKG_VERSION");
+    if programs::same_file(found, this) {
+        return report.pass(format!(
+            "git runs this program ({}, version {version})",
+            found.display()
+        ));
+    }
+    context
+        .log
+        .step(&format!("running {} --version", found.display()));
+    let mut command = Command::new(found);
+    command.arg("--version");
+    let theirs = child::output(command, GIT_TIMEOUT, Stderr::Kept)
+        .map(|out| String::from_utf8_lossy(&out).trim().to_owned())
+        .unwrap_or_else(|_| "unknown".to_owned());
+    if theirs == version {
+        return report.pass(format!(
+            "git runs {} {how}, the same version as this one ({version})",
+            found.display()
+        ));
+    }
+    report.fail(
+        format!(
+            "git runs {} {how}, version {theirs}, not this one ({}, version {version})",
+            found.display(),
+            this.display()
+        ),
+        format!(
+            "remove {}, or put {} before it on PATH",
+            found.display(),
+            directory(this)
+        ),
+    )
+}
+
+/// The `git-remote-codecommit` git finds for `codecommit://` URLs, if any.
+fn check_remote_helper(report: &mut Report<impl Write>, path: &OsStr) -> Result<(), Error> {
     let remote = super::super::setup::REMOTE_HELPER;
-    match programs::locate_for_git(remote, path.as_ref()) {
-        None => {}
-        Some(located) => match super::super::setup::remote_helper_problem(&located) {
-            None => report.pass(format!(
-                "git runs this package's {remote} for codecommit:// URLs"
-            ))?,
-            Some((what, fix)) => report.fail(what, fix)?,
-        },
+    let Some(located) = programs::locate_for_git(remote, path) else {
+        return Ok(());
+    };
+    match super::super::setup::remote_helper_problem(&located) {
+        None => report.pass(format!(
+            "git runs this package's {remote} for codecommit:// URLs"
+        )),
+        Some((what, fix)) => report.fail(what, fix),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -454,7 +513,7 @@ mod tests {
 
     fn global(name: &str, value: &str) -> Entry {
         Entry {
-            scope: "global".to_owned(),
+            scope: Scope::Global,
             origin: "file:/h/.gitconfig".to_owned(),
             ..forced(&format!("credential.https://h.{name}"), value).unwrap()
         }

@@ -18,12 +18,13 @@ use std::io::Write;
 
 use self::git::Shape;
 use self::report::Report;
-use crate::aws::codecommit;
+use crate::aws::codecommit::region_from_host;
 use crate::cli::Args;
-use crate::error::Error;
+use crate::error::{DoctorError, Error};
 use crate::git::remote;
 use crate::prompt::Never;
 use crate::session::context::Context;
+use crate::session::plan::DEFAULT_STS_REGION;
 
 /// The repository named on the command line, as `get` would see it.
 pub(super) struct Target {
@@ -40,29 +41,23 @@ impl Target {
         &self.shape.url
     }
 
-    /// Whether the host is not under amazonaws.com (`--ignore-host-check`).
-    fn is_foreign(&self) -> bool {
-        !codecommit::is_codecommit_host(&self.host)
-    }
-
     /// An `https://` URL, or a `codecommit://` one resolved as
     /// `git-remote-codecommit` resolves it.
     fn parse(url: &str, context: &Context) -> Result<Self, Error> {
         let (https, forced) = if url.starts_with("codecommit:") {
-            let this =
-                std::env::current_exe().map_err(|error| Error::NoExe(error.kind().to_string()))?;
+            let this = std::env::current_exe().map_err(Error::NoExe)?;
             // What git hands the remote helper: `codecommit::X` loses its prefix.
             let given = url.strip_prefix("codecommit::").unwrap_or(url);
-            let plan =
-                remote::plan(given, &context.env, &context.fs, &this).map_err(Error::Remote)?;
+            let plan = remote::plan(given, &context.env, &context.fs, &this)
+                .map_err(DoctorError::Remote)?;
             (plan.url, plan.config)
         } else {
             (url.trim_end_matches('/').to_owned(), Vec::new())
         };
-        let rest = https.strip_prefix("https://").ok_or(Error::DoctorUrl)?;
-        let (host, path) = rest.split_once('/').ok_or(Error::DoctorUrl)?;
+        let rest = https.strip_prefix("https://").ok_or(DoctorError::Url)?;
+        let (host, path) = rest.split_once('/').ok_or(DoctorError::Url)?;
         if host.is_empty() || host.contains('@') || !path.starts_with("v1/repos/") {
-            return Err(Error::DoctorUrl);
+            return Err(DoctorError::Url.into());
         }
         Ok(Target {
             host: host.to_owned(),
@@ -96,8 +91,8 @@ pub(super) fn run(
     let mut report = Report::new(out);
     let region = target
         .as_ref()
-        .and_then(|target| codecommit::region_from_host(&target.host))
-        .unwrap_or("us-east-1");
+        .and_then(|target| region_from_host(&target.host))
+        .unwrap_or(DEFAULT_STS_REGION);
     let mut shapes: Vec<Shape> = target.iter().map(|target| target.shape.clone()).collect();
     shapes.extend(host_shapes(region, target.as_ref()));
     let found = git::check(&mut report, &shapes, context)?;

@@ -30,8 +30,11 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read the CA bundle {path} (http.sslCAInfo): {cause}")]
-    CaBundle { path: String, cause: String },
+    #[error("cannot read the CA bundle {path} (http.sslCAInfo): {}", .source.kind())]
+    CaBundle {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("could not reach {host}: {cause}")]
     Unreachable { host: String, cause: String },
 }
@@ -72,9 +75,9 @@ pub fn info_refs(request: &Request) -> Result<u16, Error> {
     };
     let mut trust = TrustStore::default();
     if let Some(path) = request.ca_bundle {
-        let pem = std::fs::read(path).map_err(|error| Error::CaBundle {
+        let pem = std::fs::read(path).map_err(|source| Error::CaBundle {
             path: path.display().to_string(),
-            cause: error.kind().to_string(),
+            source,
         })?;
         trust = TrustStore::empty().with_pem_certificate(pem);
     }

@@ -5,7 +5,7 @@
 use std::fmt::Display;
 use std::io::Write;
 
-use crate::error::Error;
+use crate::error::{DoctorError, Error};
 
 pub(super) struct Report<W> {
     out: W,
@@ -34,14 +34,14 @@ impl<W: Write> Report<W> {
     fn line(&mut self, line: std::fmt::Arguments) -> Result<(), Error> {
         writeln!(self.out, "{line}")
             .and_then(|()| self.out.flush())
-            .map_err(Error::output)
+            .map_err(Error::Output)
     }
 
     /// Ok when no check failed.
     pub(super) fn finish(self) -> Result<(), Error> {
         match self.problems {
             0 => Ok(()),
-            problems => Err(Error::Problems(problems)),
+            problems => Err(DoctorError::Problems(problems).into()),
         }
     }
 }
