@@ -81,19 +81,17 @@ impl Settings {
         default: Duration,
         limits: RangeInclusive<u64>,
     ) -> Result<Duration, Error> {
-        let seconds = match flag {
-            Some(flag) => flag.as_secs(),
+        // What the message shows: the profile's text as written.
+        let (seconds, text) = match flag {
+            Some(flag) => (Some(flag.as_secs()), flag.as_secs().to_string()),
             None => match self.get_in(name, "duration_seconds")? {
                 None => return Ok(default),
-                Some(text) => text
-                    .trim()
-                    .parse::<u64>()
-                    .map_err(|_| Error::Duration(text.to_owned(), limits.clone()))?,
+                Some(text) => (text.trim().parse::<u64>().ok(), text.to_owned()),
             },
         };
-        match limits.contains(&seconds) {
-            true => Ok(Duration::from_secs(seconds)),
-            false => Err(Error::Duration(seconds.to_string(), limits)),
+        match seconds.filter(|seconds| limits.contains(seconds)) {
+            Some(seconds) => Ok(Duration::from_secs(seconds)),
+            None => Err(Error::Duration(text, limits)),
         }
     }
 
