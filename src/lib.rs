@@ -11,8 +11,10 @@
 //! main.rs, bin/   wire the real world in, print the one-line error, exit
 //! lib.rs          this map
 //! cli.rs          argv → the command and its flags (no I/O)
-//! error.rs        the user's one line, composed of each module's error
-//! commands/       one file per user command, doctor's probe; only lib imports it
+//! error.rs        the user's one line: each module's error, and setup's and
+//!                 doctor's own failures, composed with their causes
+//! commands/       one file per user command, doctor's probe, and the command
+//!                 line turned into a plan; only lib imports it
 //! session/        the plan, obtaining a session (cache, lock, code, STS), the
 //!                 session and its bytes, the keyring stores, the lock, MFA
 //!                 device discovery, and the Context the flow runs in

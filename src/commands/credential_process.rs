@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::DateTime;
 
-use super::target::{for_sts, selected_need};
+use super::planning::{for_sts, selected_need};
 use crate::cli::Args;
 use crate::error::Error;
 use crate::os::json::{self, Member};

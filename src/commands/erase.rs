@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 
-use super::target::{codecommit_host, for_host};
+use super::planning::{codecommit_host, for_host};
 use crate::cli::Args;
 use crate::error::Error;
 use crate::git::protocol::Request;

@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
 
-use super::target::{codecommit_host, for_host};
+use super::planning::{codecommit_host, for_host};
 use crate::aws::{codecommit, sigv4};
 use crate::cli::Args;
 use crate::error::Error;

@@ -4,18 +4,21 @@
 //! expects of helpers.
 //!
 //! Each turns the parsed command line into the typed values the layers
-//! below take ([`crate::session::plan::Flags`], a setup request), runs them, and writes the
-//! answer. The command line stops here: nothing below sees [`Args`]. When
-//! the user cancels the MFA prompt (or it gets a SIGINT), git is told
-//! `quit=1`, so that it stops instead of asking for a username.
+//! below take (a [`crate::session::plan::Plan`], made in `planning.rs`; a
+//! setup request), runs them, and writes the answer. The command line stops
+//! here: nothing below sees [`Args`]. When the user cancels the MFA prompt
+//! (or it gets a SIGINT), git is told `quit=1`, so that it stops instead of
+//! asking for a username.
+//!
+//! It may import every layer; only `lib` (for `main`) imports it.
 
 mod credential_process;
 mod doctor;
 mod erase;
 mod get;
+mod planning;
 mod session;
 mod setup;
-mod target;
 
 use std::io::{BufRead, Write};
 

@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
-use super::target::{flags, for_sts, selected_need, settings};
+use super::planning::{flags, for_sts, selected_need, settings};
 use crate::aws::settings::Settings;
 use crate::cli::Args;
 use crate::error::Error;

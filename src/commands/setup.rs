@@ -10,8 +10,8 @@
 
 use std::io::Write;
 
-use crate::aws::files::Kind;
 use crate::aws::files::disk;
+use crate::aws::files::{Kind, SharedFiles};
 use crate::aws::process_profile::{self, Block};
 use crate::cli::Args;
 use crate::error::{Error, SetupError};
@@ -111,7 +111,7 @@ pub(super) fn aws_profile(
     if vpce {
         return Err(SetupError::HelperFlag("--vpce").into());
     }
-    let profile = super::target::settings(args, context)?;
+    let profile = super::planning::settings(args, context)?;
     let source = profile.name();
     let files = profile.files();
     let path = files.path(Kind::Config);
@@ -127,46 +127,74 @@ pub(super) fn aws_profile(
     );
     let contents = disk::read(path).map_err(SetupError::File)?;
     let existed = contents.is_some();
-    let contents = contents.unwrap_or_default();
-    let (text, line) = if undo {
-        match process_profile::remove(&contents, &block) {
-            Some(text) => (
-                Some(text),
-                format!("removed profile {name} from {}", path.display()),
-            ),
-            None if files.has_profile(name) => {
-                return Err(SetupError::Changed {
-                    name: name.to_owned(),
-                    path: path.to_owned(),
-                }
-                .into());
-            }
-            None => (
-                None,
-                format!("nothing to undo: no profile {name} in {}", path.display()),
-            ),
-        }
-    } else if process_profile::contains(&contents, &block) {
-        (
-            None,
-            format!(
-                "nothing to change: profile {name} in {} already uses profile {source}'s session",
-                path.display()
-            ),
-        )
-    } else if files.has_profile(name) {
-        return Err(SetupError::Exists(name.to_owned()).into());
-    } else if !files.has_profile(source) {
-        return Err(SetupError::WithoutSource(source.to_owned()).into());
-    } else {
-        let line = format!(
-            "added profile {name} to {}: aws --profile {name} now uses profile {source}'s MFA session",
-            path.display()
-        );
-        (Some(process_profile::add(&contents, &block)), line)
+    let change = Change {
+        block: &block,
+        files,
+        name,
+        source,
     };
+    let (text, line) = change.decide(&contents.unwrap_or_default(), undo)?;
     if let Some(text) = text {
         disk::write(path, &text, existed).map_err(SetupError::File)?;
     }
     writeln!(out, "{line}").map_err(Error::Output)
+}
+
+/// The profile `name` that `--aws-profile` adds for profile `source`, or
+/// removes.
+struct Change<'a> {
+    block: &'a Block,
+    files: &'a SharedFiles,
+    name: &'a str,
+    source: &'a str,
+}
+
+impl Change<'_> {
+    /// The config file's new text (`None`: it stays), and the line that
+    /// says what was done; an error where the file is not as expected.
+    fn decide(&self, contents: &str, undo: bool) -> Result<(Option<String>, String), SetupError> {
+        let Change {
+            block,
+            files,
+            name,
+            source,
+        } = *self;
+        let path = files.path(Kind::Config);
+        if undo {
+            return match process_profile::remove(contents, block) {
+                Some(text) => Ok((
+                    Some(text),
+                    format!("removed profile {name} from {}", path.display()),
+                )),
+                None if files.has_profile(name) => Err(SetupError::Changed {
+                    name: name.to_owned(),
+                    path: path.to_owned(),
+                }),
+                None => Ok((
+                    None,
+                    format!("nothing to undo: no profile {name} in {}", path.display()),
+                )),
+            };
+        }
+        if process_profile::contains(contents, block) {
+            return Ok((
+                None,
+                format!(
+                    "nothing to change: profile {name} in {} already uses profile {source}'s session",
+                    path.display()
+                ),
+            ));
+        }
+        if files.has_profile(name) {
+            return Err(SetupError::Exists(name.to_owned()));
+        }
+        if !files.has_profile(source) {
+            return Err(SetupError::WithoutSource(source.to_owned()));
+        }
+        let line = format!(
+            "added profile {name} to {}: aws --profile {name} now uses profile {source}'s MFA session",
+            path.display()
+        );
+        Ok((Some(process_profile::add(contents, block)), line))
+    }
 }

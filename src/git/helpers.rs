@@ -123,7 +123,7 @@ pub fn split_key(key: &str) -> Option<(Option<&str>, &str)> {
 
 /// What git does for one URL.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Chain<'a> {
+pub struct HelperList<'a> {
     /// The helpers git asks, in order, after the last reset.
     pub helpers: Vec<&'a Entry>,
     /// Whether an empty `helper =` cleared the list on the way.
@@ -133,8 +133,8 @@ pub struct Chain<'a> {
 }
 
 /// The helpers git runs for `url` (`https://host[:port]/path`).
-pub fn chain<'a>(entries: &'a [Entry], url: &str) -> Chain<'a> {
-    let mut chain = Chain::default();
+pub fn for_url<'a>(entries: &'a [Entry], url: &str) -> HelperList<'a> {
+    let mut chain = HelperList::default();
     let Some(target) = Url::parse(url) else {
         return chain;
     };
@@ -328,7 +328,7 @@ mod tests {
                 Some("true"),
             ),
         ];
-        let chain = chain(&entries, URL);
+        let chain = for_url(&entries, URL);
         let helpers: Vec<_> = chain
             .helpers
             .iter()

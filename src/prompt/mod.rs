@@ -43,6 +43,9 @@
 //! or put in an error or panic message. Errors name a command's exit status,
 //! never its output, and never the `mfa_process` command line, which may
 //! hold a TOTP seed (`oathtool -b …`).
+//!
+//! It imports only the OS floor: what git's config says comes in through
+//! [`GitSettings`], which `crate::git` implements; `crate::session` asks it.
 
 mod askpass;
 mod error;

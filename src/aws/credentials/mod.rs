@@ -10,7 +10,7 @@
 //! For a role's `source_profile`, botocore's narrower chain: that profile's
 //! own providers (no environment), or its role when it has no keys.
 //!
-//! [`plan`] decides which provider answers, from the files and the
+//! [`provider`] decides which provider answers, from the files and the
 //! environment alone (pure, unit-tested); [`DefaultChain`] runs it. Roles
 //! with an MFA device never get here: the MFA session flow
 //! (`session::obtain`) assumes those itself.
@@ -156,7 +156,7 @@ impl Keys<'_> {
 
 /// The provider botocore's resolver would take for `profile`; `None` when
 /// none has settings (and instance metadata is turned off).
-pub fn plan<'a>(
+pub fn provider<'a>(
     config: &'a SharedFiles,
     env: &Env,
     profile: &'a str,
@@ -275,7 +275,7 @@ impl DefaultChain {
         region: &str,
         visited: &mut Vec<String>,
     ) -> Result<Option<Credentials>, Error> {
-        let Some(provider) = plan(config, &self.env, profile, chain)? else {
+        let Some(provider) = provider(config, &self.env, profile, chain)? else {
             return Ok(None);
         };
         let now = SystemTime::now();
@@ -386,7 +386,7 @@ mod tests {
 
     fn planned(config: &str, credentials: &str, vars: &[(&str, &str)], chain: Chain) -> String {
         let (aws, env) = files(config, credentials, vars);
-        format!("{:?}", plan(&aws, &env, aws.selected(), chain).unwrap())
+        format!("{:?}", provider(&aws, &env, aws.selected(), chain).unwrap())
     }
 
     const FULL: Chain = Chain::Full { environment: true };
@@ -464,7 +464,7 @@ mod tests {
         );
         let (aws, env) = files("[default]\nweb_identity_token_file = /t\n", "", &[]);
         assert!(matches!(
-            plan(&aws, &env, "default", FULL),
+            provider(&aws, &env, "default", FULL),
             Err(Error::WebIdentityWithoutRole(_))
         ));
     }

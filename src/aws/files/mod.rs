@@ -311,7 +311,7 @@ impl SharedFiles {
 
     /// The selected profile's settings for the AWS SDK's own reader, as a
     /// `[default]` profile that reader takes as this module reads them: the
-    /// endpoint settings of [`SDK_KEYS`] on one line each, comments dropped,
+    /// endpoint settings of `SDK_KEYS` on one line each, comments dropped,
     /// and the `[services NAME]` section they name.
     pub fn render_for_sdk(&self) -> String {
         let mut rendered = String::from("[default]\n");

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use aws_credential_types::Credentials;
 
-use super::Target;
+use super::Repository;
 use super::git::Found;
 use super::probe;
-use super::report::Report;
+use super::report::{Finding, Report};
 use crate::aws::credentials::{self, Keys, Provider};
 use crate::aws::files::Kind as FileKind;
 use crate::aws::iam::DeviceRequest;
@@ -30,10 +30,10 @@ pub(super) fn check(
     report: &mut Report<impl Write>,
     args: &Args,
     found: &Found,
-    target: Option<&Target>,
+    repository: Option<&Repository>,
     context: &Context,
 ) -> Result<(), Error> {
-    let Some(plan) = select(report, args, found, target, context)? else {
+    let Some(plan) = select(report, args, found, repository, context)? else {
         return Ok(());
     };
     let base = check_credentials(report, &plan, context)?;
@@ -51,8 +51,8 @@ pub(super) fn check(
         Some(identity) => check_sts(report, &plan, identity, context)?,
         None => None,
     };
-    if let Some(target) = target {
-        check_repository(report, &plan, target, found, arn.as_deref(), context)?;
+    if let Some(repository) = repository {
+        check_repository(report, &plan, repository, found, arn.as_deref(), context)?;
     }
     Ok(())
 }
@@ -63,13 +63,13 @@ fn select(
     report: &mut Report<impl Write>,
     args: &Args,
     found: &Found,
-    target: Option<&Target>,
+    repository: Option<&Repository>,
     context: &Context,
 ) -> Result<Option<Plan>, Error> {
     let flags = Flags {
         profile: args.profile.as_deref().or(found.profile.as_deref()),
         region: args.region.as_deref().or(found.region.as_deref()),
-        ..crate::commands::target::flags(args)
+        ..crate::commands::planning::flags(args)
     };
     let settings = match Settings::load(flags.profile, &context.env, &context.fs) {
         Ok(settings) => settings,
@@ -91,8 +91,8 @@ fn select(
         settings.name(),
         settings.files().path(FileKind::Config).display()
     ))?;
-    let plan = match target {
-        Some(target) => Plan::for_host(&flags, settings, &target.host, &context.env),
+    let plan = match repository {
+        Some(repository) => Plan::for_host(&flags, settings, &repository.host, &context.env),
         None => Plan::for_sts(&flags, settings, &context.env),
     };
     match plan {
@@ -122,7 +122,7 @@ fn check_credentials(
             plan.settings.name(),
             false,
         ),
-        Keys::Chain(name, chain) => match credentials::plan(files, &context.env, name, chain) {
+        Keys::Chain(name, chain) => match credentials::provider(files, &context.env, name, chain) {
             Ok(Some(provider)) => (
                 describe(&provider, files),
                 name,
@@ -339,69 +339,84 @@ fn check_sts(
 fn check_repository(
     report: &mut Report<impl Write>,
     plan: &Plan,
-    target: &Target,
+    repository: &Repository,
     found: &Found,
     arn: Option<&str>,
     context: &Context,
 ) -> Result<(), Error> {
-    let path = target.path.trim_start_matches('/');
-    let answer = match get::signed(plan, &target.host, path, false, context) {
+    let path = repository.path.trim_start_matches('/');
+    let answer = match get::signed(plan, &repository.host, path, false, context) {
         Ok(answer) => answer,
         Err(Error::Prompt(crate::prompt::Error::NotAsked)) => {
             return report.skip(format!(
                 "{} not tried: there is no cached MFA session, and doctor asks for a code only with --login",
-                target.url()
+                repository.url()
             ));
         }
         Err(error) => {
             return report.fail(
-                format!("no password for {}: {error}", target.url()),
+                format!("no password for {}: {error}", repository.url()),
                 "fix the checks above first",
             );
         }
     };
-    let url = format!("{}/info/refs?service=git-upload-pack", target.url());
+    let url = format!("{}/info/refs?service=git-upload-pack", repository.url());
     context.log.step(&format!("GET {url}"));
     let status = probe::info_refs(&probe::Request {
-        url: target.url(),
+        url: repository.url(),
         username: &answer.username,
         password: &answer.password,
         ca_bundle: found.ca_bundle.as_deref(),
         resolve: &found.resolve,
     });
-    let repository = target.path.rsplit('/').next().unwrap_or_default();
+    report.add(verdict(status, &url, plan, repository, arn))
+}
+
+/// What the repository's answer to the signed request means.
+fn verdict(
+    status: Result<u16, probe::Error>,
+    url: &str,
+    plan: &Plan,
+    repository: &Repository,
+    arn: Option<&str>,
+) -> Finding {
+    let repo_name = repository.path.rsplit('/').next().unwrap_or_default();
     let who = arn.unwrap_or("the caller");
     let name = plan.settings.name();
+    let region = &plan.region.name;
     match status {
-        Ok(200) => report.pass(format!("GET {url}: 200, the repository answers")),
-        Ok(403) if plan.need.is_none() => report.fail(
+        Ok(200) => Finding::Pass(format!("GET {url}: 200, the repository answers")),
+        Ok(403) if plan.need.is_none() => Finding::fail(
             format!("GET {url}: 403 for keys without MFA: this account needs MFA"),
-            format!("add mfa_serial to profile {name} (git-credential-mfa-codecommit login --profile {name} finds it)"),
+            format!(
+                "add mfa_serial to profile {name} (git-credential-mfa-codecommit login --profile {name} finds it)"
+            ),
         ),
         Ok(403) => {
             let account = arn
                 .and_then(|arn| arn.split(':').nth(4))
                 .filter(|account| !account.is_empty())
                 .unwrap_or("<account>");
-            report.fail(
-                format!("GET {url}: 403: {who} may not pull {repository}"),
+            Finding::fail(
+                format!("GET {url}: 403: {who} may not pull {repo_name}"),
                 format!(
-                    "ask for codecommit:GitPull (and GitPush) on arn:aws:codecommit:{}:{account}:{repository} for {who}",
-                    plan.region.name
+                    "ask for codecommit:GitPull (and GitPush) on arn:aws:codecommit:{region}:{account}:{repo_name} for {who}"
                 ),
             )
         }
-        Ok(404) => report.fail(
-            format!("GET {url}: 404: there is no repository {repository} in {}", plan.region.name),
+        Ok(404) => Finding::fail(
+            format!("GET {url}: 404: there is no repository {repo_name} in {region}"),
             format!(
-                "check the name and the region (aws codecommit list-repositories --region {})",
-                plan.region.name
+                "check the name and the region (aws codecommit list-repositories --region {region})"
             ),
         ),
-        Ok(status) => report.fail(
+        Ok(status) => Finding::fail(
             format!("GET {url}: {status}"),
             "try again; if it stays, see the README's troubleshooting",
         ),
-        Err(error) => report.fail(error, "check the network, and git's http.sslCAInfo and proxy settings"),
+        Err(error) => Finding::fail(
+            error,
+            "check the network, and git's http.sslCAInfo and proxy settings",
+        ),
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::report::Report;
 use crate::error::Error;
 use crate::git::helper_line::{self, HELPER_PROGRAM, Ours, Program};
-use crate::git::helpers::{self, Chain, Entry, Scope};
+use crate::git::helpers::{self, Entry, HelperList, Scope};
 use crate::git::{boolean, programs};
 use crate::os::child::{self, Stderr};
 use crate::session::context::Context;
@@ -102,7 +102,7 @@ pub(super) fn check(
                 .iter()
                 .filter_map(|(key, value)| forced(key, value)),
         );
-        let chain = helpers::chain(&entries, &shape.url);
+        let chain = helpers::for_url(&entries, &shape.url);
         check_chain(report, shape, &chain, ephemeral)?;
         if let Some(ours) = chain.helpers.iter().find_map(|entry| ours(entry)) {
             if ours_seen.is_empty() {
@@ -217,7 +217,7 @@ fn removal(entry: &Entry) -> String {
 fn check_chain(
     report: &mut Report<impl Write>,
     shape: &Shape,
-    chain: &Chain,
+    chain: &HelperList,
     ephemeral: bool,
 ) -> Result<(), Error> {
     let what = &shape.what;
@@ -273,7 +273,7 @@ fn setup_command(shape: &Shape) -> &'static str {
 fn check_others(
     report: &mut Report<impl Write>,
     shape: &Shape,
-    chain: &Chain,
+    chain: &HelperList,
     first_ours: usize,
     ephemeral: bool,
 ) -> Result<Option<Vec<String>>, Error> {
@@ -323,7 +323,7 @@ fn check_others(
 fn check_path(
     report: &mut Report<impl Write>,
     shape: &Shape,
-    chain: &Chain,
+    chain: &HelperList,
 ) -> Result<bool, Error> {
     let decided = chain.use_http_path;
     if decided.and_then(|entry| boolean::parse(entry.value.as_deref())) == Some(true) {
@@ -503,7 +503,7 @@ mod tests {
             forced: Vec::new(),
             vpce: false,
         };
-        let chain = helpers::chain(entries, &shape.url);
+        let chain = helpers::for_url(entries, &shape.url);
         let mut out = Vec::new();
         let mut report = Report::new(&mut out);
         check_chain(&mut report, &shape, &chain, ephemeral).unwrap();

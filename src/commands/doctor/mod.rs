@@ -27,7 +27,7 @@ use crate::session::context::Context;
 use crate::session::plan::DEFAULT_STS_REGION;
 
 /// The repository named on the command line, as `get` would see it.
-pub(super) struct Target {
+pub(super) struct Repository {
     host: String,
     /// `/v1/repos/name`.
     path: String,
@@ -35,7 +35,7 @@ pub(super) struct Target {
     shape: Shape,
 }
 
-impl Target {
+impl Repository {
     /// Its HTTPS URL (`https://host/v1/repos/name`).
     fn url(&self) -> &str {
         &self.shape.url
@@ -59,7 +59,7 @@ impl Target {
         if host.is_empty() || host.contains('@') || !path.starts_with("v1/repos/") {
             return Err(DoctorError::Url.into());
         }
-        Ok(Target {
+        Ok(Repository {
             host: host.to_owned(),
             path: format!("/{path}"),
             shape: Shape {
@@ -87,22 +87,25 @@ pub(super) fn run(
         lock_dir: context.lock_dir.clone(),
         ..*context
     };
-    let target = url.map(|url| Target::parse(url, context)).transpose()?;
+    let repository = url.map(|url| Repository::parse(url, context)).transpose()?;
     let mut report = Report::new(out);
-    let region = target
+    let region = repository
         .as_ref()
-        .and_then(|target| region_from_host(&target.host))
+        .and_then(|repository| region_from_host(&repository.host))
         .unwrap_or(DEFAULT_STS_REGION);
-    let mut shapes: Vec<Shape> = target.iter().map(|target| target.shape.clone()).collect();
-    shapes.extend(host_shapes(region, target.as_ref()));
+    let mut shapes: Vec<Shape> = repository
+        .iter()
+        .map(|repository| repository.shape.clone())
+        .collect();
+    shapes.extend(host_shapes(region, repository.as_ref()));
     let found = git::check(&mut report, &shapes, context)?;
-    aws::check(&mut report, args, &found, target.as_ref(), context)?;
+    aws::check(&mut report, args, &found, repository.as_ref(), context)?;
     report.finish()
 }
 
 /// One URL of each CodeCommit host shape in `region` (VPC endpoints too),
-/// but the target's own.
-fn host_shapes(region: &str, target: Option<&Target>) -> Vec<Shape> {
+/// but the repository's own.
+fn host_shapes(region: &str, repository: Option<&Repository>) -> Vec<Shape> {
     let hosts = [
         (format!("git-codecommit.{region}.amazonaws.com"), false),
         (format!("git-codecommit-fips.{region}.amazonaws.com"), false),
@@ -117,10 +120,12 @@ fn host_shapes(region: &str, target: Option<&Target>) -> Vec<Shape> {
     ];
     hosts
         .into_iter()
-        // The target's host shows under its URL, unless that is a
+        // The repository's host shows under its URL, unless that is a
         // codecommit:// one, whose helpers are not the https URL's.
         .filter(|(host, _)| {
-            target.is_none_or(|target| target.host != *host || !target.shape.forced.is_empty())
+            repository.is_none_or(|repository| {
+                repository.host != *host || !repository.shape.forced.is_empty()
+            })
         })
         .map(|(host, vpce)| Shape {
             what: host.clone(),

@@ -7,6 +7,22 @@ use std::io::Write;
 
 use crate::error::{DoctorError, Error};
 
+/// What one check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Finding {
+    Pass(String),
+    Fail { what: String, fix: String },
+}
+
+impl Finding {
+    pub(super) fn fail(what: impl Display, fix: impl Display) -> Self {
+        Finding::Fail {
+            what: what.to_string(),
+            fix: fix.to_string(),
+        }
+    }
+}
+
 pub(super) struct Report<W> {
     out: W,
     problems: usize,
@@ -15,6 +31,13 @@ pub(super) struct Report<W> {
 impl<W: Write> Report<W> {
     pub(super) fn new(out: W) -> Self {
         Report { out, problems: 0 }
+    }
+
+    pub(super) fn add(&mut self, finding: Finding) -> Result<(), Error> {
+        match finding {
+            Finding::Pass(what) => self.pass(what),
+            Finding::Fail { what, fix } => self.fail(what, fix),
+        }
     }
 
     pub(super) fn pass(&mut self, what: impl Display) -> Result<(), Error> {
