@@ -10,6 +10,7 @@ use std::time::Duration;
 use aws_types::os_shim_internal::{Env, Fs};
 use git_credential_mfa_codecommit::aws::credentials::DefaultChain;
 use git_credential_mfa_codecommit::aws::iam::Iam;
+use git_credential_mfa_codecommit::aws::imds::Imds;
 use git_credential_mfa_codecommit::aws::sts::Sts;
 use git_credential_mfa_codecommit::cli::{self, Command, HELP, Operation};
 use git_credential_mfa_codecommit::commands;
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
         fs: Fs::real(),
         clock: &SystemClock,
         credentials: &DefaultChain { env: Env::real() },
+        instance: &Imds,
         // As set, empty values included: git gives those a meaning. git's
         // prompt gates are not for `login`, which asks because it was told to.
         prompt: &Sources {

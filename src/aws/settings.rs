@@ -2,9 +2,10 @@
 //! `mfa_process`, `duration_seconds`, the role keys, the region), read from
 //! the files as [`crate::aws::files`] reads them, the AWS CLI's way.
 //!
-//! The region is the AWS CLI's: `AWS_DEFAULT_REGION`, else the profile's
-//! `region` (the AWS CLI does not read `AWS_REGION`). Nothing here touches
-//! the network.
+//! The region is read two ways: botocore's (`AWS_DEFAULT_REGION`, else the
+//! profile's `region`), which AWS's `git-remote-codecommit` uses, and the AWS
+//! CLI v2's, which reads `AWS_REGION` before both (v1 never reads it).
+//! Nothing here touches the network.
 
 use std::ops::RangeInclusive;
 use std::time::Duration;
@@ -100,7 +101,19 @@ impl Settings {
         self.files.profile_names()
     }
 
-    /// `AWS_DEFAULT_REGION`, else the selected profile's `region`.
+    /// The AWS CLI v2's region below `--region`: `AWS_REGION`, else
+    /// [`Settings::region`] (its `_construct_cli_region_chain` in
+    /// `awscli/clidriver.py`, less the instance metadata it asks last).
+    pub fn cli_region(&self, env: &Env) -> Result<Option<Region>, Error> {
+        let variable = "AWS_REGION";
+        match files::var(env, variable) {
+            Some(name) => Ok(Some(Region::new(name, RegionSource::Variable(variable)))),
+            None => self.region(env),
+        }
+    }
+
+    /// botocore's region: `AWS_DEFAULT_REGION`, else the selected profile's
+    /// `region`.
     pub fn region(&self, env: &Env) -> Result<Option<Region>, Error> {
         let variable = "AWS_DEFAULT_REGION";
         if let Some(name) = files::var(env, variable) {
@@ -135,6 +148,8 @@ pub enum RegionSource {
     Variable(&'static str),
     /// The selected profile's `region`.
     Profile,
+    /// The EC2 instance's metadata.
+    InstanceMetadata,
     /// Nothing: STS's default.
     Default,
 }
@@ -146,6 +161,7 @@ impl std::fmt::Display for RegionSource {
             RegionSource::Flag => f.write_str("from --region"),
             RegionSource::Variable(name) => write!(f, "from {name}"),
             RegionSource::Profile => f.write_str("the profile's"),
+            RegionSource::InstanceMetadata => f.write_str("the EC2 instance's"),
             RegionSource::Default => f.write_str("none is set; STS's default"),
         }
     }
@@ -225,21 +241,27 @@ mod tests {
     }
 
     #[test]
-    fn the_region_is_the_aws_clis() {
-        let plain = |env| {
-            profile(CONFIG, env, Some("plain"))
-                .region(&Env::from_slice(env))
-                .unwrap()
-                .map(|region| region.name)
+    fn the_region_is_botocores_and_the_cli_v2_reads_aws_region_first() {
+        let plain = |env: &[(&str, &str)]| {
+            let settings = profile(CONFIG, env, Some("plain"));
+            let env = Env::from_slice(env);
+            let name = |region: Option<Region>| region.map(|region| region.name);
+            (
+                name(settings.region(&env).unwrap()),
+                name(settings.cli_region(&env).unwrap()),
+            )
         };
-        assert_eq!(plain(&[]).as_deref(), Some("eu-west-1"));
+        let same = |region: &str| (Some(region.to_owned()), Some(region.to_owned()));
+        assert_eq!(plain(&[]), same("eu-west-1"));
         assert_eq!(
-            plain(&[("AWS_REGION", "ap-south-1")]).as_deref(),
-            Some("eu-west-1")
+            plain(&[("AWS_REGION", "ap-south-1")]),
+            (Some("eu-west-1".to_owned()), Some("ap-south-1".to_owned()))
         );
         assert_eq!(
-            plain(&[("AWS_DEFAULT_REGION", "sa-east-1")]).as_deref(),
-            Some("sa-east-1")
+            plain(&[("AWS_DEFAULT_REGION", "sa-east-1")]),
+            same("sa-east-1")
         );
+        // Empty is unset, as for every variable the helper reads.
+        assert_eq!(plain(&[("AWS_REGION", "")]), same("eu-west-1"));
     }
 }

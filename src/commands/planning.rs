@@ -46,7 +46,14 @@ pub(super) fn codecommit_host(
 /// The plan for signing for `host`.
 pub(super) fn for_host(args: &Args, host: &str, context: &Context) -> Result<Plan, Error> {
     let settings = settings(args, context)?;
-    Ok(Plan::for_host(&flags(args), settings, host, &context.env)?)
+    let instance = context.instance;
+    Ok(Plan::for_host(
+        &flags(args),
+        settings,
+        host,
+        &context.env,
+        instance,
+    )?)
 }
 
 /// The plan for calling STS alone: a session no repository places.

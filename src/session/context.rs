@@ -1,7 +1,7 @@
 //! The world outside the process, as the commands and the flow below them
 //! see it: the environment, the files, the clock, and each outside peer
-//! behind its trait (the credential chain, the MFA prompt, STS, IAM, the
-//! keyring, the user's stderr).
+//! behind its trait (the credential chain, the instance's metadata, the MFA
+//! prompt, STS, IAM, the keyring, the user's stderr).
 //!
 //! `main` builds the real one; tests build one of doubles, so that every
 //! command runs on byte buffers. It lives with the sessions because the
@@ -16,6 +16,7 @@ use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::aws::credentials::CredentialSource;
 use crate::aws::iam::MfaDevices;
+use crate::aws::imds::InstanceRegion;
 use crate::aws::sts::TokenIssuer;
 use crate::os::log::Log;
 use crate::prompt::TotpPrompt;
@@ -42,6 +43,8 @@ pub struct Context<'a> {
     pub fs: Fs,
     pub clock: &'a dyn Clock,
     pub credentials: &'a dyn CredentialSource,
+    /// The EC2 instance's region, the last source of a region to sign in.
+    pub instance: &'a dyn InstanceRegion,
     pub prompt: &'a dyn TotpPrompt,
     pub issuer: &'a dyn TokenIssuer,
     /// IAM's list of a user's MFA devices (`login` only).

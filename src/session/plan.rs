@@ -20,6 +20,7 @@ use aws_types::os_shim_internal::Env;
 use crate::aws::codecommit;
 use crate::aws::credentials::{self, Chain, Keys, ROLE_SESSION_NAME, role};
 use crate::aws::files::Choice;
+use crate::aws::imds::InstanceRegion;
 use crate::aws::settings::{self, Region, RegionSource, Settings};
 use crate::session::store::CacheKey;
 
@@ -30,7 +31,7 @@ pub enum Error {
     #[error("--region is empty; give a region such as us-east-1")]
     EmptyRegion,
     #[error(
-        "no AWS region for host {0}; pass --region, or set `region` in the profile or AWS_DEFAULT_REGION"
+        "no AWS region for host {0}; pass --region, or set `region` in the profile or AWS_REGION"
     )]
     NoRegion(String),
     #[error(transparent)]
@@ -111,24 +112,32 @@ pub struct Plan {
 
 impl Plan {
     /// The plan for signing for `host`: the region is the host's, else
-    /// `--region`, else the AWS CLI's.
+    /// `--region`, else the AWS CLI v2's, the `instance`'s last (asked only
+    /// when nothing else names one, as v2 does).
     pub fn for_host(
         flags: &Flags,
         settings: Settings,
         host: &str,
         env: &Env,
+        instance: &dyn InstanceRegion,
     ) -> Result<Self, Error> {
         let region = match codecommit::region_from_host(host) {
             Some(name) => Region::new(name.to_owned(), RegionSource::Host),
-            None => {
-                region(flags, &settings, env)?.ok_or_else(|| Error::NoRegion(host.to_owned()))?
-            }
+            None => match region(flags, &settings, env)? {
+                Some(region) => region,
+                None => instance
+                    .region()
+                    .map(|name| Region::new(name, RegionSource::InstanceMetadata))
+                    .ok_or_else(|| Error::NoRegion(host.to_owned()))?,
+            },
         };
         Self::in_region(flags, settings, region)
     }
 
     /// The plan for calling STS alone, which no repository places:
-    /// `--region`, else the AWS CLI's region, else [`DEFAULT_STS_REGION`].
+    /// `--region`, else the AWS CLI's region, else [`DEFAULT_STS_REGION`]
+    /// (not the instance's, which would cost every cached `credential-process`
+    /// off EC2 a second).
     pub fn for_sts(flags: &Flags, settings: Settings, env: &Env) -> Result<Self, Error> {
         let region = region(flags, &settings, env)?
             .unwrap_or_else(|| Region::new(DEFAULT_STS_REGION.to_owned(), RegionSource::Default));
@@ -187,12 +196,12 @@ impl Need {
 }
 
 /// `--region`, else the environment's or profile's region, as the AWS CLI
-/// reads them; an empty `--region` is an error.
+/// v2 reads them; an empty `--region` is an error.
 fn region(flags: &Flags, settings: &Settings, env: &Env) -> Result<Option<Region>, Error> {
     match flags.region {
         Some("") => Err(Error::EmptyRegion),
         Some(name) => Ok(Some(Region::new(name.to_owned(), RegionSource::Flag))),
-        None => Ok(settings.region(env)?),
+        None => Ok(settings.cli_region(env)?),
     }
 }
 
@@ -428,32 +437,87 @@ mod tests {
         ));
     }
 
+    /// An instance with `region`, counting how often it is asked.
+    struct Instance(Option<&'static str>, std::cell::Cell<usize>);
+
+    impl InstanceRegion for Instance {
+        fn region(&self) -> Option<String> {
+            self.1.set(self.1.get() + 1);
+            self.0.map(str::to_owned)
+        }
+    }
+
     #[test]
-    fn the_region_is_the_hosts_then_the_flags_then_the_aws_clis() {
-        let env = Env::from_slice(&[("AWS_REGION", "ca-central-1")]);
-        let region = |host: &str, flag: Option<&str>, name: &str| {
+    fn the_region_is_the_hosts_then_the_flags_then_the_aws_cli_v2s() {
+        let on_ec2 = Instance(Some("me-south-1"), Default::default());
+        let region = |host: &str, flag: Option<&str>, name: &str, vars: &[(&str, &str)]| {
             let flags = Flags {
                 region: flag,
                 ..Flags::default()
             };
-            Plan::for_host(&flags, profile(Some(name)), host, &env).map(|plan| plan.region.name)
+            let env = Env::from_slice(vars);
+            Plan::for_host(&flags, profile(Some(name)), host, &env, &on_ec2)
+                .map(|plan| (plan.region.name, plan.region.source))
         };
         let custom = "codecommit.example.amazonaws.com";
+        let both = [
+            ("AWS_REGION", "ca-central-1"),
+            ("AWS_DEFAULT_REGION", "us-west-1"),
+        ];
+        let found = |host, flag, name, vars| region(host, flag, name, vars).unwrap();
         assert_eq!(
-            region("git-codecommit.us-east-2.amazonaws.com", Some("x"), "plain").unwrap(),
-            "us-east-2"
+            found(
+                "git-codecommit.us-east-2.amazonaws.com",
+                Some("x"),
+                "plain",
+                &both
+            ),
+            ("us-east-2".to_owned(), RegionSource::Host)
         );
         assert_eq!(
-            region(custom, Some("sa-east-1"), "plain").unwrap(),
-            "sa-east-1"
+            found(custom, Some("sa-east-1"), "plain", &both),
+            ("sa-east-1".to_owned(), RegionSource::Flag)
         );
-        assert_eq!(region(custom, None, "plain").unwrap(), "eu-west-1");
+        assert_eq!(
+            found(custom, None, "plain", &both),
+            (
+                "ca-central-1".to_owned(),
+                RegionSource::Variable("AWS_REGION")
+            )
+        );
+        assert_eq!(
+            found(custom, None, "plain", &both[1..]),
+            (
+                "us-west-1".to_owned(),
+                RegionSource::Variable("AWS_DEFAULT_REGION")
+            )
+        );
+        assert_eq!(
+            found(custom, None, "plain", &[]),
+            ("eu-west-1".to_owned(), RegionSource::Profile)
+        );
+        assert_eq!(
+            on_ec2.1.get(),
+            0,
+            "the instance is asked only when nothing names a region"
+        );
+        assert_eq!(
+            found(custom, None, "norole", &[]),
+            ("me-south-1".to_owned(), RegionSource::InstanceMetadata)
+        );
         assert!(matches!(
-            region(custom, Some(""), "plain"),
+            region(custom, Some(""), "plain", &[]),
             Err(Error::EmptyRegion)
         ));
-        assert!(
-            matches!(region(custom, None, "norole"), Err(Error::NoRegion(host)) if host == custom)
+        let off_ec2 = Instance(None, Default::default());
+        let env = Env::from_slice(&[]);
+        let none = Plan::for_host(
+            &Flags::default(),
+            profile(Some("norole")),
+            custom,
+            &env,
+            &off_ec2,
         );
+        assert!(matches!(none, Err(Error::NoRegion(host)) if host == custom));
     }
 }

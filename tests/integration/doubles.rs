@@ -12,6 +12,7 @@ use aws_types::os_shim_internal::{Env, Fs};
 use git_credential_mfa_codecommit::aws::credentials::{self, CredentialSource};
 use git_credential_mfa_codecommit::aws::files::SharedFiles;
 use git_credential_mfa_codecommit::aws::iam::{self, DeviceRequest, MfaDevices};
+use git_credential_mfa_codecommit::aws::imds::InstanceRegion;
 use git_credential_mfa_codecommit::aws::sts::{
     self, Caller, Identity, RoleRequest, SessionRequest, TokenIssuer,
 };
@@ -335,12 +336,28 @@ impl MfaDevices for NoIam {
     }
 }
 
+/// The instance metadata service: the instance's region (`None`: off EC2),
+/// and how often it was asked.
+#[derive(Default)]
+pub struct Instance {
+    pub region: Option<&'static str>,
+    pub asked: Cell<usize>,
+}
+
+impl InstanceRegion for Instance {
+    fn region(&self) -> Option<String> {
+        self.asked.set(self.asked.get() + 1);
+        self.region.map(str::to_owned)
+    }
+}
+
 /// Everything `commands::run` touches, faked.
 pub struct World {
     /// Shared, so that events elsewhere ([`MemoryStore::before_a_load`]) can
     /// move it.
     pub now: Rc<Cell<SystemTime>>,
     pub credentials: ScriptedCredentials,
+    pub instance: Instance,
     pub prompt: ScriptedPrompt,
     pub issuer: ScriptedIssuer,
     pub store: MemoryStore,
@@ -370,6 +387,7 @@ impl World {
                 credentials,
                 ..Default::default()
             },
+            instance: Instance::default(),
             prompt: ScriptedPrompt::default(),
             issuer: ScriptedIssuer::default(),
             store: MemoryStore::default(),
@@ -401,6 +419,7 @@ impl World {
             fs: Fs::from_map(files),
             clock: self,
             credentials: &self.credentials,
+            instance: &self.instance,
             prompt: &self.prompt,
             issuer: &self.issuer,
             devices: &NoIam,

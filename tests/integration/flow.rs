@@ -71,7 +71,7 @@ fn foreign_host_asks_for_nothing_and_prints_nothing() {
 }
 
 #[test]
-fn region_precedence_host_then_flag_then_environment_then_profile() {
+fn region_precedence_host_then_flag_then_environment_then_profile_as_in_aws_cli_v2() {
     let config = "[default]\nregion = ap-south-1\n[profile dev]\nregion = sa-east-1\n";
     let custom = "codecommit.internal.example.amazonaws.com";
     // argv, host, environment, the region credentials are asked for
@@ -94,18 +94,19 @@ fn region_precedence_host_then_flag_then_environment_then_profile() {
             &[("AWS_REGION", "ca-central-1")],
             "eu-west-1",
         ),
-        // The AWS CLI reads AWS_DEFAULT_REGION, never AWS_REGION.
+        // AWS CLI v2 reads AWS_REGION before AWS_DEFAULT_REGION (v1 never
+        // reads it).
         (
             &["get"],
             custom,
             &[("AWS_REGION", "ca-central-1"), ("AWS_DEFAULT_REGION", "x")],
-            "x",
+            "ca-central-1",
         ),
         (
             &["get"],
             custom,
             &[("AWS_REGION", "ca-central-1")],
-            "ap-south-1",
+            "ca-central-1",
         ),
         (
             &["get"],
@@ -130,6 +131,24 @@ fn region_precedence_host_then_flag_then_environment_then_profile() {
             "{argv:?} {host} {env:?}"
         );
     }
+}
+
+#[test]
+fn the_instances_region_serves_only_when_nothing_else_names_one() {
+    let custom = "codecommit.internal.example.amazonaws.com";
+    let mut world = keys_world(None, None).with_config("[default]\n");
+    world.instance.region = Some("me-south-1");
+    world.run(&["get"], &request(custom)).result.unwrap();
+    assert_eq!(world.credentials.calls.borrow()[0].1, "me-south-1");
+    assert_eq!(world.instance.asked.get(), 1);
+
+    let world = keys_world(None, None).with_config("[default]\nregion = eu-west-1\n");
+    world.run(&["get"], &request(custom)).result.unwrap();
+    world
+        .run(&["get"], &request("git-codecommit.us-east-2.amazonaws.com"))
+        .result
+        .unwrap();
+    assert_eq!(world.instance.asked.get(), 0);
 }
 
 #[test]

@@ -19,6 +19,7 @@ mod doubles;
 mod flow;
 mod git_push;
 mod ini_differential;
+mod instance_region;
 mod mfa_e2e;
 mod mfa_flow;
 mod moto;

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use aws_config::ecs::EcsCredentialsProvider;
-use aws_config::imds::{self, credentials::ImdsCredentialsProvider};
+use aws_config::imds::credentials::ImdsCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -30,7 +30,6 @@ pub enum Error {
     Provider(String),
 }
 
-const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// One call, its one retry included.
 const CALL_TIMEOUT: Duration = Duration::from_secs(3);
@@ -55,14 +54,7 @@ pub(super) fn instance_metadata(region: &str) -> Result<Credentials, Error> {
     load(
         ImdsCredentialsProvider::builder()
             .configure(&config)
-            .imds_client(
-                imds::Client::builder()
-                    .configure(&config)
-                    .max_attempts(1)
-                    .connect_timeout(IMDS_TIMEOUT)
-                    .read_timeout(IMDS_TIMEOUT)
-                    .build(),
-            )
+            .imds_client(crate::aws::imds::client(&config))
             .build(),
         "instance metadata",
     )

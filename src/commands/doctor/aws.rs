@@ -92,7 +92,13 @@ fn select(
         settings.files().path(FileKind::Config).display()
     ))?;
     let plan = match repository {
-        Some(repository) => Plan::for_host(&flags, settings, &repository.host, &context.env),
+        Some(repository) => Plan::for_host(
+            &flags,
+            settings,
+            &repository.host,
+            &context.env,
+            context.instance,
+        ),
         None => Plan::for_sts(&flags, settings, &context.env),
     };
     match plan {
