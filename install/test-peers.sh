@@ -1,13 +1,49 @@
 #!/bin/sh
 # Installs the outside peers the ignored tests run against (Debian/Ubuntu, as root):
 # git, openssl, python3 for the CodeCommit-like server, faketime, gnome-keyring
-# and dbus (a real Secret Service), keyutils, and from PyPI
-# the AWS CLI (the reference answers), moto (a local STS server) and AWS's
-# git-remote-codecommit (compared with ours); g++
-# builds libFuzzer for tests/fuzz/run.sh.
+# and dbus (a real Secret Service), keyutils, tmux (a console to type into),
+# and from PyPI the AWS CLI (the reference answers), moto (a local STS
+# server) and AWS's git-remote-codecommit (compared with ours); g++ builds
+# libFuzzer for tests/fuzz/run.sh. For the other platforms: mingw-w64 and
+# wine (the Windows build and its tests), zig from PyPI (macOS's C compiler),
+# and the standard library's sources for this rustc, which -Zbuild-std
+# builds for those targets.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends git openssl python3 faketime \
-    gnome-keyring dbus-daemon dbus-user-session keyutils g++ >/dev/null
-python3 -m pip install --quiet --disable-pip-version-check awscli 'moto[server]' git-remote-codecommit
+    gnome-keyring dbus-daemon dbus-user-session keyutils g++ tmux \
+    gcc-mingw-w64-x86-64-posix wine wine64 >/dev/null
+python3 -m pip install --quiet --disable-pip-version-check awscli 'moto[server]' \
+    git-remote-codecommit ziglang
+
+# rust-src of exactly this rustc, from Debian's trixie-backports, unpacked
+# into /usr/local/share/rust-src/VERSION (tests/windows/cargo.sh and
+# tests/macos/check.sh look there) through a private apt list: the
+# machine's own sources are not touched.
+version=$(rustc --version | awk '{print $2}')
+into=/usr/local/share/rust-src/$version
+if [ ! -d "$into/usr/lib/rustlib/src/rust/library" ]; then
+    work=$(mktemp -d)
+    chmod 755 "$work" # apt downloads as _apt
+    mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+    [ -n "$mirror" ] || mirror=$(awk '/^deb / { print $2; exit }' /etc/apt/sources.list)
+    mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie-backports main" \
+        >"$work/sources.list"
+    private="-o Dir::Etc::SourceList=$work/sources.list -o Dir::Etc::SourceParts=/dev/null
+        -o Dir::State::Lists=$work/lists -o Dir::Cache=$work/cache -o Dir::State::status=/dev/null"
+    # shellcheck disable=SC2086
+    apt-get $private update -qq
+    # shellcheck disable=SC2086
+    package=$(apt-cache $private madison rust-src | awk -v v="$version" '$3 ~ "^" v "[+]" { print $3; exit }')
+    if [ -z "$package" ]; then
+        echo "install/test-peers.sh: trixie-backports has no rust-src for rustc $version" >&2
+        exit 1
+    fi
+    # shellcheck disable=SC2086
+    (cd "$work" && apt-get $private download -qq "rust-src=$package")
+    mkdir -p "$into"
+    dpkg-deb -x "$work"/rust-src_*.deb "$into"
+    rm -rf "$work"
+fi

@@ -33,7 +33,9 @@
 //! The binaries only wire the real world in: `main.rs` into [`commands::run`],
 //! `bin/git-remote-codecommit.rs` (for `codecommit://` URLs) into
 //! [`git::remote::plan`].
-#![forbid(unsafe_code)]
+// No `unsafe`, but for the Windows console's mode (`prompt::terminal`),
+// allowed there alone.
+#![deny(unsafe_code)]
 
 pub mod aws;
 pub mod cli;

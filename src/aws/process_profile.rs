@@ -13,8 +13,7 @@
 //! that block, so the file is byte for byte what it was. A block changed
 //! since is left alone and reported. Pure: text in, text out.
 
-use crate::aws::files::writer;
-use crate::os::shell;
+use crate::aws::files::{command_line, writer};
 
 /// What `setup --aws-profile` would write: the block for profile `name`
 /// running `exe` for profile `source`.
@@ -30,8 +29,8 @@ impl Block {
         let mut text = format!(
             "[{}]\ncredential_process = {} credential-process --profile {}\n",
             writer::profile_header(name),
-            shell::quote(exe),
-            shell::quote(source)
+            command_line::quote(exe),
+            command_line::quote(source)
         );
         if let Some(region) = region {
             text.push_str(&format!("region = {region}\n"));
@@ -113,9 +112,15 @@ mod tests {
              region = eu-west-1\n"
         );
         let quoted = Block::new("my tools", "/opt/my tools/helper", "it's me", None);
+        // Quoted for the splitter botocore uses here.
+        let line = if cfg!(windows) {
+            r#""/opt/my tools/helper" credential-process --profile "it's me""#
+        } else {
+            r"'/opt/my tools/helper' credential-process --profile 'it'\''s me'"
+        };
         assert_eq!(
             quoted.text,
-            "[profile 'my tools']\ncredential_process = '/opt/my tools/helper' credential-process --profile 'it'\\''s me'\n"
+            format!("[profile 'my tools']\ncredential_process = {line}\n")
         );
     }
 

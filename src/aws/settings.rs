@@ -170,11 +170,12 @@ impl std::fmt::Display for RegionSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::files::fake_files;
 
     fn profile(config: &str, env: &[(&str, &str)], explicit: Option<&str>) -> Settings {
         let mut vars = vec![("HOME", "/home")];
         vars.extend_from_slice(env);
-        let fs = Fs::from_slice(&[("/home/.aws/config", config)]);
+        let fs = fake_files("/home", &[(".aws/config", config)]);
         Settings::load(explicit, &Env::from_slice(&vars), &fs).unwrap()
     }
 

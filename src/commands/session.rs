@@ -136,9 +136,9 @@ mod tests {
             utc(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
             "2023-11-14 22:13:20 UTC"
         );
-        assert_eq!(
-            utc(UNIX_EPOCH + Duration::from_secs(i64::MAX as u64)),
-            "beyond the year 262142"
-        );
+        // Windows' SystemTime ends in the year 30828, inside chrono's range.
+        if let Some(beyond) = UNIX_EPOCH.checked_add(Duration::from_secs(i64::MAX as u64)) {
+            assert_eq!(utc(beyond), "beyond the year 262142");
+        }
     }
 }

@@ -150,6 +150,7 @@ mod tests {
     /// Each case written to a config file and read back by the real
     /// `git config --type=bool`, the reference.
     #[test]
+    #[cfg_attr(windows, ignore = "needs Git for Windows")]
     fn every_case_reads_as_the_real_git_reads_it() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("config");

@@ -74,7 +74,8 @@ fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
 
-#[cfg(test)]
+// Unix file modes.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

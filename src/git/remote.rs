@@ -187,6 +187,7 @@ fn helper_path(helper: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::files::{fake_files, fake_path};
 
     const HELPER: &str = "/opt/my tools/git-credential-mfa-codecommit";
     const CONFIG: &str = "[default]\nregion = eu-west-1\n\
@@ -196,7 +197,7 @@ mod tests {
     fn plan_with(url: &str, vars: &[(&str, &str)]) -> Result<Invocation, Error> {
         let mut env = vec![("HOME", "/home")];
         env.extend_from_slice(vars);
-        let fs = Fs::from_slice(&[("/home/.aws/config", CONFIG)]);
+        let fs = fake_files("/home", &[(".aws/config", CONFIG)]);
         plan(url, &Env::from_slice(&env), &fs, Path::new(HELPER))
     }
 
@@ -351,8 +352,12 @@ mod tests {
             .to_string();
         assert_eq!(
             error,
-            "profile nobody named in the URL is not in /home/.aws/config or \
-             /home/.aws/credentials; the profiles there: a@b, bare, default, fips, it's me"
+            format!(
+                "profile nobody named in the URL is not in {} or {}; \
+                 the profiles there: a@b, bare, default, fips, it's me",
+                fake_path("/home", ".aws/config"),
+                fake_path("/home", ".aws/credentials")
+            )
         );
         let error = plan_with("codecommit://bare@r", &[])
             .unwrap_err()

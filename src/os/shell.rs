@@ -28,6 +28,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(windows, ignore = "needs Git for Windows's sh")]
     fn sh_reads_a_quoted_word_back_whole() {
         let word = "/tmp/my dir/it's \"here\" $x `y` \\z";
         let out = std::process::Command::new("sh")

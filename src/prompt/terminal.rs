@@ -1,14 +1,16 @@
-//! The hidden prompt on the controlling terminal (`/dev/tty`; git owns stdin
-//! and stdout), and a visible one for choosing from a list.
+//! The hidden prompt on the terminal (git owns stdin and stdout): the
+//! controlling terminal `/dev/tty`, or on Windows the console, `CONIN$` and
+//! `CONOUT$`, as Git for Windows prompts. Also a visible prompt for choosing
+//! from a list.
 //!
 //! Input is hidden, and the terminal is switched to byte-at-a-time mode
-//! without signals for the prompt only, so that Ctrl-C and Ctrl-D arrive as
-//! bytes and end in [`Error::Cancelled`] instead of killing the process with
-//! echo still off; the previous settings are restored on every path out (see
-//! gitoxide's `gix-prompt`). At most [`MAX_ANSWER`] printable characters are
-//! kept.
+//! without signals for the prompt only, so that Ctrl-C and Ctrl-D (Ctrl-Z on
+//! Windows) arrive as bytes and end in [`Error::Cancelled`] instead of
+//! killing the process with echo still off; the previous settings are
+//! restored on every path out (see gitoxide's `gix-prompt`). At most
+//! [`MAX_ANSWER`] printable characters are kept.
 //!
-//! Signals sent from outside while the prompt waits (`kill -INT`, a
+//! On Unix, signals sent from outside while the prompt waits (`kill -INT`, a
 //! supervisor's SIGTERM, SIGHUP, SIGQUIT) would still kill the process in prompt mode,
 //! so for the prompt only they are caught: the wait is on the terminal and on
 //! a self-pipe the signal handler writes to, and a caught signal ends the
@@ -28,25 +30,54 @@ use crate::os::child::reason;
 /// The longest answer kept; a TOTP code is 6 digits.
 const MAX_ANSWER: usize = 64;
 
+/// The end-of-input keys: Ctrl-D, and on Windows Ctrl-Z as well.
+const END_OF_INPUT: &[u8] = if cfg!(windows) { b"\x04\x1a" } else { b"\x04" };
+
+/// Where the prompt reads keys and writes the question.
+pub(super) struct Terminal {
+    input: File,
+    output: File,
+}
+
 /// The controlling terminal, or why there is none.
-pub(super) fn open() -> Result<File, String> {
-    File::options()
+#[cfg(not(windows))]
+pub(super) fn open() -> Result<Terminal, String> {
+    let tty = File::options()
         .read(true)
         .write(true)
         .open("/dev/tty")
-        .map_err(|error| reason(&error))
+        .map_err(|error| reason(&error))?;
+    let output = tty.try_clone().map_err(|error| reason(&error))?;
+    Ok(Terminal { input: tty, output })
+}
+
+/// The console, or why there is none (mintty, an IDE, a GUI client): its
+/// input opened for writing too, which setting its mode needs.
+#[cfg(windows)]
+pub(super) fn open() -> Result<Terminal, String> {
+    let console = |name, read| {
+        File::options()
+            .read(read)
+            .write(true)
+            .open(name)
+            .map_err(|error| format!("no console: {}", reason(&error)))
+    };
+    Ok(Terminal {
+        input: console("CONIN$", true)?,
+        output: console("CONOUT$", false)?,
+    })
 }
 
 /// Asks on `tty`, hiding the answer.
-pub(super) fn ask(tty: &File, question: &Question) -> Result<String, Error> {
+pub(super) fn ask(tty: &Terminal, question: &Question) -> Result<String, Error> {
     ask_line(tty, &question.text(), false)
 }
 
 /// Shows `title` and the numbered `options` on `tty` and asks which one,
 /// showing what is typed; three answers that are not one of the numbers
 /// cancel. The index of the one chosen.
-pub(super) fn choose(tty: &File, title: &str, options: &[String]) -> Result<usize, Error> {
-    let mut out = tty;
+pub(super) fn choose(tty: &Terminal, title: &str, options: &[String]) -> Result<usize, Error> {
+    let mut out = &tty.output;
     writeln!(out, "{title}").map_err(Error::Terminal)?;
     for (number, option) in (1..).zip(options) {
         writeln!(out, "  {number}) {option}").map_err(Error::Terminal)?;
@@ -70,9 +101,9 @@ pub(super) fn choose(tty: &File, title: &str, options: &[String]) -> Result<usiz
 /// The terminal is in prompt mode before the question shows (switching
 /// discards what was typed earlier), so that nothing typed after it appears
 /// is lost or echoed by the terminal itself.
-fn ask_line(tty: &File, text: &str, echo: bool) -> Result<String, Error> {
-    let mode = raw::PromptMode::enter(tty)?;
-    let mut out = tty;
+fn ask_line(tty: &Terminal, text: &str, echo: bool) -> Result<String, Error> {
+    let mode = raw::PromptMode::enter(&tty.input)?;
+    let mut out = &tty.output;
     write!(out, "{text}").map_err(Error::Terminal)?;
     let answer = read_line(tty, &mode, echo);
     // A signal that came after the last key still ends the prompt.
@@ -87,11 +118,11 @@ fn ask_line(tty: &File, text: &str, echo: bool) -> Result<String, Error> {
 /// Reads one line in prompt mode, handling erase keys, writing back what is
 /// kept only with `echo`; Ctrl-C, Ctrl-D and a closed terminal cancel, a
 /// caught signal interrupts.
-fn read_line(file: &File, mode: &raw::PromptMode, echo: bool) -> Result<String, Error> {
-    let mut tty = file;
+fn read_line(tty: &Terminal, mode: &raw::PromptMode, echo: bool) -> Result<String, Error> {
+    let mut keys = &tty.input;
     let shown = |bytes: &[u8]| {
         if echo {
-            let mut out = file;
+            let mut out = &tty.output;
             let _ = out.write_all(bytes);
         }
     };
@@ -99,12 +130,13 @@ fn read_line(file: &File, mode: &raw::PromptMode, echo: bool) -> Result<String, 
     let mut byte = [0u8; 1];
     loop {
         mode.wait()?;
-        if tty.read(&mut byte).map_err(Error::Terminal)? == 0 {
+        if keys.read(&mut byte).map_err(Error::Terminal)? == 0 {
             return Err(Error::Cancelled);
         }
         match byte[0] {
             b'\r' | b'\n' => return Ok(answer),
-            0x03 | 0x04 => return Err(Error::Cancelled),
+            0x03 => return Err(Error::Cancelled),
+            end if END_OF_INPUT.contains(&end) => return Err(Error::Cancelled),
             0x7f | 0x08 if answer.pop().is_some() => shown(b"\x08 \x08"),
             0x15 => {
                 shown(&b"\x08 \x08".repeat(answer.len()));
@@ -334,28 +366,74 @@ mod raw {
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(windows)]
+#[allow(unsafe_code)]
 mod raw {
-    //! No terminal prompt on this platform yet: prompt mode cannot be entered.
+    //! Prompt mode on the Windows console: no echo, no line editing, Ctrl-C
+    //! read as a key (processed input off), what was typed before discarded;
+    //! the console's mode restored on drop. The console API has no safe
+    //! wrapper in the crates this project uses, so these three calls are the
+    //! crate's only `unsafe`.
     use std::fs::File;
+    use std::io;
+    use std::os::windows::io::AsRawHandle;
+
+    use windows_sys::Win32::System::Console::{
+        CONSOLE_MODE, ENABLE_ECHO_INPUT, ENABLE_LINE_INPUT, ENABLE_PROCESSED_INPUT,
+        FlushConsoleInputBuffer, GetConsoleMode, SetConsoleMode,
+    };
 
     use crate::prompt::error::Error;
 
-    pub enum PromptMode {}
+    /// The console input's mode before the prompt, restored on drop.
+    pub struct PromptMode<'a> {
+        input: &'a File,
+        saved: CONSOLE_MODE,
+    }
 
-    impl PromptMode {
-        pub fn enter(_: &File) -> Result<Self, Error> {
-            Err(Error::NoTerminal(
-                "not supported on this platform".to_owned(),
-            ))
+    impl<'a> PromptMode<'a> {
+        pub fn enter(input: &'a File) -> Result<Self, Error> {
+            let handle = input.as_raw_handle();
+            let mut saved: CONSOLE_MODE = 0;
+            // SAFETY: `handle` is the console input `input` holds open for
+            // the whole call, and `saved` a live place for the mode.
+            let got = unsafe { GetConsoleMode(handle, &mut saved) };
+            check(got)?;
+            let prompt = saved & !(ENABLE_ECHO_INPUT | ENABLE_LINE_INPUT | ENABLE_PROCESSED_INPUT);
+            set(input, prompt)?;
+            let mode = PromptMode { input, saved };
+            // SAFETY: as above; the call only discards pending input.
+            check(unsafe { FlushConsoleInputBuffer(handle) })?;
+            Ok(mode)
         }
 
+        /// Reading blocks until a key comes: nothing to wait for first.
         pub fn wait(&self) -> Result<(), Error> {
-            match *self {}
+            Ok(())
         }
 
         pub fn leave(self) -> Result<(), Error> {
-            match self {}
+            Ok(())
+        }
+    }
+
+    impl Drop for PromptMode<'_> {
+        fn drop(&mut self) {
+            let _ = set(self.input, self.saved);
+        }
+    }
+
+    fn set(input: &File, mode: CONSOLE_MODE) -> Result<(), Error> {
+        // SAFETY: the handle is the console input `input` holds open.
+        check(unsafe { SetConsoleMode(input.as_raw_handle(), mode) })
+    }
+
+    /// A console call's result: nonzero is success, else the last error.
+    fn check(result: i32) -> Result<(), Error> {
+        if result == 0 {
+            Err(Error::Terminal(io::Error::last_os_error()))
+        } else {
+            Ok(())
         }
     }
 }

@@ -338,7 +338,7 @@ fn role_base(asked: &Asked, own_serial: Option<&str>) -> Result<Option<(String, 
 
 #[cfg(test)]
 mod tests {
-    use aws_types::os_shim_internal::Fs;
+    use crate::aws::files::fake_files;
 
     use super::*;
 
@@ -357,7 +357,7 @@ mod tests {
 
     fn profile(explicit: Option<&str>) -> Settings {
         let env = Env::from_slice(&[("HOME", "/h")]);
-        let fs = Fs::from_slice(&[("/h/.aws/config", CONFIG)]);
+        let fs = fake_files("/h", &[(".aws/config", CONFIG)]);
         Settings::load(explicit, &env, &fs).unwrap()
     }
 

@@ -757,7 +757,7 @@ mod tests {
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let at = |seconds: u64, nanos: u32| now + Duration::new(seconds, nanos);
         assert_eq!(seconds_left(at(43_200, 0), now), 43_200);
-        assert_eq!(seconds_left(at(10, 1), now), 11);
+        assert_eq!(seconds_left(at(10, 100), now), 11);
         assert_eq!(seconds_left(now, now), 1);
         assert_eq!(seconds_left(now - Duration::from_secs(60), now), 1);
         assert_eq!(seconds_left(at(u64::from(u32::MAX) + 9, 0), now), u32::MAX);

@@ -7,7 +7,6 @@
 //! `keyctl session -`, `dbus-run-session`), with a scrubbed environment and a
 //! time limit, so no developer's session bus, keyring or HOME is touched.
 //! Entries are named per run, and removed at the end.
-#![cfg(target_os = "linux")]
 
 use std::ffi::OsString;
 use std::process::Command;

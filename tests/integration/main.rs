@@ -3,6 +3,10 @@
 //! Tests marked `#[ignore]` need a real outside peer (the AWS CLI, faketime,
 //! Python, openssl, moto); `.ci/run` installs those and runs them with
 //! `cargo test -- --include-ignored`, the README's test command.
+//!
+//! It drives Linux peers (keyutils, the Secret Service, `/proc`, faketime),
+//! so it is built on Linux only.
+#![cfg(target_os = "linux")]
 
 mod authtype;
 mod aws_cli;
@@ -11,6 +15,7 @@ mod binary;
 mod cache;
 mod chain;
 mod codecommit;
+mod command_line;
 mod config_writer;
 mod conformance;
 mod discovery;

@@ -8,14 +8,11 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[cfg(target_os = "linux")]
 use git_credential_mfa_codecommit::session::store::{CacheKey, KeyringStore, SessionStore};
 
-#[cfg(target_os = "linux")]
 use crate::cache::{gnome_keyring_locked, gnome_keyring_unlocked, keyutils_corrupt};
 use crate::codecommit::{ok, sts_calls};
 use crate::mfa_e2e::{MOTO_KEY_ID, MOTO_TOKEN, Mfa};
-#[cfg(target_os = "linux")]
 use crate::support::require;
 use crate::support::{BINARY, attribute, request, run, text};
 
@@ -127,7 +124,6 @@ fn an_unreachable_keyring_is_one_warning_and_the_answer_still_comes() {
 }
 
 /// The cache key of the default profile's session.
-#[cfg(target_os = "linux")]
 fn default_key(mfa: &Mfa) -> CacheKey {
     CacheKey {
         profile: "default".to_owned(),
@@ -140,7 +136,6 @@ fn default_key(mfa: &Mfa) -> CacheKey {
 /// comes back over ssh: the Secret Service answers on the bus but hands out
 /// and takes nothing, so the kernel keyring keeps the session, with one
 /// warning, and the next run finds it there.
-#[cfg(target_os = "linux")]
 #[test]
 #[ignore = "needs moto, python3, openssl, gnome-keyring and dbus-run-session: run by .ci/run"]
 fn a_locked_secret_service_is_one_warning_and_the_answer_still_comes() {
@@ -199,7 +194,6 @@ fn a_locked_secret_service_is_one_warning_and_the_answer_still_comes() {
     mfa.assert_no_secret_in_files();
 }
 
-#[cfg(target_os = "linux")]
 #[test]
 #[ignore = "needs moto, python3, openssl and kernel keyutils: run by .ci/run"]
 fn a_corrupt_cached_session_is_one_warning_and_is_replaced() {

@@ -92,7 +92,7 @@ pub(super) fn from_file(
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
-    use aws_types::os_shim_internal::Fs;
+    use crate::aws::files::{fake_files, fake_path};
 
     use super::*;
 
@@ -144,11 +144,14 @@ mod tests {
     #[test]
     fn file_keys_need_both_halves() {
         let env = Env::from_slice(&[("HOME", "/h")]);
-        let fs = Fs::from_slice(&[(
-            "/h/.aws/credentials",
-            "[default]\naws_access_key_id = AKID\naws_secret_access_key = s\naws_session_token = t\n\
+        let fs = fake_files(
+            "/h",
+            &[(
+                ".aws/credentials",
+                "[default]\naws_access_key_id = AKID\naws_secret_access_key = s\naws_session_token = t\n\
              [half]\naws_access_key_id = AKID\n[empty]\naws_access_key_id = AKID\naws_secret_access_key =\n",
-        )]);
+            )],
+        );
         let config = SharedFiles::load(None, &env, &fs).unwrap();
         let keys = from_file(&config, Kind::Credentials, "default").unwrap();
         assert_eq!(
@@ -159,13 +162,19 @@ mod tests {
             from_file(&config, Kind::Credentials, "half")
                 .unwrap_err()
                 .to_string(),
-            "profile half in /h/.aws/credentials has aws_access_key_id but no aws_secret_access_key; add it, or remove aws_access_key_id"
+            format!(
+                "profile half in {} has aws_access_key_id but no aws_secret_access_key; add it, or remove aws_access_key_id",
+                fake_path("/h", ".aws/credentials")
+            )
         );
         assert_eq!(
             from_file(&config, Kind::Credentials, "empty")
                 .unwrap_err()
                 .to_string(),
-            "profile empty in /h/.aws/credentials has an empty aws_secret_access_key; fill it in"
+            format!(
+                "profile empty in {} has an empty aws_secret_access_key; fill it in",
+                fake_path("/h", ".aws/credentials")
+            )
         );
     }
 }

@@ -369,7 +369,7 @@ impl CredentialSource for DefaultChain {
 
 #[cfg(test)]
 mod tests {
-    use aws_types::os_shim_internal::Fs;
+    use crate::aws::files::fake_files;
 
     use super::*;
 
@@ -377,10 +377,10 @@ mod tests {
         let mut all = vec![("HOME", "/h")];
         all.extend_from_slice(vars);
         let env = Env::from_slice(&all);
-        let fs = Fs::from_slice(&[
-            ("/h/.aws/config", config),
-            ("/h/.aws/credentials", credentials),
-        ]);
+        let fs = fake_files(
+            "/h",
+            &[(".aws/config", config), (".aws/credentials", credentials)],
+        );
         (SharedFiles::load(None, &env, &fs).unwrap(), env)
     }
 

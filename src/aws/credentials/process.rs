@@ -2,7 +2,8 @@
 //! JSON (`Version` 1, `AccessKeyId`, `SecretAccessKey`, optional
 //! `SessionToken` and `Expiration`).
 //!
-//! As botocore runs it: the command line split as `shlex` splits it and run
+//! As botocore runs it: the command line split as botocore splits it
+//! ([`command_line::split`]: `shlex`, or the C runtime's rules on Windows) and run
 //! without a shell (so `$HOME` is passed on as written, and `;` or `#` inside
 //! quotes are plain characters). As [`crate::os::child`] runs programs: no stdin,
 //! stderr to the user, stopped after [`TIMEOUT`]. Credentials already expired
@@ -15,7 +16,7 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::Credentials;
 
 use super::expiry::{self, unexpired};
-use crate::aws::files::shlex;
+use crate::aws::files::command_line;
 use crate::os::child;
 use crate::os::json::{self, Value};
 
@@ -57,7 +58,7 @@ fn run_within(
     now: SystemTime,
     timeout: Duration,
 ) -> Result<Credentials, Error> {
-    let words = shlex::split(command)
+    let words = command_line::split(command)
         .filter(|words| !words.is_empty())
         .ok_or_else(|| Error::NotACommand(profile.to_owned()))?;
     let mut program = Command::new(&words[0]);
@@ -114,7 +115,7 @@ fn parse(profile: &str, output: &[u8], now: SystemTime) -> Result<Credentials, E
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Instant, UNIX_EPOCH};
+    use std::time::UNIX_EPOCH;
 
     use super::*;
 
@@ -172,6 +173,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn runs_without_a_shell_and_stops_a_hanging_program() {
+        use std::time::Instant;
         let error = run_within("p", "echo '{\"Version\": 1}' ; true", now(), TIMEOUT).unwrap_err();
         assert!(error.to_string().contains("no JSON object"), "{error}");
         let started = Instant::now();

@@ -176,13 +176,15 @@ impl Role {
 
 #[cfg(test)]
 mod tests {
-    use aws_types::os_shim_internal::{Env, Fs};
+    use aws_types::os_shim_internal::Env;
+
+    use crate::aws::files::fake_files;
 
     use super::*;
 
     fn read(config: &str, profile: &str, visited: &[&str]) -> Result<Role, String> {
         let env = Env::from_slice(&[("HOME", "/h")]);
-        let fs = Fs::from_slice(&[("/h/.aws/config", config)]);
+        let fs = fake_files("/h", &[(".aws/config", config)]);
         let config = SharedFiles::load(None, &env, &fs).unwrap();
         let visited: Vec<String> = visited.iter().map(|name| (*name).to_owned()).collect();
         Role::read(&config, profile, &visited).map_err(|error| error.to_string())

@@ -181,7 +181,9 @@ fn sort(error: &CredentialsError, profile: &str, settings: &Settings) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use aws_types::os_shim_internal::{Env, Fs};
+    use aws_types::os_shim_internal::Env;
+
+    use crate::aws::files::fake_files;
 
     use super::*;
 
@@ -193,7 +195,7 @@ mod tests {
 
     fn read(profile: &str) -> Result<String, String> {
         let env = Env::from_slice(&[("HOME", "/h")]);
-        let fs = Fs::from_slice(&[("/h/.aws/config", SESSION)]);
+        let fs = fake_files("/h", &[(".aws/config", SESSION)]);
         let config = SharedFiles::load(None, &env, &fs).unwrap();
         settings(&config, profile)
             .map(|settings| format!("{settings:?}"))

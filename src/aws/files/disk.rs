@@ -69,7 +69,8 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     options.open(path).map(drop)
 }
 
-#[cfg(test)]
+// Unix file modes.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

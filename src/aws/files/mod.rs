@@ -22,6 +22,7 @@
 //! variable is unset; a file that exists but cannot be read is an error, not
 //! an empty file. Nothing here touches the network.
 
+pub mod command_line;
 pub(crate) mod disk;
 pub mod ini;
 pub(crate) mod shlex;
@@ -448,11 +449,42 @@ fn read(env: &Env, fs: &Fs, variable: &str, default: &str) -> Result<File, Error
 
 /// The home directory: `HOME`, else (Windows) `USERPROFILE`.
 fn home(env: &Env) -> PathBuf {
-    var(env, "HOME")
-        .or_else(|| var(env, "USERPROFILE"))
+    HOME_VARIABLES
+        .into_iter()
+        .find_map(|name| var(env, name))
         .map(PathBuf::from)
         .or_else(std::env::home_dir)
         .unwrap_or_default()
+}
+
+/// Where Python's `os.path.expanduser` finds the home directory: on Windows
+/// `USERPROFILE` (Python reads no `HOME` there; Git for Windows sets one to
+/// the same place), elsewhere `HOME`.
+#[cfg(windows)]
+const HOME_VARIABLES: [&str; 2] = ["USERPROFILE", "HOME"];
+#[cfg(not(windows))]
+const HOME_VARIABLES: [&str; 2] = ["HOME", "USERPROFILE"];
+
+/// Where this platform's joins put `relative` (with `/`) under `home`:
+/// `/h\.aws\config` on Windows, as the messages show it.
+#[cfg(test)]
+pub(crate) fn fake_path(home: &str, relative: &str) -> String {
+    let path = relative
+        .split('/')
+        .fold(PathBuf::from(home), |path, part| path.join(part));
+    path.to_string_lossy().into_owned()
+}
+
+/// A fake file system holding `files` (paths relative to `home`, with `/`)
+/// at their [`fake_path`].
+#[cfg(test)]
+pub(crate) fn fake_files(home: &str, files: &[(&str, &str)]) -> Fs {
+    Fs::from_map(
+        files
+            .iter()
+            .map(|(relative, text)| (fake_path(home, relative), text.as_bytes().to_vec()))
+            .collect::<std::collections::HashMap<_, _>>(),
+    )
 }
 
 /// Python's `os.path.expandvars`: `$NAME` and `${NAME}` (NAME of ASCII
@@ -486,11 +518,12 @@ fn expand_vars(path: &str, env: &Env) -> String {
     out
 }
 
-/// Python's `os.path.expanduser` for `~` and `~/…` (`~user` is left alone).
+/// Python's `os.path.expanduser` for `~` and `~/…` (and `~\…` on Windows;
+/// `~user` is left alone).
 fn expand_user(path: &str, env: &Env) -> PathBuf {
     match path.strip_prefix('~') {
         Some("") => home(env),
-        Some(rest) if rest.starts_with('/') => home(env).join(&rest[1..]),
+        Some(rest) if rest.starts_with(std::path::is_separator) => home(env).join(&rest[1..]),
         _ => PathBuf::from(path),
     }
 }
@@ -507,10 +540,10 @@ mod tests {
     ) -> Result<SharedFiles, Error> {
         let mut env = vec![("HOME", "/home")];
         env.extend_from_slice(vars);
-        let fs = Fs::from_slice(&[
-            ("/home/.aws/config", config),
-            ("/home/.aws/credentials", credentials),
-        ]);
+        let fs = fake_files(
+            "/home",
+            &[(".aws/config", config), (".aws/credentials", credentials)],
+        );
         SharedFiles::load(explicit, &Env::from_slice(&env), &fs)
     }
 
@@ -587,8 +620,11 @@ mod tests {
             .to_string();
         assert_eq!(
             error,
-            "profile nope (from AWS_PROFILE) is not in /home/.aws/config or /home/.aws/credentials; \
-             the profiles there: a, b, c"
+            format!(
+                "profile nope (from AWS_PROFILE) is not in {} or {}; the profiles there: a, b, c",
+                fake_path("/home", ".aws/config"),
+                fake_path("/home", ".aws/credentials")
+            )
         );
         assert!(load(config, "", &[], Some("default")).is_err());
     }
@@ -619,7 +655,10 @@ mod tests {
         let error = aws.value("default", "region").unwrap_err().to_string();
         assert_eq!(
             error,
-            "/home/.aws/config line 2: region of profile default goes on over several lines; put it on one line"
+            format!(
+                "{} line 2: region of profile default goes on over several lines; put it on one line",
+                fake_path("/home", ".aws/config")
+            )
         );
         assert!(aws.value("default", "s3").is_err());
         assert_eq!(aws.value("default", "empty").unwrap(), None);
@@ -633,7 +672,10 @@ mod tests {
             .to_string();
         assert_eq!(
             error,
-            "cannot parse /home/.aws/config: line 2: neither a [section] header nor a `key = value` line"
+            format!(
+                "cannot parse {}: line 2: neither a [section] header nor a `key = value` line",
+                fake_path("/home", ".aws/config")
+            )
         );
     }
 
@@ -644,7 +686,8 @@ mod tests {
             ("X", "x"),
             ("AWS_CONFIG_FILE", "~/$X/${X}/$NOPE/c"),
         ]);
-        let fs = Fs::from_slice(&[("/h/x/x/$NOPE/c", "[profile found]\n")]);
+        let found = PathBuf::from("/h").join("x/x/$NOPE/c");
+        let fs = Fs::from_slice(&[(&found.to_string_lossy(), "[profile found]\n")]);
         let aws = SharedFiles::load(None, &env, &fs).unwrap();
         assert!(aws.has_profile("found"));
         assert_eq!(expand_vars("a$", &env), "a$");
