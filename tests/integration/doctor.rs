@@ -628,3 +628,59 @@ fn doctor_command(mfa: &Mfa, args: &[&str]) -> Command {
 fn doctor(mfa: &Mfa, args: &[&str]) -> Doctor {
     Doctor::of(run(doctor_command(mfa, args), b""))
 }
+
+/// Git for Windows's system config, as its installer writes it: Git
+/// Credential Manager for every URL.
+const GIT_FOR_WINDOWS_SYSTEM: &str = "[core]\n\tautocrlf = true\n\
+    [credential]\n\thelper = manager\n\
+    [credential \"helperselector\"]\n\tselected = manager\n";
+
+#[test]
+fn git_for_windows_manager_is_named_and_setup_keeps_it_from_codecommit() {
+    let scratch = git_scratch("");
+    scratch.write(".aws/config", "[default]\nregion = us-east-1\n");
+    let system = scratch.write("etc/gitconfig", GIT_FOR_WINDOWS_SYSTEM);
+    // A spy Git Credential Manager: it records each time git asks it.
+    let asked = scratch.path("manager-asked");
+    let spy = scratch.write(
+        "spy/git-credential-manager",
+        &format!("#!/bin/sh\necho \"$1\" >> '{}'\n", asked.display()),
+    );
+    std::fs::set_permissions(&spy, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = path_with(&[spy.parent().unwrap()]);
+    let doctor = |scratch: &Scratch| {
+        let mut command = scratch.command(BINARY);
+        command
+            .env("PATH", &path)
+            .env("GIT_CONFIG_SYSTEM", &system)
+            .env("AWS_ENDPOINT_URL_STS", NO_IMDS)
+            .env("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "none")
+            .arg("doctor");
+        Doctor::of(run(command, b""))
+    };
+    let host = "git-codecommit.us-east-1.amazonaws.com";
+    assert_eq!(
+        doctor(&scratch).failed(host),
+        format!(
+            "✘ git asks manager for {host}, not this helper\n  fix: git-credential-mfa-codecommit setup"
+        )
+    );
+    setup(&scratch);
+    doctor(&scratch).passed_line(&format!("{host},"));
+    let fill = |url: &str| {
+        let mut git = scratch.command("git");
+        git.args(["credential", "fill"])
+            .env("PATH", &path)
+            .env("GIT_CONFIG_SYSTEM", &system)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("AWS_ACCESS_KEY_ID", "AKIAWINDOWSEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "windows/secret");
+        run(git, format!("url={url}\n\n").as_bytes())
+    };
+    let out = fill(&format!("https://{host}/v1/repos/x"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("username=AKIAWINDOWSEXAMPLE\n"));
+    assert!(!asked.exists(), "git asked the manager for CodeCommit");
+    fill("https://github.com/a/b");
+    assert_eq!(std::fs::read_to_string(&asked).unwrap(), "get\n");
+}

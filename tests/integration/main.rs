@@ -5,7 +5,8 @@
 //! `cargo test -- --include-ignored`, the README's test command.
 //!
 //! It drives Linux peers (keyutils, the Secret Service, `/proc`, faketime),
-//! so it is built on Linux only.
+//! so it is built on Linux only; from there, `windows.rs` runs the Windows
+//! executables under wine.
 #![cfg(target_os = "linux")]
 
 mod authtype;
@@ -40,3 +41,4 @@ mod sso;
 mod sts_faults;
 mod support;
 mod vectors;
+mod windows;

@@ -10,7 +10,7 @@ use git_credential_mfa_codecommit::aws::sigv4;
 
 use crate::support::manifest_dir;
 
-fn records() -> Vec<HashMap<String, String>> {
+pub(crate) fn records() -> Vec<HashMap<String, String>> {
     let text = std::fs::read_to_string(manifest_dir().join("tests/data/codecommit-passwords.txt"))
         .expect("the vector file");
     text.split("\n\n")
