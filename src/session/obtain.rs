@@ -120,6 +120,11 @@ pub fn save(need: &Need, session: &Session, context: &Context) {
             "cached the MFA session in the {}",
             context.store.name()
         )),
+        Err(error @ (store::Error::TooLarge { .. } | store::Error::Unencodable)) => {
+            context.log.warn(&format!(
+                "{error}, so it is not cached: each git command asks for a code until a session fits"
+            ));
+        }
         Err(error) => context.log.warn(&format!(
             "{error}; the MFA session is not cached ({KEYRING_HINT})"
         )),

@@ -81,6 +81,10 @@ pub enum Error {
     },
     #[error("the MFA session has a field too long for the cache")]
     Unencodable,
+    /// More than the backend holds in one entry (Credential Manager: 2,560
+    /// bytes; a role session with many tags has a long token).
+    #[error("the MFA session is larger than the {backend} holds")]
+    TooLarge { backend: &'static str },
     /// An entry that does not decode as a session; its bytes are never shown.
     #[error(
         "the MFA session cached in the {backend} is unreadable (corrupt, or written by another version of this helper)"
@@ -275,6 +279,9 @@ impl Backend {
             };
         }
         match error {
+            keyring_core::Error::TooLong(..) => Error::TooLarge {
+                backend: self.name(),
+            },
             keyring_core::Error::NoStorageAccess(_) | keyring_core::Error::NoDefaultStore => {
                 Error::Unavailable {
                     backend: self.name(),

@@ -337,7 +337,12 @@ fn a_2000_byte_token_is_cached_and_one_too_long_for_credential_manager_still_ans
                 assert_eq!(stderr, "");
             } else {
                 assert_eq!(stderr.lines().count(), 1, "{stderr}");
-                assert!(stderr.contains("the MFA session is not cached"), "{stderr}");
+                assert!(
+                    stderr.contains(
+                        "larger than the Windows Credential Manager holds, so it is not cached"
+                    ),
+                    "{stderr}"
+                );
                 assert!(
                     !stderr.contains("TTTT") && !stderr.contains("long/token"),
                     "{stderr}"
