@@ -45,14 +45,23 @@ pub(super) fn check(
         .as_ref()
         .and_then(|identity| identity.as_ref().ok())
         .map(|identity| identity.arn.as_str());
-    check_device(report, &plan, base.as_ref().zip(arn), context)?;
+    // The signed request first: its answer says whether this account
+    // asks for MFA here, which the device check reports.
+    let probed = repository.map(|repository| probe_repository(&plan, repository, found, context));
+    let answered = matches!(probed, Some(Probed::Answered(Ok(200), _)));
+    report.add(device(&plan, base.as_ref().zip(arn), answered, context)?)?;
     check_cache(report, &plan, context)?;
     let arn = match identity {
         Some(identity) => check_sts(report, &plan, identity, context)?,
         None => None,
     };
-    if let Some(repository) = repository {
-        check_repository(report, &plan, repository, found, arn.as_deref(), context)?;
+    if let Some((repository, probed)) = repository.zip(probed) {
+        report.add(match probed {
+            Probed::Answered(status, url) => {
+                verdict(status, &url, &plan, repository, arn.as_deref())
+            }
+            Probed::Not(finding) => finding,
+        })?;
     }
     Ok(())
 }
@@ -186,47 +195,59 @@ fn describe(provider: &Provider, files: &crate::aws::files::SharedFiles) -> Stri
     }
 }
 
-/// The MFA device, or that the profile names none (and which IAM lists
-/// for `caller`: the base keys and whose they are).
-fn check_device(
-    report: &mut Report<impl Write>,
+/// The MFA device, or that the profile names none: fine where the signed
+/// request was `answered` without MFA, a failure where IAM lists a device
+/// for `caller` (the base keys and whose they are) that the profile does
+/// not name, and otherwise a `–`: nothing says the account asks for MFA.
+fn device(
     plan: &Plan,
     caller: Option<(&Credentials, &str)>,
+    answered: bool,
     context: &Context,
-) -> Result<(), Error> {
+) -> Result<Finding, Error> {
     let name = plan.settings.name();
     if let Some(need) = &plan.need {
         let role = match &need.kind {
             Kind::Role(role) => format!(", for role {}", role.role_arn),
             Kind::UserSession => String::new(),
         };
-        return report.pass(format!(
+        return Ok(Finding::Pass(format!(
             "MFA device {}, sessions of {} s{role}",
             need.key.mfa_serial,
             need.duration.as_secs()
-        ));
+        )));
     }
-    let what = format!(
-        "profile {name} names no MFA device (mfa_serial): its requests carry no MFA, which accounts that require MFA refuse"
-    );
+    if answered {
+        return Ok(Finding::Pass(format!(
+            "profile {name} names no MFA device (mfa_serial), and the repository answers without: this account does not ask for MFA here"
+        )));
+    }
     let is_role = plan.settings.get_in(name, "role_arn")?.is_some();
     let listed = caller
         .filter(|_| !is_role)
-        .and_then(|(base, arn)| devices(plan, base, arn, context));
-    let fix = match listed.as_deref() {
-        Some([serial]) => format!(
-            "git-credential-mfa-codecommit login --profile {name} (it records {serial}, the device IAM lists)"
+        .and_then(|(base, arn)| devices(plan, base, arn, context))
+        .unwrap_or_default();
+    let what = format!(
+        "profile {name} names no MFA device (mfa_serial): its requests carry no MFA, which accounts that require MFA refuse"
+    );
+    Ok(match listed.as_slice() {
+        [] => Finding::Skip(format!(
+            "profile {name} names no MFA device (mfa_serial): its requests carry no MFA"
+        )),
+        [serial] => Finding::fail(
+            what,
+            format!(
+                "git-credential-mfa-codecommit login --profile {name} (it records {serial}, the device IAM lists)"
+            ),
         ),
-        Some([_, _, ..]) => format!(
-            "git-credential-mfa-codecommit login --profile {name} (it asks which of IAM's {} devices)",
-            listed.as_ref().map_or(0, Vec::len)
+        [..] => Finding::fail(
+            what,
+            format!(
+                "git-credential-mfa-codecommit login --profile {name} (it asks which of IAM's {} devices)",
+                listed.len()
+            ),
         ),
-        _ => format!(
-            "add mfa_serial = <your MFA device's ARN> to profile {name} in {}",
-            plan.settings.files().path(FileKind::Config).display()
-        ),
-    };
-    report.fail(what, fix)
+    })
 }
 
 /// The devices IAM lists for the user `arn` names, if it says.
@@ -341,29 +362,34 @@ fn check_sts(
     Ok(Some(identity.arn))
 }
 
+/// The signed request to the repository: its answer (with the URL asked),
+/// or why it was not made.
+enum Probed {
+    Answered(Result<u16, probe::Error>, String),
+    Not(Finding),
+}
+
 /// One signed `GET info/refs`, with the credentials `get` would give.
-fn check_repository(
-    report: &mut Report<impl Write>,
+fn probe_repository(
     plan: &Plan,
     repository: &Repository,
     found: &Found,
-    arn: Option<&str>,
     context: &Context,
-) -> Result<(), Error> {
+) -> Probed {
     let path = repository.path.trim_start_matches('/');
     let answer = match get::signed(plan, &repository.host, path, false, context) {
         Ok(answer) => answer,
         Err(Error::Prompt(crate::prompt::Error::NotAsked)) => {
-            return report.skip(format!(
+            return Probed::Not(Finding::Skip(format!(
                 "{} not tried: there is no cached MFA session, and doctor asks for a code only with --login",
                 repository.url()
-            ));
+            )));
         }
         Err(error) => {
-            return report.fail(
+            return Probed::Not(Finding::fail(
                 format!("no password for {}: {error}", repository.url()),
                 "fix the checks above first",
-            );
+            ));
         }
     };
     let url = format!("{}/info/refs?service=git-upload-pack", repository.url());
@@ -375,7 +401,7 @@ fn check_repository(
         ca_bundle: found.ca_bundle.as_deref(),
         resolve: &found.resolve,
     });
-    report.add(verdict(status, &url, plan, repository, arn))
+    Probed::Answered(status, url)
 }
 
 /// What the repository's answer to the signed request means.

@@ -11,7 +11,12 @@ use crate::error::{DoctorError, Error};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Finding {
     Pass(String),
-    Fail { what: String, fix: String },
+    Fail {
+        what: String,
+        fix: String,
+    },
+    /// A check that could not be made, or that says nothing either way.
+    Skip(String),
 }
 
 impl Finding {
@@ -37,6 +42,7 @@ impl<W: Write> Report<W> {
         match finding {
             Finding::Pass(what) => self.pass(what),
             Finding::Fail { what, fix } => self.fail(what, fix),
+            Finding::Skip(what) => self.skip(what),
         }
     }
 
