@@ -116,7 +116,7 @@ fn ask_line(tty: &Terminal, text: &str, echo: bool) -> Result<String, Error> {
 }
 
 /// Reads one line in prompt mode, handling erase keys, writing back what is
-/// kept only with `echo`; Ctrl-C, Ctrl-D and a closed terminal cancel, a
+/// kept only with `echo`; Ctrl-C, [`END_OF_INPUT`] and a closed terminal cancel, a
 /// caught signal interrupts.
 fn read_line(tty: &Terminal, mode: &raw::PromptMode, echo: bool) -> Result<String, Error> {
     let mut keys = &tty.input;

@@ -338,9 +338,10 @@ fn container_and_web_identity_endpoints_that_never_answer_end_within_seconds() {
     let cases: [(&[(&str, &str)], &str); 2] = [
         (
             &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &container)],
-            "the container credential endpoint (AWS_CONTAINER_CREDENTIALS_*) did not answer within 3 seconds",
+            "the container credential endpoint (AWS_CONTAINER_CREDENTIALS_*) timed out: no answer within 3 seconds",
         ),
         (
+            // Ours or the SDK's operation timeout, whichever fires first.
             &[("AWS_PROFILE", "web"), ("AWS_ENDPOINT_URL_STS", &endpoint)],
             "timed out",
         ),

@@ -100,8 +100,9 @@ fn load(provider: impl ProvideCredentials, what: &str) -> Result<Credentials, Er
         Ok(Ok(Ok(credentials))) => Ok(credentials),
         Ok(Ok(Err(CredentialsError::CredentialsNotLoaded(_)))) => Err(Error::NotFound),
         Ok(Ok(Err(error))) => Err(Error::Provider(one_line(&error))),
+        // Worded as the SDK's own operation timeout, which may come first.
         Ok(Err(_)) => Err(Error::Provider(format!(
-            "{what} did not answer within {} seconds",
+            "{what} timed out: no answer within {} seconds",
             CALL_TIMEOUT.as_secs()
         ))),
         Err(error) => Err(Error::Provider(error.to_string())),
