@@ -5,7 +5,7 @@
 //! CodeCommit host name through `http.curloptResolve`, over TLS with a test CA.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
@@ -47,7 +47,21 @@ impl CodeCommit {
     /// As [`CodeCommit::start_with`], listening on `listen` (a loopback
     /// `ADDRESS:PORT`: port 443 serves CodeCommit's URLs as they are).
     pub fn start_on(keys: Value, sts: Option<&str>, listen: &str) -> Self {
+        Self::start_in(tempfile::tempdir().unwrap(), keys, sts, listen)
+    }
+
+    /// As [`CodeCommit::start_with`], serving the certificate `tls` holds
+    /// (`ca.pem`, `server.pem`, `server.key`) instead of one of its own CA.
+    pub fn start_with_tls(keys: Value, tls: &Path) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("tls")).unwrap();
+        for name in ["ca.pem", "server.pem", "server.key"] {
+            std::fs::copy(tls.join(name), dir.path().join("tls").join(name)).unwrap();
+        }
+        Self::start_in(dir, keys, None, "127.0.0.1:0")
+    }
+
+    fn start_in(dir: tempfile::TempDir, keys: Value, sts: Option<&str>, listen: &str) -> Self {
         let staging = dir.path().join("keys.json.new");
         std::fs::write(&staging, keys.to_string()).unwrap();
         std::fs::rename(staging, dir.path().join("keys.json")).unwrap();

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::cache::{gnome_keyring_locked, gnome_keyring_unlocked};
-use crate::codecommit::CodeCommit;
+use crate::codecommit::{CodeCommit, FIPS_HOST, HOST};
 use crate::mfa_e2e::{LONG_KEY_ID, LONG_SECRET, Mfa};
 use crate::setup::EXPECTED;
 use crate::sso::{Portal, SESSION};
@@ -715,4 +715,64 @@ fn git_for_windows_manager_is_named_and_setup_keeps_it_from_codecommit() {
     assert!(!asked.exists(), "git asked the manager for CodeCommit");
     fill("https://github.com/a/b");
     assert_eq!(std::fs::read_to_string(&asked).unwrap(), "get\n");
+}
+
+/// A self-signed certificate that is its own CA, as `openssl req -x509`
+/// makes by default: curl (git) accepts it in `http.sslCAInfo`, rustls
+/// refuses it as a CA used as an end entity.
+#[test]
+#[ignore = "needs moto, python3 and openssl: run by .ci/run"]
+fn a_certificate_git_accepts_and_doctors_client_refuses_is_not_called_broken() {
+    let mfa = Mfa::new();
+    let tls = tempfile::tempdir().unwrap();
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "3", "-subj"])
+        .arg(format!("/CN={HOST}"))
+        .arg("-addext")
+        .arg(format!("subjectAltName=DNS:{HOST},DNS:{FIPS_HOST}"))
+        .arg("-keyout")
+        .arg(tls.path().join("server.key"))
+        .arg("-out")
+        .arg(tls.path().join("server.pem"))
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    std::fs::copy(tls.path().join("server.pem"), tls.path().join("ca.pem")).unwrap();
+    let server = CodeCommit::start_with_tls(
+        serde_json::json!({LONG_KEY_ID: {"secret": LONG_SECRET, "session_token": null}}),
+        tls.path(),
+    );
+    server.create_repo("myrepo");
+    let helper = "[credential]\n\thelper =\n\thelper = mfa-codecommit --profile nomfa\n\tuseHttpPath = true\n";
+    write_gitconfig_for(&mfa, &server, helper);
+    let url = server.url("myrepo");
+    // git accepts it: a clone's first request, through this helper.
+    let mut git = server.git(&mfa.scratch);
+    git.envs(mfa.env())
+        .args([
+            "-c",
+            "credential.helper=",
+            "-c",
+            "credential.helper=mfa-codecommit --profile nomfa",
+        ])
+        .args(["-c", "credential.useHttpPath=true", "ls-remote", &url]);
+    let listed = run(git, b"");
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let doctor = doctor(&mfa, &[&url]);
+    assert!(
+        doctor
+            .skipped_line("not checked: doctor's TLS client refuses")
+            .contains("CaUsedAsEndEntity"),
+        "{}",
+        doctor.stdout
+    );
+    assert!(doctor.passed, "{}{}", doctor.stdout, doctor.stderr);
 }

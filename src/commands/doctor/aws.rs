@@ -446,6 +446,10 @@ fn verdict(
             format!("GET {url}: {status}"),
             "try again; if it stays, see the README's troubleshooting",
         ),
+        Err(error @ probe::Error::Certificate { .. }) => Finding::Skip(format!(
+            "GET {url} not checked: doctor's TLS client refuses {error}, which git's may accept; `git ls-remote {}` says what git does",
+            repository.url()
+        )),
         Err(error) => Finding::fail(
             error,
             "check the network, and git's http.sslCAInfo and proxy settings",

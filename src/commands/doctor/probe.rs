@@ -37,6 +37,10 @@ pub enum Error {
     },
     #[error("could not reach {host}: {cause}")]
     Unreachable { host: String, cause: String },
+    /// rustls refused the server's certificate, which git's TLS library
+    /// may still accept (a self-signed certificate that is its own CA).
+    #[error("{host}'s certificate: {cause}")]
+    Certificate { host: String, cause: String },
 }
 
 /// One look at a repository.
@@ -118,7 +122,34 @@ pub fn info_refs(request: &Request) -> Result<u16, Error> {
         .build();
     crate::os::runtime::block_on(operation.invoke(()))
         .map_err(|error| unreachable(one_line(&error)))?
-        .map_err(|error: SdkError<_, _>| unreachable(one_line(&error)))
+        .map_err(|error: SdkError<_, _>| match refused_certificate(&error) {
+            Some(cause) => Error::Certificate {
+                host: host.clone(),
+                cause: cause.to_string(),
+            },
+            None => unreachable(one_line(&error)),
+        })
+}
+
+/// The certificate error among `error`'s causes, if rustls refused one.
+/// An `io::Error`'s `source()` passes over the error it wraps, so the walk
+/// goes into that error itself.
+fn refused_certificate<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a rustls::Error> {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if let Some(refused @ rustls::Error::InvalidCertificate(_)) = error.downcast_ref() {
+            return Some(refused);
+        }
+        cause = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    None
 }
 
 /// git's `http.curloptResolve` names first, then the system's resolver.
