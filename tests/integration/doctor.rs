@@ -497,6 +497,28 @@ fn a_profile_without_mfa_serial_is_told_the_device_iam_lists() {
 }
 
 #[test]
+#[ignore = "needs moto, python3 and openssl: run by .ci/run"]
+fn a_profile_without_mfa_serial_is_told_every_device_iam_lists() {
+    let user = crate::discovery::User::with_devices(2);
+    user.scratch.write(".gitconfig", EXPECTED);
+    let mut command = user.command_line(&["doctor"]);
+    command
+        .env("PATH", path_with(&[]))
+        .env("GIT_CONFIG_NOSYSTEM", "1");
+    let doctor = Doctor::of(run(command, b""));
+    let mut serials = user.serials.clone();
+    serials.sort();
+    let line = doctor.failed("names no MFA device");
+    let listed = line
+        .split_once("the devices IAM lists: ")
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{line}"));
+    let mut named: Vec<String> = listed.split(", ").map(str::to_owned).collect();
+    named.sort();
+    assert_eq!(named, serials, "{line}");
+}
+
+#[test]
 #[ignore = "needs moto, python3 and openssl, and kernel keyutils: run by .ci/run"]
 fn a_role_profile_is_checked_through_its_source_profiles_keys() {
     let mfa = Mfa::new();

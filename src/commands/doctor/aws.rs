@@ -243,8 +243,8 @@ fn device(
         [..] => Finding::fail(
             what,
             format!(
-                "git-credential-mfa-codecommit login --profile {name} (it asks which of IAM's {} devices)",
-                listed.len()
+                "git-credential-mfa-codecommit login --profile {name} (it asks which of the devices IAM lists: {})",
+                listed.join(", ")
             ),
         ),
     })
