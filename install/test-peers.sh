@@ -18,11 +18,11 @@ python3 -m pip install --quiet --disable-pip-version-check awscli 'moto[server]'
     git-remote-codecommit ziglang
 
 # rust-src of exactly this rustc, from Debian's trixie-backports, unpacked
-# into /usr/local/share/rust-src/VERSION (tests/windows/cargo.sh and
-# tests/macos/check.sh look there) through a private apt list: the
+# where tests/std-sources.sh says, through a private apt list: the
 # machine's own sources are not touched.
-version=$(rustc --version | awk '{print $2}')
-into=/usr/local/share/rust-src/$version
+. "$(dirname "$0")/../tests/std-sources.sh"
+version=$std_version
+into=$std_root
 if [ ! -d "$into/usr/lib/rustlib/src/rust/library" ]; then
     work=$(mktemp -d)
     chmod 755 "$work" # apt downloads as _apt

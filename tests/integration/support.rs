@@ -133,6 +133,17 @@ pub fn manifest_dir() -> &'static Path {
 
 /// Checks the password against its own timestamp and `secret`, as CodeCommit does.
 pub fn assert_signed(stdout: &[u8], secret: &str, host: &str, region: &str) {
+    let target = sigv4::Target {
+        host,
+        path: "/v1/repos/myrepo",
+        region,
+    };
+    assert_signed_for(stdout, secret, &target);
+}
+
+/// [`assert_signed`] for any `target`: the password signed within the last
+/// minute, and its expiry 15 minutes after.
+pub fn assert_signed_for(stdout: &[u8], secret: &str, target: &sigv4::Target) {
     let password = attribute(stdout, "password").expect("a password");
     let (stamp, _) = password.split_once('Z').expect("timestamp Z signature");
     let time = NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S")
@@ -140,12 +151,7 @@ pub fn assert_signed(stdout: &[u8], secret: &str, host: &str, region: &str) {
         .and_utc();
     let age = SystemTime::now().duration_since(time.into()).unwrap();
     assert!(age < Duration::from_secs(60), "signed {age:?} ago");
-    let target = sigv4::Target {
-        host,
-        path: "/v1/repos/myrepo",
-        region,
-    };
-    assert_eq!(password, sigv4::password(secret, &target, time.into()));
+    assert_eq!(password, sigv4::password(secret, target, time.into()));
     let expiry: i64 = attribute(stdout, "password_expiry_utc")
         .unwrap()
         .parse()

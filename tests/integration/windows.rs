@@ -16,12 +16,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::Utc;
 use git_credential_mfa_codecommit::aws::sigv4;
 
 use crate::codecommit::sts_calls;
+use crate::mfa_e2e::{LONG_KEY_ID, LONG_SECRET, MOTO_SECRET};
 use crate::moto::Moto;
-use crate::support::{NO_IMDS, Scratch, attribute, manifest_dir, request, run, text};
+use crate::support::{
+    NO_IMDS, Scratch, assert_signed_for, attribute, manifest_dir, request, run, text,
+};
 use crate::vectors::records;
 
 /// The built executables and the wine prefix they run in.
@@ -48,10 +51,8 @@ fn built() -> &'static Built {
         // tests start processes side by side; it lingers a minute at most.
         let prefix = target.join("prefix");
         for warm_up in [&["wineserver", "-p60"][..], &["wine", "cmd", "/c", "exit"]] {
-            let status = Command::new(warm_up[0])
+            let status = in_prefix(&prefix, warm_up[0])
                 .args(&warm_up[1..])
-                .env("WINEPREFIX", &prefix)
-                .env("WINEDEBUG", "-all")
                 .status()
                 .expect("wine");
             assert!(status.success(), "{warm_up:?}");
@@ -62,6 +63,13 @@ fn built() -> &'static Built {
             prefix,
         }
     })
+}
+
+/// One of wine's programs, in the test prefix, quiet.
+fn in_prefix(prefix: &Path, program: &str) -> Command {
+    let mut command = Command::new(program);
+    command.env("WINEPREFIX", prefix).env("WINEDEBUG", "-all");
+    command
 }
 
 /// `path` as Windows programs under wine name it.
@@ -108,14 +116,7 @@ fn helper(scratch: &Scratch, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) 
 /// line ends in LF alone.
 fn assert_signed_now(stdout: &[u8], secret: &str, target: &sigv4::Target) {
     assert!(!stdout.contains(&b'\r'), "{}", text(stdout));
-    let password = attribute(stdout, "password").expect("a password");
-    let (stamp, _) = password.split_once('Z').expect("timestamp Z signature");
-    let time = NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S")
-        .unwrap()
-        .and_utc();
-    let age = SystemTime::now().duration_since(time.into()).unwrap();
-    assert!(age < Duration::from_secs(60), "signed {age:?} ago");
-    assert_eq!(password, sigv4::password(secret, target, time.into()));
+    assert_signed_for(stdout, secret, target);
 }
 
 /// A serial no other test uses.
@@ -134,7 +135,9 @@ fn mfa_scratch(serial: &str, code_bat: bool) -> Scratch {
     let scratch = Scratch::new();
     scratch.write(
         ".aws/credentials",
-        "[default]\naws_access_key_id = AKIALONGTERMEXAMPLE\naws_secret_access_key = long/Term+Secret\n",
+        &format!(
+            "[default]\naws_access_key_id = {LONG_KEY_ID}\naws_secret_access_key = {LONG_SECRET}\n"
+        ),
     );
     let mut config = format!("[default]\nmfa_serial = {serial}\n");
     if code_bat {
@@ -236,7 +239,7 @@ fn one_code_serves_many_gets_from_credential_manager_until_logout_or_erase() {
     let get = || {
         let out = helper(&scratch, &["get"], &request(HOST, Some(PATH)), &sts);
         assert!(out.status.success(), "{}", text(&out.stderr));
-        assert_signed_now(&out.stdout, crate::mfa_e2e::MOTO_SECRET, &target());
+        assert_signed_now(&out.stdout, MOTO_SECRET, &target());
         out.stdout
     };
     let first = get();
@@ -248,7 +251,7 @@ fn one_code_serves_many_gets_from_credential_manager_until_logout_or_erase() {
     assert!(process.status.success(), "{}", text(&process.stderr));
     let json: serde_json::Value = serde_json::from_slice(&process.stdout).unwrap();
     assert_eq!(json["Version"], 1);
-    assert_eq!(json["SecretAccessKey"], crate::mfa_e2e::MOTO_SECRET);
+    assert_eq!(json["SecretAccessKey"], MOTO_SECRET);
     assert_eq!(codes_asked(&scratch), 1);
 
     let logout = helper(&scratch, &["logout"], b"", &sts);
@@ -437,7 +440,7 @@ fn the_code_is_typed_at_the_console_of_cmd_and_end_of_input_cancels() {
     let (status, stdout, stderr, screen) =
         get_at_the_console(&scratch, &moto.endpoint, &serial, &["123456", "Enter"]);
     assert_eq!(status, "rc=0", "{stderr}");
-    assert_signed_now(&stdout, crate::mfa_e2e::MOTO_SECRET, &target());
+    assert_signed_now(&stdout, MOTO_SECRET, &target());
     assert!(!screen.contains("123456"), "the code was echoed: {screen}");
     assert_eq!(sts_calls(&moto.endpoint).0, 1);
     helper(&scratch, &["logout"], b"", &[]);
@@ -447,16 +450,12 @@ fn the_code_is_typed_at_the_console_of_cmd_and_end_of_input_cancels() {
 #[ignore = "needs wine and mingw-w64: run by .ci/run"]
 fn notepads_files_in_the_profile_folder_are_read() {
     let scratch = Scratch::new();
-    let probe = Command::new("wine")
+    let probe = in_prefix(&built().prefix, "wine")
         .args(["cmd", "/c", "echo %USERPROFILE%"])
-        .env("WINEPREFIX", &built().prefix)
-        .env("WINEDEBUG", "-all")
         .output()
         .unwrap();
-    let profile = Command::new("winepath")
+    let profile = in_prefix(&built().prefix, "winepath")
         .args(["-u", text(&probe.stdout).trim()])
-        .env("WINEPREFIX", &built().prefix)
-        .env("WINEDEBUG", "-all")
         .output()
         .unwrap();
     let aws = PathBuf::from(text(&profile.stdout).trim()).join(".aws");

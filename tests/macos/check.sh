@@ -6,13 +6,8 @@
 # Apple's SDK, which no registry this project reaches carries.
 set -eu
 cd "$(dirname "$0")/../.."
-version=$(rustc --version | awk '{print $2}')
-src=${RUST_SRC_ROOT:-/usr/local/share/rust-src/$version}/usr/lib/rustlib/src/rust/library
-if [ ! -d "$src" ]; then
-    echo "tests/macos/check.sh: no rust-src for rustc $version at $src; run install/test-peers.sh" >&2
-    exit 1
-fi
-export RUSTC_BOOTSTRAP=1 __CARGO_TESTS_ONLY_SRC_ROOT="$src"
+. tests/std-sources.sh
+use_std_sources tests/macos/check.sh
 export CARGO_TARGET_DIR="$PWD/target/macos"
 mkdir -p "$CARGO_TARGET_DIR"
 python=$(command -v python3)

@@ -6,13 +6,8 @@
 # (target/windows/prefix) with the ProcessPrng shim wine 8 lacks.
 set -eu
 cd "$(dirname "$0")/../.."
-version=$(rustc --version | awk '{print $2}')
-src=${RUST_SRC_ROOT:-/usr/local/share/rust-src/$version}/usr/lib/rustlib/src/rust/library
-if [ ! -d "$src" ]; then
-    echo "tests/windows/cargo.sh: no rust-src for rustc $version at $src; run install/test-peers.sh" >&2
-    exit 1
-fi
-export RUSTC_BOOTSTRAP=1 __CARGO_TESTS_ONLY_SRC_ROOT="$src"
+. tests/std-sources.sh
+use_std_sources tests/windows/cargo.sh
 export CARGO_TARGET_DIR="$PWD/target/windows"
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc-posix
 export CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc-posix
