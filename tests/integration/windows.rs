@@ -448,7 +448,7 @@ fn the_code_is_typed_at_the_console_of_cmd_and_end_of_input_cancels() {
 
 #[test]
 #[ignore = "needs wine and mingw-w64: run by .ci/run"]
-fn notepads_files_in_the_profile_folder_are_read() {
+fn notepads_files_in_the_profile_folder_are_read_and_percent_variables_name_them() {
     let scratch = Scratch::new();
     let probe = in_prefix(&built().prefix, "wine")
         .args(["cmd", "/c", "echo %USERPROFILE%"])
@@ -481,7 +481,11 @@ fn notepads_files_in_the_profile_folder_are_read() {
     let mut command = wine(&scratch, &built().helper);
     command
         .env_remove("AWS_CONFIG_FILE")
-        .env_remove("AWS_SHARED_CREDENTIALS_FILE")
+        // Expanded as botocore's ntpath.expandvars expands it.
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            r"%USERPROFILE%\.aws\credentials",
+        )
         .args(["--profile", "notepad", "get"]);
     let host = "git-codecommit.eu-west-1.amazonaws.com";
     let out = run(command, &request(host, Some(PATH)));

@@ -3,7 +3,7 @@
 //! them: one parser for every reader in the helper, and the only one.
 //!
 //! - Paths: `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`, else
-//!   `~/.aws/…`, with `$VAR` and `~` expanded as Python's `expandvars` and
+//!   `~/.aws/…`, with variables and `~` expanded as Python's `expandvars` and
 //!   `expanduser` do. A missing file (or a directory) is an empty one.
 //! - Profiles: in the config file `[default]` and `[profile NAME]` (the
 //!   header split as `shlex` splits it, so `[profile "my dev"]` is `my dev`),
@@ -25,6 +25,7 @@
 pub mod command_line;
 pub(crate) mod disk;
 pub mod ini;
+pub(crate) mod paths;
 pub(crate) mod shlex;
 pub mod writer;
 
@@ -413,8 +414,8 @@ pub fn var(env: &Env, name: &str) -> Option<String> {
 /// The file `variable` names, else `~/.aws/<default>`, read and parsed.
 fn read(env: &Env, fs: &Fs, variable: &str, default: &str) -> Result<File, Error> {
     let path = match var(env, variable) {
-        Some(path) => expand_user(&expand_vars(&path, env), env),
-        None => home(env).join(".aws").join(default),
+        Some(path) => paths::expand(&path, env),
+        None => paths::home(env).join(".aws").join(default),
     };
     let read = crate::os::runtime::run_ready(fs.read_to_end(&path)).and_then(|read| read);
     let bytes = match read {
@@ -447,24 +448,6 @@ fn read(env: &Env, fs: &Fs, variable: &str, default: &str) -> Result<File, Error
     }
 }
 
-/// The home directory: `HOME`, else (Windows) `USERPROFILE`.
-fn home(env: &Env) -> PathBuf {
-    HOME_VARIABLES
-        .into_iter()
-        .find_map(|name| var(env, name))
-        .map(PathBuf::from)
-        .or_else(std::env::home_dir)
-        .unwrap_or_default()
-}
-
-/// Where Python's `os.path.expanduser` finds the home directory: on Windows
-/// `USERPROFILE` (Python reads no `HOME` there; Git for Windows sets one to
-/// the same place), elsewhere `HOME`.
-#[cfg(windows)]
-const HOME_VARIABLES: [&str; 2] = ["USERPROFILE", "HOME"];
-#[cfg(not(windows))]
-const HOME_VARIABLES: [&str; 2] = ["HOME", "USERPROFILE"];
-
 /// Where this platform's joins put `relative` (with `/`) under `home`:
 /// `/h\.aws\config` on Windows, as the messages show it.
 #[cfg(test)]
@@ -485,47 +468,6 @@ pub(crate) fn fake_files(home: &str, files: &[(&str, &str)]) -> Fs {
             .map(|(relative, text)| (fake_path(home, relative), text.as_bytes().to_vec()))
             .collect::<std::collections::HashMap<_, _>>(),
     )
-}
-
-/// Python's `os.path.expandvars`: `$NAME` and `${NAME}` (NAME of ASCII
-/// letters, digits and `_`) replaced where the variable is set, left as
-/// written where it is not.
-fn expand_vars(path: &str, env: &Env) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let (name, used) = match after.strip_prefix('{') {
-            Some(braced) => match braced.find('}') {
-                Some(end) => (&braced[..end], end + 2),
-                None => ("", 0),
-            },
-            None => {
-                let end = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(after.len());
-                (&after[..end], end)
-            }
-        };
-        match env.get(name).ok().filter(|_| !name.is_empty()) {
-            Some(value) => out.push_str(&value),
-            None => out.push_str(&rest[at..at + 1 + used]),
-        }
-        rest = &after[used..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Python's `os.path.expanduser` for `~` and `~/…` (and `~\…` on Windows;
-/// `~user` is left alone).
-fn expand_user(path: &str, env: &Env) -> PathBuf {
-    match path.strip_prefix('~') {
-        Some("") => home(env),
-        Some(rest) if rest.starts_with(std::path::is_separator) => home(env).join(&rest[1..]),
-        _ => PathBuf::from(path),
-    }
 }
 
 #[cfg(test)]
@@ -690,10 +632,6 @@ mod tests {
         let fs = Fs::from_slice(&[(&found.to_string_lossy(), "[profile found]\n")]);
         let aws = SharedFiles::load(None, &env, &fs).unwrap();
         assert!(aws.has_profile("found"));
-        assert_eq!(expand_vars("a$", &env), "a$");
-        assert_eq!(expand_vars("${X", &env), "${X");
-        assert_eq!(expand_user("~", &env), PathBuf::from("/h"));
-        assert_eq!(expand_user("~bob/x", &env), PathBuf::from("~bob/x"));
     }
 
     #[test]
