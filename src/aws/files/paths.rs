@@ -1,5 +1,5 @@
 //! Paths the AWS CLI takes from the environment (`AWS_CONFIG_FILE`,
-//! `AWS_SHARED_CREDENTIALS_FILE`, `AWS_LOGIN_CACHE_DIRECTORY`), expanded
+//! `AWS_SHARED_CREDENTIALS_FILE`), expanded
 //! as botocore expands them: Python's `os.path.expandvars`, then
 //! `os.path.expanduser`. Python's rules differ by platform, and so do
 //! these: `ntpath` on Windows (`%NAME%` too), `posixpath` elsewhere.
@@ -71,28 +71,24 @@ fn expand_vars(path: &str, env: &Env) -> String {
         out.push_str(&rest[..at]);
         let sign = &rest[at..at + 1];
         let after = &rest[at + 1..];
-        let (expanded, used) = if after.starts_with(sign) && sign != "'" {
-            (Some(sign.to_owned()), 1)
-        } else {
-            match sign {
-                "'" => (None, after.find('\'').map_or(after.len(), |end| end + 1)),
-                "%" => match after.find('%') {
-                    Some(end) => (lookup(env, &after[..end]), end + 1),
+        let (expanded, used) = match sign {
+            "%" | "$" if after.starts_with(sign) => (Some(sign.to_owned()), 1),
+            "'" => (None, after.find('\'').map_or(after.len(), |end| end + 1)),
+            "%" => match after.find('%') {
+                Some(end) => (lookup(env, &after[..end]), end + 1),
+                None => (None, after.len()),
+            },
+            _ => match after.strip_prefix('{') {
+                Some(braced) => match braced.find('}') {
+                    Some(end) => (lookup(env, &braced[..end]), end + 2),
                     None => (None, after.len()),
                 },
-                _ => match after.strip_prefix('{') {
-                    Some(braced) => match braced.find('}') {
-                        Some(end) => (lookup(env, &braced[..end]), end + 2),
-                        None => (None, after.len()),
-                    },
-                    None => {
-                        let end = name_length(after, |c| {
-                            c.is_ascii_alphanumeric() || c == '_' || c == '-'
-                        });
-                        (lookup(env, &after[..end]), end)
-                    }
-                },
-            }
+                None => {
+                    let end =
+                        name_length(after, |c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                    (lookup(env, &after[..end]), end)
+                }
+            },
         };
         out.push_str(&expanded.unwrap_or_else(|| rest[at..at + 1 + used].to_owned()));
         rest = &after[used..];
