@@ -15,7 +15,7 @@ apt-get install -y -qq --no-install-recommends git openssl python3 faketime \
     gnome-keyring dbus-daemon dbus-user-session keyutils g++ tmux \
     gcc-mingw-w64-x86-64-posix wine wine64 >/dev/null
 python3 -m pip install --quiet --disable-pip-version-check awscli 'moto[server]' \
-    git-remote-codecommit ziglang
+    git-remote-codecommit ziglang awscrt
 
 # rust-src of exactly this rustc, from Debian's trixie-backports, unpacked
 # where tests/std-sources.sh says, through a private apt list: the

@@ -101,27 +101,38 @@ impl Settings {
         self.files.profile_names()
     }
 
-    /// The AWS CLI v2's region below `--region`: `AWS_REGION`, else
-    /// [`Settings::region`] (its `_construct_cli_region_chain` in
-    /// `awscli/clidriver.py`, less the instance metadata it asks last).
+    /// [`cli_region`] of these files.
     pub fn cli_region(&self, env: &Env) -> Result<Option<Region>, Error> {
-        let variable = "AWS_REGION";
-        match files::var(env, variable) {
-            Some(name) => Ok(Some(Region::new(name, RegionSource::Variable(variable)))),
-            None => self.region(env),
-        }
+        cli_region(&self.files, env)
     }
 
-    /// botocore's region: `AWS_DEFAULT_REGION`, else the selected profile's
-    /// `region`.
+    /// [`region`] of these files.
     pub fn region(&self, env: &Env) -> Result<Option<Region>, Error> {
-        let variable = "AWS_DEFAULT_REGION";
-        if let Some(name) = files::var(env, variable) {
-            return Ok(Some(Region::new(name, RegionSource::Variable(variable))));
-        }
-        let region = self.get_in(self.name(), "region")?;
-        Ok(region.map(|name| Region::new(name.to_owned(), RegionSource::Profile)))
+        region(&self.files, env)
     }
+}
+
+/// The AWS CLI v2's region below `--region`: `AWS_REGION`, else
+/// [`region`] (its `_construct_cli_region_chain` in `awscli/clidriver.py`,
+/// less the instance metadata it asks last). The region of its session,
+/// which the clients its credential providers make are in.
+pub fn cli_region(files: &SharedFiles, env: &Env) -> Result<Option<Region>, Error> {
+    let variable = "AWS_REGION";
+    match files::var(env, variable) {
+        Some(name) => Ok(Some(Region::new(name, RegionSource::Variable(variable)))),
+        None => region(files, env),
+    }
+}
+
+/// botocore's region: `AWS_DEFAULT_REGION`, else the selected profile's
+/// `region`.
+pub fn region(files: &SharedFiles, env: &Env) -> Result<Option<Region>, Error> {
+    let variable = "AWS_DEFAULT_REGION";
+    if let Some(name) = files::var(env, variable) {
+        return Ok(Some(Region::new(name, RegionSource::Variable(variable))));
+    }
+    let region = files.value(files.selected(), "region")?;
+    Ok(region.map(|name| Region::new(name.to_owned(), RegionSource::Profile)))
 }
 
 /// A region, and what gave it.

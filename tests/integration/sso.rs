@@ -2,7 +2,7 @@
 //! `sso_start_url` forms, against a fake SSO portal and SSO-OIDC endpoint
 //! (`tests/support/sso_server.py`) on 127.0.0.1.
 //!
-//! [`Portal`] runs the server, writes the token cache the AWS CLI writes
+//! [`Portal`] runs the server (a [`FakeService`]), writes the token cache the AWS CLI writes
 //! (`~/.aws/sso/cache/<sha1>.json`) and reads the server's request log. The
 //! tests check that a valid login signs exactly as the AWS CLI does, that an
 //! expired access token is refreshed through SSO-OIDC, and that a lapsed
@@ -14,9 +14,8 @@
 //! the real clock, because under a frozen clock the SDK's retry sleeps never
 //! end. Every run is killed after [`KILL_AFTER`], so no test can hang.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -24,9 +23,8 @@ use git_credential_mfa_codecommit::aws::sigv4;
 use serde_json::{Value, json};
 
 use crate::aws_cli::{AWS_CLI_HELPER, FROZEN_UNIX, frozen_command, python};
-use crate::support::{
-    BINARY, NO_IMDS, Scratch, attribute, manifest_dir, request, require, start, text,
-};
+use crate::fake_service::FakeService;
+use crate::support::{BINARY, NO_IMDS, Scratch, attribute, request, require, start, text};
 
 // --- What the fake Identity Center knows --------------------------------
 
@@ -137,15 +135,11 @@ fn time_limit(lapse: Lapse) -> Duration {
 
 // --- The fake server ---------------------------------------------------------
 
-/// `tests/support/sso_server.py` on 127.0.0.1, on a port it picks itself,
-/// with its control file and request log in a directory of its own; killed
-/// when the handle drops.
+/// `tests/support/sso_server.py` on 127.0.0.1; killed when the handle drops.
 pub struct Portal {
-    child: Child,
+    fake: FakeService,
     /// Both the portal's and SSO-OIDC's endpoint URL.
     pub endpoint: String,
-    dir: tempfile::TempDir,
-    state: std::cell::RefCell<Value>,
 }
 
 impl Portal {
@@ -154,7 +148,6 @@ impl Portal {
     /// "rt" ([`REFRESH_TOKEN`] of [`CLIENT_ID`], issuing "fresh"), and the
     /// role `ACCOUNT_ID/Dev` ([`KEY_ID`], expiring in an hour); both modes "ok".
     pub fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
         let state = json!({
             "portal": "ok",
             "oidc": "ok",
@@ -173,36 +166,10 @@ impl Portal {
             },
             "roles": {},
         });
-        let portal_state = std::cell::RefCell::new(state);
-        let state_path = dir.path().join("state.json");
-        write_atomically(&state_path, &portal_state.borrow());
-        let stderr = std::fs::File::create(dir.path().join("server.err")).unwrap();
-        let mut child = Command::new("python3")
-            .arg(manifest_dir().join("tests/support/sso_server.py"))
-            .arg("--state")
-            .arg(&state_path)
-            .arg("--log")
-            .arg(dir.path().join("log.jsonl"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .expect("python3 (for tests/support/sso_server.py)");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let endpoint = line.trim().to_owned();
-        assert!(
-            endpoint.starts_with("http://127.0.0.1:"),
-            "sso_server.py did not start: {endpoint:?} {}",
-            std::fs::read_to_string(dir.path().join("server.err")).unwrap_or_default()
-        );
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let fake = FakeService::start("sso_server.py", state);
         let portal = Portal {
-            child,
-            endpoint,
-            dir,
-            state: portal_state,
+            endpoint: fake.endpoint.clone(),
+            fake,
         };
         portal.role("Dev", SystemTime::now() + Duration::from_secs(3600));
         portal
@@ -210,9 +177,7 @@ impl Portal {
 
     /// Changes the control file, which the server reads on every request.
     pub fn update(&self, change: impl FnOnce(&mut Value)) {
-        let mut state = self.state.borrow_mut();
-        change(&mut state);
-        write_atomically(&self.dir.path().join("state.json"), &state);
+        self.fake.update(change);
     }
 
     /// The portal's mode: "ok", "401", "403" or "hang".
@@ -278,36 +243,9 @@ impl Portal {
         scratch.write(&token_cache(form), &token.to_string())
     }
 
-    /// The server's log: one JSON object per request.
-    pub fn log(&self) -> Vec<Value> {
-        std::fs::read_to_string(self.dir.path().join("log.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|line| serde_json::from_str(line).unwrap())
-            .collect()
-    }
-
     /// The log's entries for `service` ("portal" or "oidc").
     pub fn calls(&self, service: &str) -> Vec<Value> {
-        self.log()
-            .into_iter()
-            .filter(|entry| entry["service"] == service)
-            .collect()
-    }
-}
-
-impl Drop for Portal {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            let err = std::fs::read_to_string(self.dir.path().join("server.err"));
-            eprintln!(
-                "sso_server.py stderr: {}\nlog: {:?}",
-                err.unwrap_or_default(),
-                self.log()
-            );
-        }
+        self.fake.calls(service)
     }
 }
 
@@ -334,21 +272,15 @@ fn sha1_hex(text: &str) -> String {
     text_of(&out.stdout).trim().to_owned()
 }
 
-fn write_atomically(path: &std::path::Path, state: &Value) {
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, state.to_string()).unwrap();
-    std::fs::rename(&temporary, path).unwrap();
-}
-
 /// As the AWS CLI writes `expiresAt`: `2024-02-29T23:59:59Z`.
-fn timestamp(time: SystemTime) -> String {
+pub(crate) fn timestamp(time: SystemTime) -> String {
     DateTime::<Utc>::from(time)
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
 }
 
 /// An RFC 3339 time, as either writes it (aws-config adds microseconds).
-fn parse_timestamp(text: &str) -> SystemTime {
+pub(crate) fn parse_timestamp(text: &str) -> SystemTime {
     DateTime::parse_from_rfc3339(text)
         .unwrap_or_else(|error| panic!("{text:?}: {error}"))
         .into()
@@ -358,7 +290,7 @@ fn days(n: u64) -> Duration {
     Duration::from_secs(n * 24 * 3600)
 }
 
-fn hours(n: u64) -> Duration {
+pub(crate) fn hours(n: u64) -> Duration {
     Duration::from_secs(n * 3600)
 }
 
@@ -377,7 +309,11 @@ pub fn sso_home() -> Scratch {
 
 /// Runs `command` with `stdin`, killed after `kill_after`; what it printed
 /// and how long it took.
-fn run_timed(command: Command, stdin: &[u8], kill_after: Duration) -> (Output, Duration) {
+pub(crate) fn run_timed(
+    command: Command,
+    stdin: &[u8],
+    kill_after: Duration,
+) -> (Output, Duration) {
     let started = Instant::now();
     let mut child = start(command, stdin);
     while child.try_wait().unwrap().is_none() && started.elapsed() < kill_after {
@@ -433,7 +369,7 @@ fn assert_signed_by_the_role(stdout: &[u8], label: &str) -> SystemTime {
     signed_at
 }
 
-fn unix(time: SystemTime) -> u64 {
+pub(crate) fn unix(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
 
@@ -860,6 +796,7 @@ fn the_aws_cli_reads_the_fakes_errors_as_aws_errors() {
         assert_eq!(text_of(&cli.stderr).trim(), message, "{lapse:?}");
         assert!(!cli.status.success() && cli.stdout.is_empty(), "{lapse:?}");
         let errors: Vec<Value> = portal
+            .fake
             .log()
             .into_iter()
             .map(|call| call["error"].clone())

@@ -22,7 +22,8 @@ for SSO-OIDC.
 It must never listen on anything but 127.0.0.1, talk to the network, take a
 token or secret on its command line, or write a token, client secret, secret
 access key or session token to its log or stderr: the log names tokens by the
-names the state file gives them. Only the Python standard library is used.
+names the state file gives them. Only the Python standard library is used
+(and fake_service.py beside it, which the fakes share).
 
     sso_server.py --state STATE.json [--log LOG.jsonl] [--port N]
 
@@ -83,28 +84,17 @@ token (oidc) presented, "unknown" for a value the state file does not hold,
 null when none was sent. Tokens and secrets never appear in it.
 """
 
-import argparse
-import http.server
 import json
-import os
 import sys
-import threading
 import urllib.parse
-import uuid
+
+from fake_service import Failure, Handler, name_of, serve
 
 PORTAL_NS = "http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"
 OIDC_NS = "http://internal.amazon.com/coral/com.amazonaws.ssooidc/"
 PORTAL_MODES = ("ok", "401", "403", "hang")
 OIDC_MODES = ("ok", "refuse", "hang")
 DEFAULT_EXPIRES_IN = 8 * 3600
-
-
-class Failure(Exception):
-    """An AWS error answer: status, error type and JSON body."""
-
-    def __init__(self, status, error, body, namespace):
-        super().__init__(error)
-        self.status, self.error, self.body, self.namespace = status, error, body, namespace
 
 
 def unauthorized():
@@ -125,44 +115,17 @@ def invalid_grant():
                         "Invalid refresh token provided")
 
 
-def name_of(entries, value):
-    """The name of the entry whose "token" is value, "unknown", or None if no value."""
-    if value is None:
-        return None
-    for name, entry in entries.items():
-        if entry.get("token") == value:
-            return name
-    return "unknown"
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    config = None  # the parsed command line, set in main()
-    lock = threading.Lock()
+class SsoHandler(Handler):
     issued = set()  # names of access tokens CreateToken has issued
-    forever = threading.Event()  # never set: what a hanging handler waits on
 
-    def do_GET(self):
-        self.dispatch()
-
-    do_POST = do_GET
-
-    def dispatch(self):
-        body = self.read_body()
+    def route(self, state, body):
         url = urllib.parse.urlsplit(self.path)
-        try:
-            state = load_state(self.config.state)
-        except (OSError, ValueError) as error:
-            print("sso_server.py: cannot read the state file: %s" % error, file=sys.stderr, flush=True)
-            self.answer("other", 500, "InternalServerException", {"message": "bad state file"}, None, "")
-            return
         if self.command == "GET" and url.path == "/federation/credentials":
             self.portal(state, urllib.parse.parse_qs(url.query))
         elif self.command == "POST" and url.path == "/token":
             self.oidc(state, body)
         else:
-            self.answer("other", 404, "UnknownOperationException",
-                        {"message": "no such operation"}, None, "")
+            self.unknown_operation()
 
     def portal(self, state, query):
         tokens = state.get("access_tokens", {})
@@ -193,7 +156,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.answer("portal", 200, None,
                         {"roleCredentials": {k: credentials[k] for k in fields}}, name, PORTAL_NS)
         except Failure as failure:
-            self.answer("portal", failure.status, failure.error, failure.body, name, failure.namespace)
+            self.fail("portal", failure, name)
 
     def was_issued(self, name, entry):
         if "issued_by" not in entry:
@@ -243,80 +206,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "refreshToken": next_refresh["token"],
             }, name, OIDC_NS)
         except Failure as failure:
-            self.answer("oidc", failure.status, failure.error, failure.body, name, failure.namespace)
-
-    def hang(self, service, name):
-        """Accept the request and never answer; the thread ends with the process."""
-        self.write_log(service, None, None, name)
-        self.forever.wait()
-
-    def read_body(self):
-        try:
-            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        except ValueError:
-            self.close_connection = True
-            return b""
-
-    def answer(self, service, status, error, body, name, namespace):
-        data = json.dumps(body).encode()
-        # Logged before the answer leaves, so that a client that has its
-        # answer finds the request in the log (no race with a test reading it).
-        self.write_log(service, status, error, name)
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-        if error:
-            self.send_header("x-amzn-errortype", error + (":" + namespace if namespace else ""))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(data)
-        self.wfile.flush()
-
-    def write_log(self, service, status, error, name):
-        if not self.config.log:
-            return
-        line = json.dumps({"service": service, "method": self.command, "path": self.path,
-                           "status": status, "error": error, "token": name})
-        with self.lock, open(self.config.log, "a") as log:
-            log.write(line + "\n")
-
-    def log_request(self, code="-", size="-"):
-        pass  # requests go to --log; errors still reach stderr via log_error
+            self.fail("oidc", failure, name)
 
 
-def load_state(path):
-    with open(path) as f:
-        state = json.load(f)
-    if not isinstance(state, dict):
-        raise ValueError("the state file must hold a JSON object")
-    return state
-
-
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True  # hanging handlers must not keep the process alive
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--state", required=True,
-                        help="JSON control file: modes, tokens, role credentials (re-read per request)")
-    parser.add_argument("--log", help="append one JSON line per request here")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free one)")
-    args = parser.parse_args()
-    try:
-        state = load_state(args.state)
-    except (OSError, ValueError) as error:
-        parser.error("cannot read --state %s: %s" % (args.state, error))
+def check_state(state):
     if state.get("portal", "ok") not in PORTAL_MODES or state.get("oidc", "ok") not in OIDC_MODES:
-        parser.error("portal mode must be one of %s, oidc mode one of %s" % (PORTAL_MODES, OIDC_MODES))
-    Handler.config = args
-    server = Server(("127.0.0.1", args.port), Handler)
-    print("http://127.0.0.1:%d" % server.server_address[1], flush=True)
-    server.serve_forever()
-    return 0
+        return "portal mode must be one of %s, oidc mode one of %s" % (PORTAL_MODES, OIDC_MODES)
+    return None
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve(SsoHandler, __doc__.split("\n")[0], check_state))

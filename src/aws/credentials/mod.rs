@@ -17,6 +17,7 @@
 
 mod expiry;
 mod keys;
+mod login;
 mod process;
 pub mod role;
 mod sdk;
@@ -53,12 +54,10 @@ pub enum Error {
     Role(#[from] role::Error),
     #[error(transparent)]
     Sdk(#[from] sdk::Error),
+    #[error(transparent)]
+    Login(#[from] login::Error),
     #[error("the credential_source {0} has no credentials here")]
     EmptySource(role::Source),
-    #[error(
-        "profile {0} signs in with `aws login` (login_session), which this helper does not read yet; use IAM user keys or IAM Identity Center for CodeCommit"
-    )]
-    Login(String),
     #[error(
         "profile {0} names web_identity_token_file but no role_arn (nor AWS_ROLE_ARN); add role_arn to it"
     )]
@@ -303,7 +302,7 @@ impl DefaultChain {
                 session_name,
             } => sdk::web_identity(&token_file, &role_arn, session_name.as_deref(), region)?,
             Provider::Sso(profile) => sso::credentials(config, profile)?,
-            Provider::Login(profile) => return Err(Error::Login(profile.to_owned())),
+            Provider::Login(profile) => login::credentials(config, &self.env, profile, region)?,
             Provider::Container => return found(sdk::container(region)),
             Provider::InstanceMetadata => return found(sdk::instance_metadata(region)),
         };

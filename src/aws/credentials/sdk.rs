@@ -4,7 +4,7 @@
 //! metadata is asked once with one-second timeouts, so a machine off EC2
 //! learns "no credentials" in about a second. The region is always given, so
 //! no provider probes for one. [`provider_config`] bounds the SDK clients
-//! that `sso.rs` builds too.
+//! that `sso.rs` builds too, and [`bounded`] the login provider of `login.rs`.
 
 use std::time::Duration;
 
@@ -93,18 +93,30 @@ pub(super) fn web_identity(
 /// Runs a provider to completion, within [`CALL_TIMEOUT`] whatever its own
 /// timeouts and retries, and sorts its failure; `what` names it.
 fn load(provider: impl ProvideCredentials, what: &str) -> Result<Credentials, Error> {
+    match bounded(provider) {
+        Ok(Some(Ok(credentials))) => Ok(credentials),
+        Ok(Some(Err(CredentialsError::CredentialsNotLoaded(_)))) => Err(Error::NotFound),
+        Ok(Some(Err(error))) => Err(Error::Provider(one_line(&error))),
+        Ok(None) => Err(Error::Provider(format!("{what} {}", timed_out()))),
+        Err(error) => Err(Error::Provider(error.to_string())),
+    }
+}
+
+/// A provider's answer, or `None` when it gave none within [`CALL_TIMEOUT`].
+pub(super) fn bounded(
+    provider: impl ProvideCredentials,
+) -> std::io::Result<Option<aws_credential_types::provider::Result>> {
     // Made inside the runtime, whose timer it needs.
     let bounded =
         async { tokio::time::timeout(CALL_TIMEOUT, provider.provide_credentials()).await };
-    match crate::os::runtime::block_on(bounded) {
-        Ok(Ok(Ok(credentials))) => Ok(credentials),
-        Ok(Ok(Err(CredentialsError::CredentialsNotLoaded(_)))) => Err(Error::NotFound),
-        Ok(Ok(Err(error))) => Err(Error::Provider(one_line(&error))),
-        // Worded as the SDK's own operation timeout, which may come first.
-        Ok(Err(_)) => Err(Error::Provider(format!(
-            "{what} timed out: no answer within {} seconds",
-            CALL_TIMEOUT.as_secs()
-        ))),
-        Err(error) => Err(Error::Provider(error.to_string())),
-    }
+    crate::os::runtime::block_on(bounded).map(Result::ok)
+}
+
+/// What a provider that gave no answer in time did, worded as the SDK's own
+/// operation timeout, which may come first.
+pub(super) fn timed_out() -> String {
+    format!(
+        "timed out: no answer within {} seconds",
+        CALL_TIMEOUT.as_secs()
+    )
 }
