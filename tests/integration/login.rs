@@ -17,14 +17,12 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use chrono::NaiveDateTime;
-use git_credential_mfa_codecommit::aws::sigv4;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::aws_cli::{AWS_CLI_HELPER, FROZEN_UNIX, frozen_command, python};
 use crate::fake_service::FakeService;
-use crate::sso::{hours, parse_timestamp, run_timed, timestamp, unix};
+use crate::sso::{assert_signed_as, hours, parse_timestamp, run_timed, timestamp, unix};
 use crate::support::{BINARY, NO_IMDS, Scratch, attribute, request, require, text};
 
 const SESSION: &str = "arn:aws:iam::111122223333:user/Admin";
@@ -57,7 +55,6 @@ login_session = arn:aws:iam::111122223333:user/Admin
 region = us-east-1
 ";
 const HOST: &str = "git-codecommit.us-east-1.amazonaws.com";
-const REGION: &str = "us-east-1";
 const FIX: &str = "run: aws login --profile signed";
 
 /// How long a lapsed or refused login may take to be reported.
@@ -182,28 +179,7 @@ fn get(scratch: &Scratch, program: &str, args: &[&str], env: &[(&str, String)]) 
 /// Checks that `stdout` is signed with `keys` at its own timestamp; returns
 /// that time and the answer's password_expiry_utc, if any.
 fn assert_signed_with(stdout: &[u8], keys: Keys, label: &str) -> (u64, Option<u64>) {
-    assert_eq!(
-        attribute(stdout, "username"),
-        Some(format!("{}%{}", keys.id, keys.token).as_str()),
-        "{label}"
-    );
-    let password = attribute(stdout, "password").expect("a password");
-    let (stamp, _) = password.split_once('Z').expect("timestamp Z signature");
-    let signed_at: SystemTime = NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S")
-        .unwrap()
-        .and_utc()
-        .into();
-    let target = sigv4::Target {
-        host: HOST,
-        path: "/v1/repos/myrepo",
-        region: REGION,
-    };
-    assert_eq!(
-        password,
-        sigv4::password(keys.secret, &target, signed_at),
-        "{label}: not signed with {}",
-        keys.id
-    );
+    let signed_at = assert_signed_as(stdout, keys.id, keys.token, keys.secret, label);
     let expiry = attribute(stdout, "password_expiry_utc").map(|e| e.parse().unwrap());
     (unix(signed_at), expiry)
 }

@@ -345,9 +345,21 @@ fn theirs(python: &str, scratch: &Scratch, form: &Form, env: &[(&str, String)]) 
 
 /// Checks a password against its own timestamp and [`SECRET_KEY`].
 fn assert_signed_by_the_role(stdout: &[u8], label: &str) -> SystemTime {
+    assert_signed_as(stdout, KEY_ID, SESSION_TOKEN, SECRET_KEY, label)
+}
+
+/// Checks that `stdout` has the username of `key_id` and `token`, and a
+/// password signed with `secret` at its own timestamp, which it returns.
+pub(crate) fn assert_signed_as(
+    stdout: &[u8],
+    key_id: &str,
+    token: &str,
+    secret: &str,
+    label: &str,
+) -> SystemTime {
     assert_eq!(
         attribute(stdout, "username"),
-        Some(format!("{KEY_ID}%{SESSION_TOKEN}").as_str()),
+        Some(format!("{key_id}%{token}").as_str()),
         "{label}"
     );
     let password = attribute(stdout, "password").expect("a password");
@@ -363,8 +375,8 @@ fn assert_signed_by_the_role(stdout: &[u8], label: &str) -> SystemTime {
     };
     assert_eq!(
         password,
-        sigv4::password(SECRET_KEY, &target, signed_at),
-        "{label}: not signed with the role's secret key"
+        sigv4::password(secret, &target, signed_at),
+        "{label}: not signed with {key_id}'s secret key"
     );
     signed_at
 }

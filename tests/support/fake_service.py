@@ -34,6 +34,15 @@ def name_of(entries, value):
     return "unknown"
 
 
+def json_object(body):
+    """The request body as a JSON object; {} for anything else."""
+    try:
+        request = json.loads(body or b"{}")
+    except ValueError:
+        return {}
+    return request if isinstance(request, dict) else {}
+
+
 def load_state(path):
     with open(path) as f:
         state = json.load(f)

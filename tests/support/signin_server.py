@@ -61,7 +61,7 @@ import time
 
 from awscrt.crypto import EC, ECRawSignature
 
-from fake_service import Failure, Handler, name_of, serve
+from fake_service import Failure, Handler, json_object, name_of, serve
 
 MODES = ("ok", "expired", "changed", "denied", "hang")
 DEFAULT_EXPIRES_IN = 900
@@ -137,12 +137,7 @@ class SigninHandler(Handler):
         if self.command != "POST" or self.path != "/v1/token":
             self.unknown_operation()
             return
-        try:
-            request = json.loads(body or b"{}")
-            if not isinstance(request, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            request = {}
+        request = json_object(body)
         refresh_tokens = state.get("refresh_tokens", {})
         name = name_of(refresh_tokens, request.get("refreshToken"))
         proof = self.headers.get("DPoP")

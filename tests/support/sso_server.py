@@ -84,11 +84,10 @@ token (oidc) presented, "unknown" for a value the state file does not hold,
 null when none was sent. Tokens and secrets never appear in it.
 """
 
-import json
 import sys
 import urllib.parse
 
-from fake_service import Failure, Handler, name_of, serve
+from fake_service import Failure, Handler, json_object, name_of, serve
 
 PORTAL_NS = "http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"
 OIDC_NS = "http://internal.amazon.com/coral/com.amazonaws.ssooidc/"
@@ -166,12 +165,7 @@ class SsoHandler(Handler):
 
     def oidc(self, state, body):
         refresh_tokens = state.get("refresh_tokens", {})
-        try:
-            request = json.loads(body or b"{}")
-            if not isinstance(request, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            request = {}
+        request = json_object(body)
         name = name_of(refresh_tokens, request.get("refreshToken"))
         mode = state.get("oidc", "ok")
         if mode == "hang":
