@@ -50,8 +50,8 @@ Commands (git runs the first three):
                               try it (--login: ask for an MFA code if needed)
 
 Options (before or after the command):
-      --profile <PROFILE>     AWS profile (default: AWS_DEFAULT_PROFILE, else
-                              AWS_PROFILE, else default)
+      --profile <PROFILE>     AWS profile (default: AWS_PROFILE, else
+                              AWS_DEFAULT_PROFILE, else default)
       --region <REGION>       Region to sign for when the host names none
       --mfa-serial <ARN>      MFA device (default: the profile's mfa_serial)
       --duration <SECONDS>    MFA session length, 900 to 129600 (default: the
@@ -64,8 +64,8 @@ Options (before or after the command):
 /// The parsed command line.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Args {
-    /// AWS profile to use (default: `AWS_DEFAULT_PROFILE`, else
-    /// `AWS_PROFILE`, else `default`).
+    /// AWS profile to use (default: `AWS_PROFILE`, else
+    /// `AWS_DEFAULT_PROFILE`, else `default`).
     pub profile: Option<String>,
     /// Region to sign for when the host does not name one.
     pub region: Option<String>,

@@ -8,8 +8,9 @@
 //! client, timeouts and connection handling as every SDK client here, and
 //! aws-smithy-xml reads the answer. IAM is global per partition: the
 //! endpoint is `iam.amazonaws.com`, `iam.cn-north-1.amazonaws.com.cn` or
-//! `iam.us-gov.amazonaws.com` by the profile's region, unless
-//! `AWS_ENDPOINT_URL_IAM` or `AWS_ENDPOINT_URL` names another.
+//! `iam.us-gov.amazonaws.com` by the profile's region, unless the profile
+//! or the environment configures another, by the rules of the SDK's clients
+//! (`aws/endpoints.rs`).
 //!
 //! Bounded in time. The request's headers carry the signature and the
 //! session token: nothing here prints them, and errors name IAM's error code
@@ -30,7 +31,8 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_xml::decode::{Document, ScopedDecoder, XmlDecodeError, try_data};
 use aws_types::os_shim_internal::Env;
 
-use crate::aws::files::var;
+use crate::aws::endpoints;
+use crate::aws::files::SharedFiles;
 use crate::os::log::one_line;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -60,6 +62,8 @@ pub struct DeviceRequest<'a> {
     pub user_name: Option<&'a str>,
     /// The profile's region: it picks the partition.
     pub region: &'a str,
+    /// The profile, for an endpoint it configures.
+    pub config: &'a SharedFiles,
     pub env: &'a Env,
     /// When the request is signed.
     pub now: SystemTime,
@@ -77,28 +81,28 @@ pub struct Iam;
 
 impl MfaDevices for Iam {
     fn list(&self, request: &DeviceRequest) -> Result<Vec<String>, Error> {
-        let endpoint = Endpoint::for_request(request.env, request.region);
-        let mut serials = Vec::new();
-        let mut marker = None;
-        for _ in 0..MAX_PAGES {
-            let call = async {
-                tokio::time::timeout(
-                    CALL_TIMEOUT,
-                    list_page(&endpoint, request, marker.as_deref()),
-                )
-                .await
-            };
-            let page = crate::os::runtime::block_on(call)
-                .map_err(|error| Error::Unreachable(one_line(&error)))?
-                .map_err(|_| Error::Unreachable(format!("no answer in {CALL_TIMEOUT:?}")))??;
-            serials.extend(page.serials);
-            match page.marker {
-                Some(next) if page.truncated => marker = Some(next),
-                _ => break,
-            }
-        }
-        Ok(serials)
+        crate::os::runtime::block_on(all_pages(request))
+            .map_err(|error| Error::Unreachable(one_line(&error)))?
     }
+}
+
+/// Every page of the user's devices, each page bounded in time.
+async fn all_pages(request: &DeviceRequest<'_>) -> Result<Vec<String>, Error> {
+    let endpoint = Endpoint::for_request(request).await;
+    let mut serials = Vec::new();
+    let mut marker = None;
+    for _ in 0..MAX_PAGES {
+        let page = list_page(&endpoint, request, marker.as_deref());
+        let page = tokio::time::timeout(CALL_TIMEOUT, page)
+            .await
+            .map_err(|_| Error::Unreachable(format!("no answer in {CALL_TIMEOUT:?}")))??;
+        serials.extend(page.serials);
+        match page.marker {
+            Some(next) if page.truncated => marker = Some(next),
+            _ => break,
+        }
+    }
+    Ok(serials)
 }
 
 /// Where IAM is, and the region its signatures name.
@@ -109,20 +113,17 @@ struct Endpoint {
 }
 
 impl Endpoint {
-    fn for_request(env: &Env, region: &str) -> Self {
-        let (url, signing_region) = if region.starts_with("cn-") {
+    /// The partition's IAM, unless the profile or the environment
+    /// configures another URL for IAM ([`endpoints::service_url`]).
+    async fn for_request(request: &DeviceRequest<'_>) -> Self {
+        let (url, signing_region) = if request.region.starts_with("cn-") {
             ("https://iam.cn-north-1.amazonaws.com.cn", "cn-north-1")
-        } else if region.starts_with("us-gov-") {
+        } else if request.region.starts_with("us-gov-") {
             ("https://iam.us-gov.amazonaws.com", "us-gov-west-1")
         } else {
             ("https://iam.amazonaws.com", "us-east-1")
         };
-        let ignore = var(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-            .is_some_and(|value| value.eq_ignore_ascii_case("true"));
-        let configured = ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]
-            .into_iter()
-            .find_map(|name| var(env, name))
-            .filter(|_| !ignore);
+        let configured = endpoints::service_url(request.config, request.env.clone(), "IAM").await;
         Endpoint {
             url: configured
                 .map(|url| url.trim_end_matches('/').to_owned())
@@ -297,6 +298,7 @@ fn leaves(text: &str, names: &[&str]) -> Result<Vec<(String, String)>, XmlDecode
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::files::fake_files;
 
     fn response(status: u16, body: &str) -> HttpResponse {
         HttpResponse::new(status.try_into().unwrap(), SdkBody::from(body.to_owned()))
@@ -349,37 +351,71 @@ mod tests {
         assert_eq!(read_page(&response(200, "not xml")), Err(Error::Unreadable));
     }
 
+    fn files(config: &str) -> SharedFiles {
+        let fs = fake_files("/home", &[(".aws/config", config)]);
+        SharedFiles::load(None, &Env::from_slice(&[("HOME", "/home")]), &fs).unwrap()
+    }
+
+    fn request<'a>(
+        base: &'a Credentials,
+        config: &'a SharedFiles,
+        env: &'a Env,
+        region: &'a str,
+    ) -> DeviceRequest<'a> {
+        DeviceRequest {
+            base,
+            user_name: Some("alice"),
+            region,
+            config,
+            env,
+            now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_440_938_160),
+        }
+    }
+
     #[test]
     fn the_partition_picks_the_endpoint_unless_one_is_configured() {
-        let endpoint =
-            |vars: &[(&str, &str)], region| Endpoint::for_request(&Env::from_slice(vars), region);
+        let base = Credentials::new("AKIAX", "secret", None, None, "test");
+        let endpoint = |config: &str, vars: &[(&str, &str)], region| {
+            let files = files(config);
+            let env = Env::from_slice(vars);
+            let request = request(&base, &files, &env, region);
+            crate::os::runtime::block_on(Endpoint::for_request(&request)).unwrap()
+        };
         assert_eq!(
-            endpoint(&[], "eu-west-1"),
+            endpoint("", &[], "eu-west-1"),
             Endpoint {
                 url: "https://iam.amazonaws.com".to_owned(),
                 signing_region: "us-east-1"
             }
         );
         assert_eq!(
-            endpoint(&[], "cn-northwest-1").url,
+            endpoint("", &[], "cn-northwest-1").url,
             "https://iam.cn-north-1.amazonaws.com.cn"
         );
         assert_eq!(
-            endpoint(&[], "us-gov-east-1").signing_region,
+            endpoint("", &[], "us-gov-east-1").signing_region,
             "us-gov-west-1"
         );
         let local = [
             ("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:5000/"),
             ("AWS_ENDPOINT_URL", "http://x"),
         ];
-        assert_eq!(endpoint(&local, "eu-west-1").url, "http://127.0.0.1:5000");
-        assert_eq!(endpoint(&local[1..], "eu-west-1").url, "http://x");
+        assert_eq!(
+            endpoint("", &local, "eu-west-1").url,
+            "http://127.0.0.1:5000"
+        );
+        assert_eq!(endpoint("", &local[1..], "eu-west-1").url, "http://x");
+        let profile = "[default]\nservices = s\n[services s]\niam =\n  endpoint_url = http://127.0.0.1:6000\n";
+        assert_eq!(
+            endpoint(profile, &[], "eu-west-1").url,
+            "http://127.0.0.1:6000"
+        );
         let ignored = [
             ("AWS_ENDPOINT_URL_IAM", "http://x"),
             ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
         ];
         assert_eq!(
-            endpoint(&ignored, "eu-west-1").url,
+            endpoint(profile, &ignored, "eu-west-1").url,
             "https://iam.amazonaws.com"
         );
     }
@@ -391,13 +427,9 @@ mod tests {
             url: "https://iam.amazonaws.com".to_owned(),
             signing_region: "us-east-1",
         };
-        let request = DeviceRequest {
-            base: &base,
-            user_name: Some("alice"),
-            region: "us-east-1",
-            env: &Env::from_slice(&[]),
-            now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_440_938_160),
-        };
+        let files = files("");
+        let env = Env::from_slice(&[]);
+        let request = request(&base, &files, &env, "us-east-1");
         let signed = signed(&endpoint, &request, "Action=ListMFADevices".to_owned()).unwrap();
         let names: Vec<&str> = signed.headers.iter().map(|(name, _)| *name).collect();
         assert_eq!(

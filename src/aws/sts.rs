@@ -3,10 +3,11 @@
 //!
 //! `sts:GetSessionToken` with SerialNumber, TokenCode and DurationSeconds,
 //! and `sts:AssumeRole` with them or with an MFA session's keys (the STS API
-//! reference: `GetSessionToken`, `AssumeRole`). The client is aws-config's, so the STS endpoint is the region's
-//! own (partition-correct: `sts.cn-north-1.amazonaws.com.cn` for China), and
-//! `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL` and the profile's `endpoint_url`
-//! are honoured. Calls are bounded in time so an unreachable or hanging STS
+//! reference: `GetSessionToken`, `AssumeRole`). The client is aws-sdk-sts's,
+//! so the STS endpoint is the region's own (partition-correct:
+//! `sts.cn-north-1.amazonaws.com.cn` for China), unless the profile or the
+//! environment configures another ([`endpoints`]). Calls are bounded in time
+//! so an unreachable or hanging STS
 //! ends in a clear error within seconds. The only module that calls STS; it
 //! never logs or returns a secret or the TOTP code in an error.
 
@@ -17,7 +18,6 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_sdk_sts::config::Intercept;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -25,8 +25,10 @@ use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserialization
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::date_time::{DateTime, Format};
+use aws_types::os_shim_internal::Env;
 use aws_types::region::Region;
 
+use crate::aws::endpoints;
 use crate::aws::files::SharedFiles;
 use crate::os::log::one_line;
 
@@ -213,22 +215,18 @@ where
         .map_err(classify)
 }
 
-/// An STS client signing with `base`, bounded in time.
+/// An STS client signing with `base`, bounded in time, sent where the
+/// profile and the environment say ([`endpoints`]).
 async fn client(caller: &Caller<'_>) -> aws_sdk_sts::Client {
-    // The SDK reads the profile as this helper read it, never the files.
-    let files = EnvConfigFiles::builder()
-        .with_contents(EnvConfigFileKind::Config, caller.config.render_for_sdk())
-        .build();
     aws_sdk_sts::Client::new(
-        &aws_config::defaults(BehaviorVersion::latest())
-            .profile_files(files)
-            .profile_name("default")
+        &endpoints::configured(caller.config, Env::real())
+            .await
+            .behavior_version(BehaviorVersion::latest())
             .region(Region::new(caller.region.to_owned()))
             .credentials_provider(SharedCredentialsProvider::new(caller.base.clone()))
             .retry_config(RetryConfig::standard().with_max_attempts(2))
             .timeout_config(crate::os::runtime::timeouts(CONNECT_TIMEOUT, CALL_TIMEOUT))
-            .load()
-            .await,
+            .build(),
     )
 }
 

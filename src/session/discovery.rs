@@ -74,6 +74,7 @@ pub fn discover(
         base: &base,
         user_name,
         region,
+        config: profile.files(),
         env: &context.env,
         now: context.clock.now(),
     })?;

@@ -135,6 +135,11 @@ use Expectation::{Better, BothFail, Same, SameUntil, V2};
 const V2_REGION_CHAIN: &str =
     "aws-cli v2, awscli/clidriver.py, CLIDriver._construct_cli_region_chain";
 
+/// Where AWS CLI v2 reads the profile from the environment: `AWS_PROFILE`,
+/// then `AWS_DEFAULT_PROFILE`, the first one set (even to nothing) winning.
+const V2_PROFILE_VARIABLES: &str = "aws-cli v2, awscli/botocore/configprovider.py, \
+     BOTOCORE_DEFAUT_SESSION_VARIABLES['profile'] and EnvironmentProvider.provide";
+
 /// The host most cases use: its region is in the name.
 const HOST: &str = "git-codecommit.us-east-1.amazonaws.com";
 /// A host without a region, for the cases where the region comes from elsewhere.
@@ -180,11 +185,16 @@ macro_rules! config_keys {
     };
 }
 /// Profile dev's keys.
+const DEV_ID: &str = "AKIAIOSFODNN7DEVEXMP";
+const DEV_SECRET: &str = "devSecret/K7MDENG/bPxRfiCYEXAMPLEKEY";
 macro_rules! dev_keys {
     () => {
         "aws_access_key_id = AKIAIOSFODNN7DEVEXMP\naws_secret_access_key = devSecret/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
     };
 }
+/// Profile prod's keys.
+const PROD_ID: &str = "AKIAIOSFODNN7PRDEXMP";
+const PROD_SECRET: &str = "prodSecret/K7MDENG/bPxRfiCYEXAMPLEKEY";
 macro_rules! prod_keys {
     () => {
         "aws_access_key_id = AKIAIOSFODNN7PRDEXMP\naws_secret_access_key = prodSecret/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
@@ -1019,9 +1029,24 @@ const ENVIRONMENT: &[Case] = &[
         ..BASE
     },
     Case {
-        name: "AWS_DEFAULT_PROFILE wins over AWS_PROFILE",
+        name: "AWS_PROFILE wins over AWS_DEFAULT_PROFILE, as in v2",
         credentials: bytes(three_profiles!()),
         env: &[("AWS_DEFAULT_PROFILE", "dev"), ("AWS_PROFILE", "prod")],
+        expect: V2 {
+            ours: Signs {
+                key_id: PROD_ID,
+                secret: PROD_SECRET,
+                token: None,
+                region: "us-east-1",
+            },
+            v1: Signs {
+                key_id: DEV_ID,
+                secret: DEV_SECRET,
+                token: None,
+                region: "us-east-1",
+            },
+            v2_source: V2_PROFILE_VARIABLES,
+        },
         ..BASE
     },
     Case {
@@ -1049,12 +1074,34 @@ const ENVIRONMENT: &[Case] = &[
         ..BASE
     },
     Case {
-        name: "an empty AWS_DEFAULT_PROFILE still hides AWS_PROFILE",
+        name: "an empty AWS_PROFILE hides AWS_DEFAULT_PROFILE, as in v2",
+        credentials: bytes(three_profiles!()),
+        env: &[("AWS_PROFILE", ""), ("AWS_DEFAULT_PROFILE", "dev")],
+        expect: V2 {
+            ours: Fails(&["AWS_PROFILE is set but empty"]),
+            v1: Signs {
+                key_id: DEV_ID,
+                secret: DEV_SECRET,
+                token: None,
+                region: "us-east-1",
+            },
+            v2_source: V2_PROFILE_VARIABLES,
+        },
+        ..BASE
+    },
+    Case {
+        name: "an empty AWS_DEFAULT_PROFILE is passed over for AWS_PROFILE, as in v2",
         credentials: bytes(three_profiles!()),
         env: &[("AWS_DEFAULT_PROFILE", ""), ("AWS_PROFILE", "dev")],
-        expect: BothFail {
-            ours_says: &["profile"],
-            cli_says: "The config profile () could not be found",
+        expect: V2 {
+            ours: Signs {
+                key_id: DEV_ID,
+                secret: DEV_SECRET,
+                token: None,
+                region: "us-east-1",
+            },
+            v1: Fails(&["The config profile () could not be found"]),
+            v2_source: V2_PROFILE_VARIABLES,
         },
         ..BASE
     },

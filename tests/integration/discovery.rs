@@ -34,15 +34,24 @@ for i in range(int(sys.argv[3])):
 print(json.dumps({"id": key["AccessKeyId"], "secret": key["SecretAccessKey"], "serials": serials}))
 "#;
 
-/// A config file with comments, another profile, no trailing newline.
-const CONFIG: &str =
-    "# work accounts\n[default]\nregion = us-east-1\n\n[profile other]\nregion = eu-west-1";
+/// A config file with comments, another profile, no trailing newline, whose
+/// default profile sends STS and IAM to `endpoint` (aws-config's and the
+/// AWS CLI's `endpoint_url`).
+fn config_file(endpoint: &str) -> String {
+    format!(
+        "# work accounts\n[default]\nregion = us-east-1\nendpoint_url = {endpoint}\n\n\
+         [profile other]\nregion = eu-west-1"
+    )
+}
 
 pub(crate) struct User {
-    moto: Moto,
+    /// The IAM and STS the config file names, running while the user lives.
+    _moto: Moto,
     pub(crate) scratch: Scratch,
     pub(crate) serials: Vec<String>,
     name: String,
+    /// The config file as written, before any login.
+    original: String,
 }
 
 impl User {
@@ -64,7 +73,8 @@ impl User {
                 created["secret"].as_str().unwrap()
             ),
         );
-        scratch.write(".aws/config", CONFIG);
+        let original = config_file(&moto.endpoint);
+        scratch.write(".aws/config", &original);
         let serials = created["serials"]
             .as_array()
             .unwrap()
@@ -72,19 +82,17 @@ impl User {
             .map(|serial| serial.as_str().unwrap().to_owned())
             .collect();
         User {
-            moto,
+            _moto: moto,
             scratch,
             serials,
             name,
+            original,
         }
     }
 
     fn command(&self, program: &str) -> Command {
         let mut command = self.scratch.command(program);
-        command
-            .env("AWS_ENDPOINT_URL_STS", &self.moto.endpoint)
-            .env("AWS_ENDPOINT_URL_IAM", &self.moto.endpoint)
-            .env("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "keyutils");
+        command.env("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "keyutils");
         command
     }
 
@@ -127,9 +135,9 @@ impl User {
     }
 
     /// The config as the real `aws configure set profile.default.mfa_serial
-    /// <serial>` leaves a copy of [`CONFIG`].
+    /// <serial>` leaves a copy of the original config file.
     fn as_aws_cli_writes(&self, serial: &str) -> String {
-        let copy = self.scratch.write("aws-cli-copy", CONFIG);
+        let copy = self.scratch.write("aws-cli-copy", &self.original);
         let mut aws = self.scratch.command(python());
         aws.env("AWS_CONFIG_FILE", &copy).args([
             "-m",
@@ -171,7 +179,7 @@ fn one_device_is_found_recorded_as_the_aws_cli_records_it_and_used() {
         &request("git-codecommit.us-east-1.amazonaws.com", Some("v1/repos/r")),
     );
     assert!(get.status.success(), "{}", text(&get.stderr));
-    assert_eq!(user.config(), CONFIG);
+    assert_eq!(user.config(), user.original);
 
     let screen = user.login(None);
     let serial = &user.serials[0];
@@ -207,7 +215,7 @@ fn of_two_devices_the_one_chosen_is_recorded_and_without_a_terminal_both_are_nam
             user.serials[0], user.serials[1]
         )
     );
-    assert_eq!(user.config(), CONFIG);
+    assert_eq!(user.config(), user.original);
 
     let screen = user.login(Some("2\r"));
     assert!(
@@ -232,7 +240,7 @@ fn no_device_or_a_refused_list_is_one_line_and_nothing_written() {
             user.name
         )
     );
-    assert_eq!(user.config(), CONFIG);
+    assert_eq!(user.config(), user.original);
 
     // IAM refusing the call (here: keys IAM does not know).
     user.scratch.write(
@@ -245,5 +253,5 @@ fn no_device_or_a_refused_list_is_one_line_and_nothing_written() {
         "{stderr}"
     );
     assert!(!stderr.contains("AKIANOBODYEXAMPLE x"), "{stderr}");
-    assert_eq!(user.config(), CONFIG);
+    assert_eq!(user.config(), user.original);
 }

@@ -11,9 +11,10 @@
 //!   credentials file every section is a profile, named as written. A
 //!   profile's settings are both files' merged, the credentials file's
 //!   winning; the credential providers also see each file alone.
-//! - The profile: `--profile`, else `AWS_DEFAULT_PROFILE`, else
-//!   `AWS_PROFILE` (botocore's order), else `default`. One named that does
-//!   not exist is an error, as in the AWS CLI.
+//! - The profile: `--profile`, else `AWS_PROFILE`, else
+//!   `AWS_DEFAULT_PROFILE` (AWS CLI v2's order; v1's botocore reads them the
+//!   other way round), else `default`. One named that does not exist is an
+//!   error, as in the AWS CLI.
 //!
 //! Where the AWS CLI reads garbage, this reads better, and says so in the
 //! README: a UTF-8 byte-order mark is skipped; a whitespace-led `#` or `;`
@@ -85,7 +86,7 @@ pub struct MissingProfile {
 pub enum Choice {
     /// `--profile`.
     Flag,
-    /// `AWS_DEFAULT_PROFILE` or `AWS_PROFILE`.
+    /// `AWS_PROFILE` or `AWS_DEFAULT_PROFILE`.
     Variable(&'static str),
     /// Nothing chose one.
     Default,
@@ -192,8 +193,9 @@ fn select(explicit: Option<&str>, env: &Env) -> Result<(String, Choice), Error> 
     }
 }
 
-/// The variables botocore reads the profile from, in its order.
-const PROFILE_VARIABLES: [&str; 2] = ["AWS_DEFAULT_PROFILE", "AWS_PROFILE"];
+/// The variables AWS CLI v2 reads the profile from, in its order (its
+/// botocore's `configprovider.py`, `BOTOCORE_DEFAUT_SESSION_VARIABLES`).
+const PROFILE_VARIABLES: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
 impl SharedFiles {
     /// Reads both files for `explicit` (from `--profile`) or the profile the
@@ -532,7 +534,7 @@ mod tests {
     }
 
     #[test]
-    fn the_profile_comes_from_the_flag_then_botocores_variables() {
+    fn the_profile_comes_from_the_flag_then_aws_cli_v2s_variables() {
         let config = "[profile a]\n[profile b]\n[profile c]\n";
         let pick = |vars: &[(&str, &str)], explicit| {
             let aws = load(config, "", vars, explicit).unwrap();
@@ -541,17 +543,21 @@ mod tests {
         assert_eq!(pick(&[], None), ("default".into(), Choice::Default));
         assert_eq!(
             pick(&[("AWS_PROFILE", "b"), ("AWS_DEFAULT_PROFILE", "a")], None),
+            ("b".into(), Choice::Variable("AWS_PROFILE"))
+        );
+        assert_eq!(
+            pick(&[("AWS_DEFAULT_PROFILE", "a")], None),
             ("a".into(), Choice::Variable("AWS_DEFAULT_PROFILE"))
         );
         let empty = load(
             config,
             "",
-            &[("AWS_PROFILE", "b"), ("AWS_DEFAULT_PROFILE", "")],
+            &[("AWS_PROFILE", ""), ("AWS_DEFAULT_PROFILE", "a")],
             None,
         );
         assert_eq!(
             empty.unwrap_err().to_string(),
-            "AWS_DEFAULT_PROFILE is set but empty; unset it, or name a profile in it"
+            "AWS_PROFILE is set but empty; unset it, or name a profile in it"
         );
         assert_eq!(
             pick(&[("AWS_PROFILE", "b")], Some("c")),

@@ -259,6 +259,7 @@ fn devices(plan: &Plan, base: &Credentials, arn: &str, context: &Context) -> Opt
             base,
             user_name,
             region: &plan.region.name,
+            config: plan.settings.files(),
             env: &context.env,
             now: context.clock.now(),
         })
