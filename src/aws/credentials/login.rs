@@ -77,15 +77,11 @@ pub(super) fn credentials(
         .configure(&sdk::provider_config(region))
         .build();
     match sdk::bounded(provider) {
-        Ok(Some(Ok(credentials))) => Ok(credentials),
-        Ok(Some(Err(error))) => Err(sort(&error, profile)),
-        Ok(None) => Err(Error::Unreachable {
+        Ok(Ok(credentials)) => Ok(credentials),
+        Ok(Err(error)) => Err(sort(&error, profile)),
+        Err(reason) => Err(Error::Unreachable {
             profile: profile.to_owned(),
-            reason: sdk::timed_out(),
-        }),
-        Err(error) => Err(Error::Unreachable {
-            profile: profile.to_owned(),
-            reason: error.to_string(),
+            reason,
         }),
     }
 }

@@ -4,7 +4,8 @@
 //! metadata is asked once with one-second timeouts, so a machine off EC2
 //! learns "no credentials" in about a second. The region is always given, so
 //! no provider probes for one. [`provider_config`] bounds the SDK clients
-//! that `sso.rs` builds too, and [`bounded`] the login provider of `login.rs`.
+//! that `sso.rs` builds too, and [`bounded`] their providers and the login
+//! provider of `login.rs`.
 
 use std::time::Duration;
 
@@ -94,29 +95,28 @@ pub(super) fn web_identity(
 /// timeouts and retries, and sorts its failure; `what` names it.
 fn load(provider: impl ProvideCredentials, what: &str) -> Result<Credentials, Error> {
     match bounded(provider) {
-        Ok(Some(Ok(credentials))) => Ok(credentials),
-        Ok(Some(Err(CredentialsError::CredentialsNotLoaded(_)))) => Err(Error::NotFound),
-        Ok(Some(Err(error))) => Err(Error::Provider(one_line(&error))),
-        Ok(None) => Err(Error::Provider(format!("{what} {}", timed_out()))),
-        Err(error) => Err(Error::Provider(error.to_string())),
+        Ok(Ok(credentials)) => Ok(credentials),
+        Ok(Err(CredentialsError::CredentialsNotLoaded(_))) => Err(Error::NotFound),
+        Ok(Err(error)) => Err(Error::Provider(one_line(&error))),
+        Err(reason) => Err(Error::Provider(format!("{what} {reason}"))),
     }
 }
 
-/// A provider's answer, or `None` when it gave none within [`CALL_TIMEOUT`].
+/// A provider's answer, or why none came: no runtime, or nothing within
+/// [`CALL_TIMEOUT`] (worded as the SDK's own operation timeout, which may
+/// come first).
 pub(super) fn bounded(
     provider: impl ProvideCredentials,
-) -> std::io::Result<Option<aws_credential_types::provider::Result>> {
+) -> Result<aws_credential_types::provider::Result, String> {
     // Made inside the runtime, whose timer it needs.
     let bounded =
         async { tokio::time::timeout(CALL_TIMEOUT, provider.provide_credentials()).await };
-    crate::os::runtime::block_on(bounded).map(Result::ok)
-}
-
-/// What a provider that gave no answer in time did, worded as the SDK's own
-/// operation timeout, which may come first.
-pub(super) fn timed_out() -> String {
-    format!(
-        "timed out: no answer within {} seconds",
-        CALL_TIMEOUT.as_secs()
-    )
+    match crate::os::runtime::block_on(bounded) {
+        Ok(Ok(answer)) => Ok(answer),
+        Ok(Err(_)) => Err(format!(
+            "timed out: no answer within {} seconds",
+            CALL_TIMEOUT.as_secs()
+        )),
+        Err(error) => Err(format!("could not start: {error}")),
+    }
 }

@@ -12,7 +12,6 @@
 
 use ::aws_config::sso::SsoCredentialsProvider;
 use aws_credential_types::Credentials;
-use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sso::error::SdkError;
 use aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError;
@@ -136,9 +135,7 @@ pub(super) fn credentials(config: &SharedFiles, profile: &str) -> Result<Credent
     if let Some(session) = settings.session {
         builder = builder.session_name(session);
     }
-    let provider = builder.build();
-    let loaded = crate::os::runtime::block_on(provider.provide_credentials())
-        .map_err(|error| Error::Unreachable(error.to_string()))?;
+    let loaded = super::sdk::bounded(builder.build()).map_err(Error::Unreachable)?;
     loaded.map_err(|error| sort(&error, profile, &settings))
 }
 
