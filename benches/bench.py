@@ -22,7 +22,10 @@ request on stdin:
              is the no-op binary
   aws-remote AWS's `git-remote-codecommit` (PyPI) for the same URL, the same way
 and prints median, min and max wall time, peak RSS, and each one's ratio to
-the no-op binary and to the AWS CLI; then the cold path: `login` (prompt
+the no-op binary and to the AWS CLI; for this project's own programs also
+the instructions one run executes and their ratio to the no-op's, counted by
+valgrind's callgrind (Debian package `valgrind`), which gives the same count
+however busy the machine is; then the cold path: `login` (prompt
 answered at once in a pseudo-terminal, GetSessionToken to moto) beside a bare
 GetSessionToken round trip to the same moto, and the difference. Each child is timed from spawn to reap (os.posix_spawn +
 os.wait4), so Python's own start-up is not counted. Peak RSS is read by GNU
@@ -174,7 +177,23 @@ def peak_rss_mb(argv, stdin_bytes, env):
     return int(result.stderr.split()[-1]) / 1024
 
 
-def measure(name, argv, stdin_bytes, env, runs):
+def instructions(argv, stdin_bytes, env):
+    """Instructions one run executes, as valgrind's callgrind counts them."""
+    try:
+        result = subprocess.run(["valgrind", "--tool=callgrind",
+                                 "--callgrind-out-file=/dev/null", *argv],
+                                input=stdin_bytes, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        sys.exit("valgrind is missing (apt-get install valgrind)")
+    found = re.search(rb"Collected : (\d+)", result.stderr)
+    if result.returncode != 0 or not found:
+        sys.exit(f"{' '.join(argv)} failed under valgrind")
+    return int(found.group(1))
+
+
+def measure(name, argv, stdin_bytes, env, runs, counted=True):
+    """Wall times of `runs` runs, peak RSS, and (if `counted`) instructions."""
     run_once(argv, stdin_bytes, env)  # warm the page cache
     times = [run_once(argv, stdin_bytes, env) * 1000 for _ in range(runs)]
     return {
@@ -184,6 +203,7 @@ def measure(name, argv, stdin_bytes, env, runs):
         "min": min(times),
         "max": max(times),
         "rss": peak_rss_mb(argv, stdin_bytes, env),
+        "instructions": instructions(argv, stdin_bytes, env) if counted else None,
     }
 
 
@@ -231,9 +251,11 @@ def main():
             measure("erase", [binary, "erase"], FOREIGN, env, args.runs),
             measure("aws-cli", [sys.executable, "-m", "awscli", "codecommit",
                                 "credential-helper", "get"], REQUEST, env,
-                    args.aws_runs),
-            measure("remote", [remote, *url], b"", remote_env, args.runs),
-            measure("aws-remote", [aws_remote, *url], b"", remote_env, args.aws_runs),
+                    args.aws_runs, counted=False),
+            # Both end in an exec of git, which callgrind does not follow.
+            measure("remote", [remote, *url], b"", remote_env, args.runs, counted=False),
+            measure("aws-remote", [aws_remote, *url], b"", remote_env, args.aws_runs,
+                    counted=False),
         ]
         subprocess.run([binary, "logout"], env=mfa_env, check=True,
                        stdout=subprocess.DEVNULL)
@@ -241,12 +263,17 @@ def main():
     by_name = {row["name"]: row for row in rows}
     aws = by_name["aws-cli"]["median"]
     floor = rows[0]["median"]
+    floor_instructions = rows[0]["instructions"]
     print(f"{'scenario':<10} {'runs':>5} {'median ms':>10} {'min ms':>8} "
-          f"{'max ms':>8} {'peak RSS MB':>12} {'this / noop':>12} {'AWS CLI / this':>15}")
+          f"{'max ms':>8} {'peak RSS MB':>12} {'this / noop':>12} {'AWS CLI / this':>15}"
+          f" {'k instructions':>15} {'/ noop':>7}")
     for row in rows:
+        counted = row["instructions"]
+        count = (f"{counted / 1000:>15,.0f} {counted / floor_instructions:>6.2f}x"
+                 if counted else f"{'-':>15} {'-':>7}")
         print(f"{row['name']:<10} {row['runs']:>5} {row['median']:>10.2f} "
               f"{row['min']:>8.2f} {row['max']:>8.2f} {row['rss']:>12.1f} "
-              f"{row['median'] / floor:>11.2f}x {aws / row['median']:>14.0f}x")
+              f"{row['median'] / floor:>11.2f}x {aws / row['median']:>14.0f}x {count}")
     print(f"remote helper: AWS's / ours = "
           f"{by_name['aws-remote']['median'] / by_name['remote']['median']:.0f}x")
     login_ms, trip_ms = statistics.median(logins), statistics.median(trips)
