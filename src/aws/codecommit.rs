@@ -1,18 +1,98 @@
 //! Which git hosts are CodeCommit, what of a request gets signed, and the
 //! host a region's repositories live at.
 //!
-//! The rules copy the AWS CLI's `codecommit credential-helper` (awscli's
-//! `customizations/codecommit.py`)
-//! so that both answer the same hosts with the same signature: a substring test
-//! for the host, the AWS CLI's own region pattern, the port dropped from the signed
-//! host name, and the path as Python's `urlsplit` would see it. Pure functions.
+//! The signature copies the AWS CLI's `codecommit credential-helper`
+//! (awscli's `customizations/codecommit.py`): the AWS CLI's own region
+//! pattern, the port dropped from the signed host name, and the path as
+//! Python's `urlsplit` would see it. The host test does not: the AWS CLI
+//! answers any host that merely contains `amazonaws.com` or `amazon.com`
+//! (`….amazonaws.com.evil.example` too), which hands a live password to
+//! whoever serves such a name. Here only the names of CodeCommit's git
+//! endpoints pass, matched label by label. Pure functions.
 
-/// The AWS CLI answers any host containing one of these.
-const AMAZON_DOMAINS: [&str; 2] = ["amazon.com", "amazonaws.com"];
+/// The services whose endpoints serve CodeCommit's git.
+const SERVICES: [&str; 2] = ["git-codecommit", "git-codecommit-fips"];
 
-/// Whether the AWS CLI would answer for this `host` without `--ignore-host-check`.
+/// The domains of the partitions with CodeCommit: every region's, and
+/// China's.
+const DOMAINS: [&[&str]; 2] = [&["amazonaws", "com"], &["amazonaws", "com", "cn"]];
+
+/// `host` (git's, `:PORT` included) as DNS compares names: lower case,
+/// without the trailing dot that makes a name absolute.
+pub fn canonical_host(host: &str) -> String {
+    let (name, port) = split_port(host);
+    let name = name.strip_suffix('.').unwrap_or(name);
+    match port {
+        Some(port) => format!("{}:{port}", name.to_ascii_lowercase()),
+        None => name.to_ascii_lowercase(),
+    }
+}
+
+/// Whether `host` (in [`canonical_host`]'s form) names a CodeCommit git
+/// endpoint, whole labels only:
+/// `git-codecommit[-fips].REGION.amazonaws.com[.cn]`, or a VPC endpoint's
+/// `vpce-ID.git-codecommit[-fips].REGION.vpce.amazonaws.com[.cn]`, with
+/// an optional `:PORT`.
 pub fn is_codecommit_host(host: &str) -> bool {
-    AMAZON_DOMAINS.iter().any(|domain| host.contains(domain))
+    let (name, _) = split_port(host);
+    let labels: Vec<&str> = name.split('.').collect();
+    let (endpoint, rest) = match labels.split_first() {
+        Some((first, rest)) if first.starts_with("vpce-") => (Some(*first), rest),
+        _ => (None, &labels[..]),
+    };
+    let [service, region, domain @ ..] = rest else {
+        return false;
+    };
+    let domain = match endpoint {
+        Some(endpoint) if is_label(endpoint) => match domain.split_first() {
+            Some((&"vpce", domain)) => domain,
+            _ => return false,
+        },
+        Some(_) => return false,
+        None => domain,
+    };
+    SERVICES.contains(service) && is_label(region) && DOMAINS.contains(&domain)
+}
+
+/// `name` and the port after its last `:`, when what follows is a number.
+fn split_port(host: &str) -> (&str, Option<&str>) {
+    match host.rsplit_once(':') {
+        Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+            (name, Some(port))
+        }
+        _ => (host, None),
+    }
+}
+
+/// One DNS label as AWS names them: lower-case letters, digits and inner
+/// hyphens.
+fn is_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= 63
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+}
+
+/// A region's shape: `xx-name-N`, any number of name parts (`us-gov-west-1`,
+/// `ap-southeast-5`, `eu-isoe-west-1`). Checked for shape only: a fixed
+/// list goes stale.
+pub fn is_region(text: &str) -> bool {
+    let lower = |part: &&str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase());
+    let parts: Vec<&str> = text.split('-').collect();
+    match parts.as_slice() {
+        [area, names @ .., number] => {
+            area.len() == 2
+                && lower(area)
+                && !names.is_empty()
+                && names.iter().all(lower)
+                && !number.is_empty()
+                && number.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
 }
 
 /// The region a CodeCommit host names, if it names one: the third group of
@@ -79,17 +159,88 @@ mod tests {
     use super::*;
 
     #[test]
-    fn recognises_hosts_as_the_aws_cli_does() {
+    fn answers_codecommit_endpoints_only_whole_label_by_label() {
         for host in [
             "git-codecommit.us-east-1.amazonaws.com",
-            "git-codecommit.cn-north-1.amazonaws.com.cn",
-            "example.amazon.com",
             "git-codecommit.us-east-1.amazonaws.com:8443",
+            "git-codecommit-fips.us-gov-west-1.amazonaws.com",
+            "git-codecommit.cn-north-1.amazonaws.com.cn",
+            "git-codecommit.cn-northwest-1.amazonaws.com.cn",
+            "vpce-0123456789abcdef0-abcdefgh.git-codecommit.us-east-1.vpce.amazonaws.com",
+            "vpce-0123-abcd-us-east-1a.git-codecommit-fips.ca-central-1.vpce.amazonaws.com",
         ] {
             assert!(is_codecommit_host(host), "{host}");
         }
-        for host in ["github.com", "gitlab.example.org", "amazonaws.co", ""] {
+        for host in [
+            // What the AWS CLI's substring test lets through.
+            "git-codecommit.us-east-1.amazonaws.com.evil.example",
+            "evil-amazon.com.attacker.example",
+            "example.amazon.com",
+            "amazonaws.com",
+            "x.git-codecommit.us-east-1.amazonaws.com",
+            "git-codecommit.us-east-1.amazonaws.com.cn.evil",
+            "git-codecommit.us-east-1.evilamazonaws.com",
+            "git-codecommitx.us-east-1.amazonaws.com",
+            "git-codecommit.amazonaws.com",
+            "git-codecommit..amazonaws.com",
+            "git-codecommit.us-east-1.vpce.amazonaws.com",
+            "vpce-.git-codecommit.us-east-1.vpce.amazonaws.com",
+            "vpce-a.git-codecommit.us-east-1.amazonaws.com",
+            "vpce-a.b.git-codecommit.us-east-1.vpce.amazonaws.com",
+            "git-codecommit.us-east-1.amazonaws.com:",
+            "git-codecommit.us-east-1.amazonaws.com:x",
+            "git-codecommit.us_east_1.amazonaws.com",
+            "git-codecommit.us-east-1.amazonaws.com@evil.example",
+            "github.com",
+            "",
+        ] {
             assert!(!is_codecommit_host(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn hosts_compare_as_dns_names() {
+        let cases = [
+            (
+                "GIT-CodeCommit.US-EAST-1.AmazonAWS.com",
+                "git-codecommit.us-east-1.amazonaws.com",
+            ),
+            (
+                "git-codecommit.us-east-1.amazonaws.com.",
+                "git-codecommit.us-east-1.amazonaws.com",
+            ),
+            (
+                "Git-CodeCommit.eu-west-1.amazonaws.com.:8443",
+                "git-codecommit.eu-west-1.amazonaws.com:8443",
+            ),
+            ("127.0.0.1:8443", "127.0.0.1:8443"),
+            ("[::1]:8443", "[::1]:8443"),
+        ];
+        for (host, canonical) in cases {
+            assert_eq!(canonical_host(host), canonical, "{host}");
+        }
+        assert!(is_codecommit_host(&canonical_host(
+            "GIT-CODECOMMIT.US-EAST-1.AMAZONAWS.COM."
+        )));
+    }
+
+    #[test]
+    fn regions_are_checked_for_shape_only() {
+        for region in ["us-east-1", "eu-isoe-west-1", "il-central-1", "xx-new-99"] {
+            assert!(is_region(region), "{region}");
+        }
+        for text in [
+            "",
+            "us",
+            "us-1",
+            "us-east",
+            "us-East-1",
+            "use-east-1",
+            "us--1",
+            "us-east-1a",
+            "eu-west-1;id",
+        ] {
+            assert!(!is_region(text), "{text}");
         }
     }
 

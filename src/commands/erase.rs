@@ -17,7 +17,7 @@ pub(super) fn run(args: &Args, input: impl BufRead, context: &Context) -> Result
     else {
         return Ok(());
     };
-    let Some(need) = for_host(args, host, context)?.need else {
+    let Some(need) = for_host(args, &host, context)?.need else {
         return Ok(());
     };
     let key_id = username.split('%').next().unwrap_or_default();

@@ -55,9 +55,9 @@ fn answer(
         return Ok(None);
     };
     let path = request.path.as_deref().ok_or(Error::NoPath)?;
-    let plan = for_host(args, host, context)?;
+    let plan = for_host(args, &host, context)?;
     let ephemeral = request.has_capability("authtype");
-    signed(&plan, host, path, ephemeral, context).map(Some)
+    signed(&plan, &host, path, ephemeral, context).map(Some)
 }
 
 /// The username and password `plan` gives for the repository at `host` and

@@ -2,6 +2,7 @@
 //! for hosts this helper leaves alone), and the plan for the selected
 //! profile; the command line turned into the plan's typed flags.
 
+use crate::aws::codecommit;
 use crate::aws::settings::Settings;
 use crate::cli::Args;
 use crate::error::Error;
@@ -28,13 +29,19 @@ pub(super) fn settings(args: &Args, context: &Context) -> Result<Settings, Error
     )?)
 }
 
-/// git's `host`, if this helper should answer for it.
+/// git's `host`, as DNS compares it, if this helper should answer for it:
+/// HTTPS only, and a CodeCommit host unless the user's own helper line
+/// says `--ignore-host-check`. Plain HTTP never gets an answer: anyone
+/// on the path could replay the password.
 pub(super) fn codecommit_host(
     request: &Request,
     ignore_host_check: bool,
-) -> Result<Option<&str>, Error> {
-    let host = request.host.as_deref().unwrap_or_default();
-    if !ignore_host_check && !crate::aws::codecommit::is_codecommit_host(host) {
+) -> Result<Option<String>, Error> {
+    if request.protocol.as_deref() != Some("https") {
+        return Ok(None);
+    }
+    let host = codecommit::canonical_host(request.host.as_deref().unwrap_or_default());
+    if !ignore_host_check && !codecommit::is_codecommit_host(&host) {
         return Ok(None);
     }
     if host.is_empty() {

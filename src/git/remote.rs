@@ -57,6 +57,14 @@ pub enum Error {
     },
     #[error("{ENDPOINT_VAR} is not HOST[:PORT]; fix it or unset it")]
     Endpoint,
+    #[error(
+        "{0} is not a CodeCommit host, and a URL alone may not choose one; for a proxy or test endpoint of your own, set {ENDPOINT_VAR}={0}"
+    )]
+    ForeignHost(String),
+    #[error(
+        "region {0:?} is not a region name like eu-west-1; fix the profile's region or AWS_REGION"
+    )]
+    Region(String),
 }
 
 /// What to run: `git <args>`.
@@ -83,28 +91,39 @@ impl Invocation {
 
 /// The invocation for `url`, as git passed it, with `helper` (the credential
 /// helper's absolute path) asked for the password.
+///
+/// A URL may come from a repository (a submodule's `.gitmodules`, once
+/// `protocol.codecommit.allow` is `always`), so it never chooses a host
+/// outside CodeCommit's: any other host must be the one the user's own
+/// `CODE_COMMIT_ENDPOINT` names.
 pub fn plan(url: &str, env: &Env, fs: &Fs, helper: &Path) -> Result<Invocation, Error> {
     let url = remote_url::parse(url)?;
+    let endpoint = files::var(env, ENDPOINT_VAR)
+        .map(|endpoint| remote_url::host(&endpoint).map_err(|_| Error::Endpoint))
+        .transpose()?;
     let (host, region) = match &url.location {
         Location::Host(host) => (host.clone(), None),
         Location::Region(region) => {
             let (region, fips) = region_and_fips(&url, region.as_deref(), env, fs)?;
-            let host = match files::var(env, ENDPOINT_VAR) {
-                Some(endpoint) => remote_url::host(&endpoint).map_err(|_| Error::Endpoint)?,
-                None => codecommit::host(&region, fips),
-            };
+            let host = endpoint
+                .clone()
+                .unwrap_or_else(|| codecommit::host(&region, fips));
             (host, Some(region))
         }
     };
+    let foreign = !codecommit::is_codecommit_host(&host);
+    if foreign && endpoint.as_ref() != Some(&host) {
+        return Err(Error::ForeignHost(host));
+    }
     let https = format!("https://{host}/v1/repos/{}", url.repository);
     let mut line = format!("!{}", shell::quote(&helper_path(helper)));
     if let Some(profile) = &url.profile {
         line.push_str(&format!(" --profile {}", shell::quote(profile)));
     }
     if let Some(region) = region {
-        line.push_str(&format!(" --region {region}"));
+        line.push_str(&format!(" --region {}", shell::quote(&region)));
     }
-    if !codecommit::is_codecommit_host(&host) {
+    if foreign {
         line.push_str(" --ignore-host-check");
     }
     let key = |name: &str| format!("credential.{https}.{name}");
@@ -155,6 +174,9 @@ fn region_and_fips(
             .map(|profile| format!("{profile}@"))
             .unwrap_or_default(),
     })?;
+    if !codecommit::is_region(&region) {
+        return Err(Error::Region(region));
+    }
     Ok((region, fips))
 }
 
@@ -334,6 +356,62 @@ mod tests {
             error,
             "CODE_COMMIT_ENDPOINT is not HOST[:PORT]; fix it or unset it"
         );
+    }
+
+    #[test]
+    fn a_url_chooses_no_host_outside_codecommit() {
+        for (url, host) in [
+            ("https://attacker.example/v1/repos/x", "attacker.example"),
+            (
+                "codecommit://dev@git-codecommit.us-east-1.amazonaws.com.evil.example/v1/repos/x",
+                "git-codecommit.us-east-1.amazonaws.com.evil.example",
+            ),
+            ("https://127.0.0.1:8443/v1/repos/x", "127.0.0.1:8443"),
+        ] {
+            assert_eq!(
+                plan_with(url, &[]).unwrap_err().to_string(),
+                format!(
+                    "{host} is not a CodeCommit host, and a URL alone may not choose one; \
+                     for a proxy or test endpoint of your own, set CODE_COMMIT_ENDPOINT={host}"
+                ),
+                "{url}"
+            );
+        }
+        // The user's own variable names it: the helper is told to sign there.
+        let (url, line) = planned(
+            "https://proxy.example:8443/v1/repos/r",
+            &[("CODE_COMMIT_ENDPOINT", "Proxy.example:8443")],
+        );
+        assert_eq!(url, "https://proxy.example:8443/v1/repos/r");
+        assert_eq!(line, format!("{QUOTED} --ignore-host-check"));
+        // Another host than the variable's is still refused.
+        let error = plan_with(
+            "https://attacker.example/v1/repos/r",
+            &[("CODE_COMMIT_ENDPOINT", "proxy.example:8443")],
+        );
+        assert!(matches!(error, Err(Error::ForeignHost(host)) if host == "attacker.example"));
+    }
+
+    #[test]
+    fn a_region_that_is_no_region_name_never_reaches_the_helper_line() {
+        for region in ["eu-west-1;id", "eu-west-1 --profile x", "$(id)"] {
+            let config = format!("[default]\nregion = {region}\n");
+            let fs = fake_files("/home", &[(".aws/config", &config)]);
+            let error = plan(
+                "codecommit://r",
+                &Env::from_slice(&[("HOME", "/home")]),
+                &fs,
+                Path::new(HELPER),
+            )
+            .unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "region {region:?} is not a region name like eu-west-1; \
+                     fix the profile's region or AWS_REGION"
+                )
+            );
+        }
     }
 
     #[test]

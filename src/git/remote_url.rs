@@ -19,6 +19,8 @@
 
 use std::fmt;
 
+use crate::aws::codecommit::is_region;
+
 /// What a `codecommit` URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteUrl {
@@ -147,24 +149,6 @@ pub fn parse(url: &str) -> Result<RemoteUrl, Error> {
         }),
         ("", _) => Err(error(Problem::NoScheme)),
         (scheme, _) => Err(error(Problem::Scheme(scheme.to_owned()))),
-    }
-}
-
-/// A region's shape: `xx-name-N`, any number of name parts (`us-gov-west-1`,
-/// `ap-southeast-5`, `eu-isoe-west-1`).
-pub fn is_region(text: &str) -> bool {
-    let lower = |part: &&str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase());
-    let parts: Vec<&str> = text.split('-').collect();
-    match parts.as_slice() {
-        [area, names @ .., number] => {
-            area.len() == 2
-                && lower(area)
-                && !names.is_empty()
-                && names.iter().all(lower)
-                && !number.is_empty()
-                && number.bytes().all(|b| b.is_ascii_digit())
-        }
-        _ => false,
     }
 }
 
@@ -366,24 +350,5 @@ mod tests {
             .to_string();
         assert!(!message.contains("hunter2"), "{message}");
         assert!(message.ends_with(&format!("use {FORMS}")), "{message}");
-    }
-
-    #[test]
-    fn regions_are_checked_for_shape_only() {
-        for region in ["us-east-1", "eu-isoe-west-1", "il-central-1", "xx-new-99"] {
-            assert!(is_region(region), "{region}");
-        }
-        for text in [
-            "",
-            "us",
-            "us-1",
-            "us-east",
-            "us-East-1",
-            "use-east-1",
-            "us--1",
-            "us-east-1a",
-        ] {
-            assert!(!is_region(text), "{text}");
-        }
     }
 }

@@ -48,9 +48,11 @@ impl Session {
         self.expiry
     }
 
-    /// Whether the session is still good for `margin` after `now`.
+    /// Whether the session is still good for `margin` after `now`. A margin
+    /// past any time a clock holds leaves no session fresh.
     pub fn is_fresh(&self, now: SystemTime, margin: Duration) -> bool {
-        now + margin < self.expiry
+        now.checked_add(margin)
+            .is_some_and(|needed| needed < self.expiry)
     }
 
     /// The cached form; `None` if a field is too long for it.
@@ -187,6 +189,8 @@ mod tests {
         assert!(session.is_fresh(expiry - Duration::from_secs(301), margin));
         assert!(!session.is_fresh(expiry - Duration::from_secs(300), margin));
         assert!(!session.is_fresh(expiry, margin));
+        assert!(!session.is_fresh(expiry - margin * 2, Duration::MAX));
+        assert!(!session.is_fresh(expiry, Duration::from_secs(u64::MAX)));
     }
 
     #[test]

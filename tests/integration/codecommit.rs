@@ -14,6 +14,12 @@ use crate::support::{Scratch, manifest_dir, text};
 
 pub const HOST: &str = "git-codecommit.us-east-1.amazonaws.com";
 pub const FIPS_HOST: &str = "git-codecommit-fips.us-east-1.amazonaws.com";
+/// Names the AWS CLI's substring test takes for CodeCommit's; the server's
+/// certificate covers them too, as an attacker's would.
+pub const LOOK_ALIKES: [&str; 2] = [
+    "git-codecommit.us-east-1.amazonaws.com.evil.example",
+    "evil-amazon.com.attacker.example",
+];
 
 pub struct CodeCommit {
     child: Child,
@@ -77,6 +83,7 @@ impl CodeCommit {
         }
         let mut child = command
             .args(["--host", HOST, "--host", FIPS_HOST])
+            .args(LOOK_ALIKES.iter().flat_map(|host| ["--host", host]))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
@@ -155,14 +162,16 @@ impl CodeCommit {
     /// each name resolved to it, and its CA trusted.
     pub fn http_config(&self) -> Vec<(&'static str, String)> {
         let resolve = |host| format!("{host}:{}:{}", self.port, self.address);
-        vec![
-            ("http.curloptResolve", resolve(HOST)),
-            ("http.curloptResolve", resolve(FIPS_HOST)),
-            (
-                "http.sslCAInfo",
-                self.path("tls/ca.pem").display().to_string(),
-            ),
-        ]
+        let mut config: Vec<_> = [HOST, FIPS_HOST]
+            .into_iter()
+            .chain(LOOK_ALIKES)
+            .map(|host| ("http.curloptResolve", resolve(host)))
+            .collect();
+        config.push((
+            "http.sslCAInfo",
+            self.path("tls/ca.pem").display().to_string(),
+        ));
+        config
     }
 
     /// Every request the server answered: method, path, status, key_id, reason.

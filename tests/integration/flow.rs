@@ -89,7 +89,7 @@ fn region_precedence_host_then_flag_then_environment_then_profile_as_in_aws_cli_
             "us-east-2",
         ),
         (
-            &["get", "--region", "eu-west-1"],
+            &["get", "--ignore-host-check", "--region", "eu-west-1"],
             custom,
             &[("AWS_REGION", "ca-central-1")],
             "eu-west-1",
@@ -97,26 +97,36 @@ fn region_precedence_host_then_flag_then_environment_then_profile_as_in_aws_cli_
         // AWS CLI v2 reads AWS_REGION before AWS_DEFAULT_REGION (v1 never
         // reads it).
         (
-            &["get"],
+            &["get", "--ignore-host-check"],
             custom,
             &[("AWS_REGION", "ca-central-1"), ("AWS_DEFAULT_REGION", "x")],
             "ca-central-1",
         ),
         (
-            &["get"],
+            &["get", "--ignore-host-check"],
             custom,
             &[("AWS_REGION", "ca-central-1")],
             "ca-central-1",
         ),
         (
-            &["get"],
+            &["get", "--ignore-host-check"],
             custom,
             &[("AWS_DEFAULT_REGION", "eu-north-1")],
             "eu-north-1",
         ),
-        (&["get"], custom, &[], "ap-south-1"),
-        (&["get", "--profile", "dev"], custom, &[], "sa-east-1"),
-        (&["get"], custom, &[("AWS_PROFILE", "dev")], "sa-east-1"),
+        (&["get", "--ignore-host-check"], custom, &[], "ap-south-1"),
+        (
+            &["get", "--ignore-host-check", "--profile", "dev"],
+            custom,
+            &[],
+            "sa-east-1",
+        ),
+        (
+            &["get", "--ignore-host-check"],
+            custom,
+            &[("AWS_PROFILE", "dev")],
+            "sa-east-1",
+        ),
     ];
     for (argv, host, env, region) in cases {
         let mut world = keys_world(None, None).with_config(config);
@@ -138,12 +148,18 @@ fn the_instances_region_serves_only_when_nothing_else_names_one() {
     let custom = "codecommit.internal.example.amazonaws.com";
     let mut world = keys_world(None, None).with_config("[default]\n");
     world.instance.region = Some("me-south-1");
-    world.run(&["get"], &request(custom)).result.unwrap();
+    world
+        .run(&["get", "--ignore-host-check"], &request(custom))
+        .result
+        .unwrap();
     assert_eq!(world.credentials.calls.borrow()[0].1, "me-south-1");
     assert_eq!(world.instance.asked.get(), 1);
 
     let world = keys_world(None, None).with_config("[default]\nregion = eu-west-1\n");
-    world.run(&["get"], &request(custom)).result.unwrap();
+    world
+        .run(&["get", "--ignore-host-check"], &request(custom))
+        .result
+        .unwrap();
     world
         .run(&["get"], &request("git-codecommit.us-east-2.amazonaws.com"))
         .result
@@ -160,7 +176,7 @@ fn missing_path_region_or_credentials_are_errors_with_nothing_printed() {
             "credential.useHttpPath true",
         ),
         (
-            &["get"],
+            &["get", "--ignore-host-check"],
             "protocol=https\nhost=example.amazon.com\npath=v1/repos/r\n",
             "--region",
         ),

@@ -25,6 +25,7 @@ mod doubles;
 mod fake_service;
 mod flow;
 mod git_push;
+mod hostile;
 mod ini_differential;
 mod instance_region;
 mod login;

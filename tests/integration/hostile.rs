@@ -1,0 +1,225 @@
+//! The attacks a credential helper must not fall for, each with the real
+//! git and a server on loopback that writes down every `Authorization`
+//! header it is sent: plain HTTP under CodeCommit's own name, HTTPS hosts
+//! that only look like CodeCommit's, and a repository whose `.gitmodules`
+//! points a `codecommit::` URL at its own server.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::codecommit::{CodeCommit, HOST, LOOK_ALIKES, ok};
+use crate::support::{BINARY, Scratch, path_with, text};
+
+const KEY_ID: &str = "AKIAHOSTILEEXAMPLE";
+const SECRET: &str = "hostile/Secret+Key";
+const KEYS: [(&str, &str); 2] = [
+    ("AWS_ACCESS_KEY_ID", KEY_ID),
+    ("AWS_SECRET_ACCESS_KEY", SECRET),
+];
+
+/// A plain-HTTP server on 127.0.0.1 that answers every request with a
+/// Basic challenge, as a server fishing for a password would, and keeps
+/// each request's `Authorization` header (`None`: none was sent).
+struct Fisher {
+    port: u16,
+    seen: Arc<Mutex<Vec<Option<String>>>>,
+}
+
+impl Fisher {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(20).flatten() {
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(10)))
+                    .unwrap();
+                let mut reader = BufReader::new(&stream);
+                let mut authorization = None;
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("authorization")
+                    {
+                        authorization = Some(value.trim().to_owned());
+                    }
+                    line.clear();
+                }
+                log.lock().unwrap().push(authorization);
+                let _ = (&stream).write_all(
+                    b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"CodeCommit\"\r\n\
+                      Content-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        Fisher { port, seen }
+    }
+
+    fn seen(&self) -> Vec<Option<String>> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// git with this helper configured as AWS's docs configure theirs: for
+/// every host, no URL scope.
+fn unscoped_git(scratch: &Scratch) -> std::process::Command {
+    let mut git = scratch.command("git");
+    git.envs(KEYS)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .args(["-c", &format!("credential.helper=!'{BINARY}'")])
+        .args(["-c", "credential.useHttpPath=true"]);
+    git
+}
+
+#[test]
+#[ignore = "needs git: run by .ci/run"]
+fn plain_http_under_codecommits_name_gets_no_password() {
+    let scratch = Scratch::new();
+    let fisher = Fisher::start();
+    let port = fisher.port;
+    let mut git = unscoped_git(&scratch);
+    git.args([
+        "-c",
+        &format!("http.curloptResolve={HOST}:{port}:127.0.0.1"),
+        "ls-remote",
+        &format!("http://{HOST}:{port}/v1/repos/victim"),
+    ]);
+    let out = git.output().unwrap();
+    assert!(!out.status.success());
+    let seen = fisher.seen();
+    assert!(!seen.is_empty(), "git never reached the server");
+    assert_eq!(seen, vec![None; seen.len()], "{}", text(&out.stderr));
+}
+
+#[test]
+#[ignore = "needs git, python3 and openssl: run by .ci/run"]
+fn https_hosts_that_only_look_like_codecommit_get_no_password() {
+    let server = CodeCommit::start(&[(KEY_ID, SECRET, None)]);
+    server.create_repo("victim");
+    let scratch = Scratch::new();
+    for host in LOOK_ALIKES {
+        let mut git = unscoped_git(&scratch);
+        for (key, value) in server.http_config() {
+            git.arg("-c").arg(format!("{key}={value}"));
+        }
+        git.args([
+            "ls-remote",
+            &format!("https://{host}:{}/v1/repos/victim", server.port),
+        ]);
+        let out = git.output().unwrap();
+        assert!(!out.status.success(), "{host}");
+    }
+    // The same server under CodeCommit's name gets the password: the
+    // look-alikes were refused for their names alone.
+    let mut git = unscoped_git(&scratch);
+    for (key, value) in server.http_config() {
+        git.arg("-c").arg(format!("{key}={value}"));
+    }
+    git.args(["ls-remote", &server.url("victim")]);
+    ok(git);
+    // One unanswered challenge per look-alike, then the real host's
+    // challenge and its signed requests.
+    let reasons = server.reasons();
+    let challenges = LOOK_ALIKES.len() + 1;
+    assert_eq!(
+        reasons[..challenges],
+        vec!["no credentials"; challenges],
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[challenges..]
+            .iter()
+            .all(|reason| reason == "authenticated"),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs git, python3 and openssl: run by .ci/run"]
+fn a_submodule_cannot_point_codecommit_urls_at_its_own_host() {
+    let server = CodeCommit::start(&[(KEY_ID, SECRET, None)]);
+    server.create_repo("x");
+    let attacker = LOOK_ALIKES[0];
+    let scratch = Scratch::new();
+    let git = |args: &[&str]| {
+        let mut git = server.git(&scratch);
+        git.envs(KEYS)
+            .env("PATH", path_with(&[]))
+            .args(["-c", "protocol.codecommit.allow=always"])
+            .args(["-c", "protocol.file.allow=always"])
+            .args(args);
+        git
+    };
+    // The hostile superproject: one commit whose .gitmodules names the
+    // attacker's server through a codecommit:: URL.
+    let superproject = scratch.path("super");
+    ok(git(&[
+        "init",
+        "--quiet",
+        "-b",
+        "main",
+        superproject.to_str().unwrap(),
+    ]));
+    let url = format!("codecommit::https://{attacker}:{}/v1/repos/x", server.port);
+    std::fs::write(
+        superproject.join(".gitmodules"),
+        format!("[submodule \"x\"]\n\tpath = x\n\turl = {url}\n"),
+    )
+    .unwrap();
+    let in_super = |args: &[&str]| {
+        let mut all = vec!["-C", superproject.to_str().unwrap()];
+        all.extend(args);
+        ok(git(&all));
+    };
+    in_super(&["add", ".gitmodules"]);
+    in_super(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{},x", "1".repeat(40)),
+    ]);
+    in_super(&["commit", "--quiet", "-m", "hostile"]);
+
+    let out = git(&[
+        "clone",
+        "--quiet",
+        "--recurse-submodules",
+        "super",
+        "victim",
+    ])
+    .output()
+    .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "git-remote-codecommit: {attacker}:{} is not a CodeCommit host, and a URL alone may not choose one",
+            server.port
+        )),
+        "{stderr}"
+    );
+    let log = server.log();
+    assert!(
+        log.iter().all(|entry| entry["key_id"].is_null()),
+        "the attacker's server was sent a password: {log:?}"
+    );
+    // The user's own CODE_COMMIT_ENDPOINT is the opt-in for such a host:
+    // then it is sent a password.
+    let mut own = git(&["ls-remote", &url]);
+    own.env(
+        "CODE_COMMIT_ENDPOINT",
+        format!("{attacker}:{}", server.port),
+    )
+    .env("AWS_REGION", "us-east-1");
+    let out = own.output().unwrap();
+    let log = server.log();
+    assert!(
+        log.iter().any(|entry| entry["key_id"] == KEY_ID),
+        "{log:?}: {}",
+        text(&out.stderr)
+    );
+}
