@@ -90,11 +90,21 @@ pub fn session(need: &Need, config: &SharedFiles, context: &Context) -> Result<S
             return new_session(need, config, context);
         }
     }
-    let _lock = lock::acquire(&context.lock_dir, &need.key.account()).inspect_err(|error| {
-        context
-            .log
-            .step(&format!("no lock ({error}); going on without"))
-    });
+    let waiting = || {
+        context.log.warn(&format!(
+            "waiting for another git-credential-mfa-codecommit, which may be asking for an MFA code for profile {}",
+            need.key.profile
+        ))
+    };
+    let _lock = lock::acquire(&context.lock_dir, &need.key.account(), lock::WAIT, waiting)
+        .inspect_err(|error| match error {
+            lock::Error::Io(_) => context
+                .log
+                .step(&format!("no lock ({error}); going on without")),
+            _ => context
+                .log
+                .warn(&format!("{error}; going on without the lock")),
+        });
     if let Ok(Some(session)) = context.store.load(&need.key)
         && is_fresh(&session, context)
     {
