@@ -16,6 +16,7 @@ use git_credential_mfa_codecommit::cli::{self, Command, HELP, Operation};
 use git_credential_mfa_codecommit::commands;
 use git_credential_mfa_codecommit::git::{boolean, config::GitCommand};
 use git_credential_mfa_codecommit::os::log::{Log, Stderr};
+use git_credential_mfa_codecommit::os::printable::printable;
 use git_credential_mfa_codecommit::prompt::{self, Sources};
 use git_credential_mfa_codecommit::session::context::{Context, SystemClock};
 use git_credential_mfa_codecommit::session::{lock, store};
@@ -37,7 +38,11 @@ fn main() -> ExitCode {
         Ok(Command::Help) => return print(HELP),
         Ok(Command::Version) => return print(concat!(env!("CARGO_PKG_VERSION"), "\n")),
         Err(error) => {
-            let _ = writeln!(io::stderr(), "git-credential-mfa-codecommit: {error}");
+            let _ = writeln!(
+                io::stderr(),
+                "git-credential-mfa-codecommit: {}",
+                printable(&error.to_string())
+            );
             return ExitCode::from(USAGE_ERROR);
         }
     };
@@ -84,7 +89,11 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            let _ = writeln!(io::stderr(), "git-credential-mfa-codecommit: {error}");
+            let _ = writeln!(
+                io::stderr(),
+                "git-credential-mfa-codecommit: {}",
+                printable(&error.to_string())
+            );
             ExitCode::FAILURE
         }
     }

@@ -13,6 +13,7 @@ use std::process::{Command, ExitCode};
 
 use aws_types::os_shim_internal::{Env, Fs};
 use git_credential_mfa_codecommit::git::remote;
+use git_credential_mfa_codecommit::os::printable::printable;
 
 const HELP: &str = "\
 git remote helper for AWS CodeCommit: git runs it for codecommit:: and
@@ -100,6 +101,10 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn fail(message: &str) -> ExitCode {
-    let _ = writeln!(io::stderr(), "git-remote-codecommit: {message}");
+    let _ = writeln!(
+        io::stderr(),
+        "git-remote-codecommit: {}",
+        printable(message)
+    );
     ExitCode::from(FAILURE)
 }

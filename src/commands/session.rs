@@ -13,6 +13,7 @@ use super::planning::{flags, for_sts, selected_need, settings};
 use crate::aws::settings::Settings;
 use crate::cli::Args;
 use crate::error::Error;
+use crate::os::printable::printable;
 use crate::session::context::Context;
 use crate::session::plan::{self, DEFAULT_STS_REGION, Flags};
 use crate::session::store::{self, CacheKey};
@@ -32,14 +33,13 @@ pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Resu
     let need = selected_need(&plan)?;
     let session = obtain::new_session(need, plan.settings.files(), context)?;
     obtain::save(need, &session, context);
-    writeln!(
-        out,
+    let line = format!(
         "MFA session for profile {} ({}) valid until {}",
         need.key.profile,
         need.key.mfa_serial,
         utc(session.expiry())
-    )
-    .map_err(Error::Output)
+    );
+    writeln!(out, "{}", printable(&line)).map_err(Error::Output)
 }
 
 /// Removes the selected profile's cached session, or with `all` every
@@ -57,12 +57,8 @@ pub(super) fn logout(
         } else {
             "no cached MFA session"
         };
-        writeln!(
-            out,
-            "{what} for profile {} ({})",
-            key.profile, key.mfa_serial
-        )
-        .map_err(Error::Output)?;
+        let line = format!("{what} for profile {} ({})", key.profile, key.mfa_serial);
+        writeln!(out, "{}", printable(&line)).map_err(Error::Output)?;
     }
     Ok(())
 }
@@ -82,7 +78,8 @@ pub(super) fn status(args: &Args, mut out: impl Write, context: &Context) -> Res
             }
             Err(error) => return Err(error.into()),
         };
-        writeln!(out, "{}\t{}\t{state}", key.profile, key.mfa_serial).map_err(Error::Output)?;
+        let (profile, serial) = (printable(&key.profile), printable(&key.mfa_serial));
+        writeln!(out, "{profile}\t{serial}\t{state}").map_err(Error::Output)?;
     }
     Ok(())
 }

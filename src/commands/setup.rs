@@ -17,6 +17,7 @@ use crate::cli::Args;
 use crate::error::{Error, SetupError};
 use crate::git::programs;
 use crate::git::setup_config::{self, Location, Request};
+use crate::os::printable::printable;
 use crate::session::context::Context;
 
 pub(super) const REMOTE_HELPER: &str = "git-remote-codecommit";
@@ -137,7 +138,7 @@ pub(super) fn aws_profile(
     if let Some(text) = text {
         disk::write(path, &text, existed).map_err(SetupError::File)?;
     }
-    writeln!(out, "{line}").map_err(Error::Output)
+    writeln!(out, "{}", printable(&line)).map_err(Error::Output)
 }
 
 /// The profile `name` that `--aws-profile` adds for profile `source`, or

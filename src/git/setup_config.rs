@@ -35,6 +35,7 @@ use std::process::{Command, Output};
 
 use crate::git::helper_line::{HELPER, OURS_PATTERN, helper_line, is_ours};
 use crate::git::helpers;
+use crate::os::printable::printable;
 
 /// The host shapes every setup writes: standard and GovCloud, FIPS, China.
 const URLS: [&str; 3] = [
@@ -135,7 +136,7 @@ pub fn run(request: &Request, mut out: impl Write) -> Result<(), Error> {
         for edit in &change.edits {
             git.edit(edit)?;
         }
-        writeln!(out, "{}", change.summary).map_err(Error::Output)?;
+        writeln!(out, "{}", printable(&change.summary)).map_err(Error::Output)?;
     }
     Ok(())
 }

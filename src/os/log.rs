@@ -4,10 +4,12 @@
 //! Callers pass text built from redacted values only (key ids, profile names,
 //! MFA device ARNs, times); a secret key, session token, TOTP code or password
 //! never reaches a message. [`one_line`] puts an error and its causes into
-//! one such line.
+//! one such line. What reaches stderr has its control characters escaped.
 
 use std::error::Error as StdError;
 use std::io::Write;
+
+use super::printable::printable;
 
 /// Where the helper tells the user what it does; the real one is [`Stderr`].
 pub trait Log {
@@ -28,7 +30,8 @@ impl Log for Stderr {
         if self.verbose {
             let _ = writeln!(
                 std::io::stderr(),
-                "git-credential-mfa-codecommit: {message}"
+                "git-credential-mfa-codecommit: {}",
+                printable(message)
             );
         }
     }
@@ -36,7 +39,8 @@ impl Log for Stderr {
     fn warn(&self, message: &str) {
         let _ = writeln!(
             std::io::stderr(),
-            "git-credential-mfa-codecommit: warning: {message}"
+            "git-credential-mfa-codecommit: warning: {}",
+            printable(message)
         );
     }
 }

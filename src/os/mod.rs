@@ -1,10 +1,12 @@
 //! The OS floor: child processes with deadlines, words for a POSIX shell,
-//! the one async runtime, logging to the user's stderr, and flat JSON.
+//! the one async runtime, logging to the user's stderr, text made safe for
+//! a terminal, and flat JSON.
 //!
 //! It imports nothing of the crate; everything may import it.
 
 pub(crate) mod child;
 pub(crate) mod json;
 pub mod log;
+pub mod printable;
 pub(crate) mod runtime;
 pub(crate) mod shell;

@@ -2,6 +2,8 @@
 //! profile says it comes from. Its `Debug` hides the `mfa_process` command
 //! line, which may hold a TOTP seed.
 
+use crate::os::printable::printable;
+
 /// What the user is asked for.
 #[derive(Clone, Copy)]
 pub struct Question<'a> {
@@ -24,6 +26,6 @@ impl std::fmt::Debug for Question<'_> {
 impl Question<'_> {
     /// The prompt, on the terminal and as askpass's argument.
     pub fn text(&self) -> String {
-        format!("MFA code for {}: ", self.mfa_serial)
+        format!("MFA code for {}: ", printable(self.mfa_serial))
     }
 }

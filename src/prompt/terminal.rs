@@ -26,6 +26,7 @@ use std::io::{Read, Write};
 use super::error::Error;
 use super::question::Question;
 use crate::os::child::reason;
+use crate::os::printable::printable;
 
 /// The longest answer kept; a TOTP code is 6 digits.
 const MAX_ANSWER: usize = 64;
@@ -78,9 +79,9 @@ pub(super) fn ask(tty: &Terminal, question: &Question) -> Result<String, Error> 
 /// cancel. The index of the one chosen.
 pub(super) fn choose(tty: &Terminal, title: &str, options: &[String]) -> Result<usize, Error> {
     let mut out = &tty.output;
-    writeln!(out, "{title}").map_err(Error::Terminal)?;
+    writeln!(out, "{}", printable(title)).map_err(Error::Terminal)?;
     for (number, option) in (1..).zip(options) {
-        writeln!(out, "  {number}) {option}").map_err(Error::Terminal)?;
+        writeln!(out, "  {number}) {}", printable(option)).map_err(Error::Terminal)?;
     }
     let question = format!("Which one (1-{})? ", options.len());
     for _ in 0..3 {

@@ -17,6 +17,7 @@ use crate::aws::files::{Kind, writer};
 use crate::aws::iam::{self, DeviceRequest};
 use crate::aws::settings::Settings;
 use crate::aws::{credentials, sts};
+use crate::os::printable::printable;
 use crate::prompt;
 use crate::session::context::Context;
 
@@ -92,11 +93,11 @@ pub fn discover(
     };
     let path = profile.files().path(Kind::Config);
     record(path, name, &serial)?;
-    let _ = writeln!(
-        out,
+    let line = format!(
         "found MFA device {serial}; recorded it as mfa_serial of profile {name} in {}",
         path.display()
     );
+    let _ = writeln!(out, "{}", printable(&line));
     Ok(serial)
 }
 

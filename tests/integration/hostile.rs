@@ -223,3 +223,52 @@ fn a_submodule_cannot_point_codecommit_urls_at_its_own_host() {
         text(&out.stderr)
     );
 }
+
+/// What reaches the terminal has no control character that came from a
+/// request or a URL.
+fn assert_escaped(stderr: &[u8], shown: &str) {
+    let stderr = text(stderr);
+    assert!(
+        !stderr.contains(['\x1b', '\x07']),
+        "raw control characters: {stderr:?}"
+    );
+    assert!(stderr.contains(shown), "{stderr:?}");
+}
+
+#[test]
+fn escape_sequences_in_a_host_or_path_reach_no_terminal() {
+    let scratch = Scratch::new();
+    scratch.write(".aws/config", "[default]\n");
+    let host = "evil\x1b]0;owned\x07.example";
+    let out = scratch.helper(
+        &["get", "--ignore-host-check"],
+        &crate::support::request(host, Some("v1/repos/r")),
+        &KEYS,
+    );
+    assert!(!out.status.success());
+    assert_escaped(&out.stderr, "evil\\u{1b}]0;owned\\u{7}.example");
+    let out = scratch.helper(
+        &[
+            "get",
+            "--verbose",
+            "--ignore-host-check",
+            "--region",
+            "us-east-1",
+        ],
+        &crate::support::request("git.example", Some("v1/repos/\x1b[2J")),
+        &KEYS,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_escaped(&out.stderr, "/v1/repos/\\u{1b}[2J");
+}
+
+#[test]
+fn escape_sequences_in_a_codecommit_url_reach_no_terminal() {
+    let scratch = Scratch::new();
+    scratch.write(".aws/config", "[default]\nregion = eu-west-1\n");
+    let mut remote = scratch.command(crate::remote::REMOTE);
+    remote.args(["origin", "codecommit://\x1b[31mme\x07@repo"]);
+    let out = remote.output().unwrap();
+    assert!(!out.status.success());
+    assert_escaped(&out.stderr, "profile \\u{1b}[31mme\\u{7} named in the URL");
+}

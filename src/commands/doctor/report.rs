@@ -6,6 +6,13 @@ use std::fmt::Display;
 use std::io::Write;
 
 use crate::error::{DoctorError, Error};
+use crate::os::printable::printable;
+
+/// A check's words, which name hosts, paths and values from files, with
+/// their control characters escaped.
+fn shown(what: impl Display) -> String {
+    printable(&what.to_string()).into_owned()
+}
 
 /// What one check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,17 +54,17 @@ impl<W: Write> Report<W> {
     }
 
     pub(super) fn pass(&mut self, what: impl Display) -> Result<(), Error> {
-        self.line(format_args!("✔ {what}"))
+        self.line(format_args!("✔ {}", shown(what)))
     }
 
     pub(super) fn fail(&mut self, what: impl Display, fix: impl Display) -> Result<(), Error> {
         self.problems += 1;
-        self.line(format_args!("✘ {what}\n  fix: {fix}"))
+        self.line(format_args!("✘ {}\n  fix: {}", shown(what), shown(fix)))
     }
 
     /// A check that could not be made, and why; not a problem in itself.
     pub(super) fn skip(&mut self, what: impl Display) -> Result<(), Error> {
-        self.line(format_args!("– {what}"))
+        self.line(format_args!("– {}", shown(what)))
     }
 
     fn line(&mut self, line: std::fmt::Arguments) -> Result<(), Error> {
