@@ -7,13 +7,20 @@
 //! `--type=path` expands `~/` in `core.askPass`, and `--type=bool-or-str`
 //! turns every spelling of a boolean in `credential.interactive` (a key with
 //! no `=` among them) into `true` or `false`. Any failure to run git reads
-//! as "unset", so a missing git never stops a prompt.
+//! as "unset", so a missing git never stops a prompt, and so does one that
+//! takes longer than a few seconds.
 //!
 //! Never write configuration, and never show git's stderr to the user.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
 
+use crate::os::child::{self, Stderr};
 use crate::prompt::GitSettings;
+
+/// `git config` reads a few files; a git that takes longer is stuck (a
+/// lock on a network share), and its answer reads as unset.
+const GIT_CONFIG_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The real `git config`.
 #[derive(Debug)]
@@ -23,17 +30,11 @@ impl GitCommand {
     /// The value of `key` as git shows it with `--type=<kind>`; `None` when
     /// it is unset (or git cannot be run).
     fn get(&self, key: &str, kind: &str) -> Option<String> {
-        let out = Command::new("git")
-            .args(["config", &format!("--type={kind}"), "--get", key])
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output()
-            .ok()?;
-        // Exit 1: the key is unset.
-        if !out.status.success() {
-            return None;
-        }
-        let mut value = String::from_utf8(out.stdout).ok()?;
+        let mut git = Command::new("git");
+        git.args(["config", &format!("--type={kind}"), "--get", key]);
+        // A failure, exit 1 (the key is unset) among them, reads as unset.
+        let out = child::output(git, GIT_CONFIG_TIMEOUT, Stderr::Kept).ok()?;
+        let mut value = String::from_utf8(out).ok()?;
         if value.ends_with('\n') {
             value.pop();
         }

@@ -6,15 +6,19 @@
 //! (git's `prompt.c` `do_askpass`, no `use_shell`), the prompt as its one
 //! argument, stdin closed, the answer on its stdout up to the first CR or LF
 //! (git's `strcspn(buf, "\r\n")`). A non-zero exit is the user's Cancel.
+//! Unlike git, it waits at most [`ASKPASS_TIMEOUT`] and reads at most
+//! what [`child`] reads of any program.
 //!
 //! Never trim or check the answer here (the caller does), and never put it
 //! in an error: errors name the program and where it was configured only.
 
 use std::ffi::{OsStr, OsString};
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
 
 use super::error::Error;
 use super::question::Question;
+use crate::os::child::{self, Stderr};
 
 /// An askpass program and where it was configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,23 +48,34 @@ pub(super) fn configured(
     })
 }
 
-/// Asks `askpass`; its non-zero exit is the user's Cancel.
-pub(super) fn run(askpass: &Askpass, question: &Question) -> Result<String, Error> {
-    let out = Command::new(&askpass.program)
-        .arg(question.text())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|error| Error::Askpass {
-            program: askpass.program.to_string_lossy().into_owned(),
+/// How long a dialog may wait for its person: codes change every 30
+/// seconds, and one left for minutes has been walked away from.
+pub(super) const ASKPASS_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Asks `askpass`, waiting at most `timeout`; its non-zero exit is the
+/// user's Cancel.
+pub(super) fn run(
+    askpass: &Askpass,
+    question: &Question,
+    timeout: Duration,
+) -> Result<String, Error> {
+    let mut command = Command::new(&askpass.program);
+    command.arg(question.text());
+    let program = || askpass.program.to_string_lossy().into_owned();
+    match child::output(command, timeout, Stderr::ToUser) {
+        Ok(out) => Ok(answer_from_askpass(&out)),
+        Err(child::Error::Start(source)) => Err(Error::Askpass {
+            program: program(),
             source_name: askpass.source_name,
-            source: error,
-        })?;
-    if !out.status.success() {
-        return Err(Error::Cancelled);
+            source,
+        }),
+        Err(child::Error::Timeout(seconds)) => Err(Error::AskpassTimeout {
+            program: program(),
+            source_name: askpass.source_name,
+            seconds,
+        }),
+        Err(child::Error::Failed(_) | child::Error::Said { .. }) => Err(Error::Cancelled),
     }
-    Ok(answer_from_askpass(&out.stdout))
 }
 
 /// The answer in askpass's output: up to the first CR or LF, as git reads it.
@@ -86,6 +101,68 @@ mod tests {
         assert_eq!(answer_from_askpass(b""), "");
         // Not trimmed, as git does not trim: the caller refuses " 123456".
         assert_eq!(answer_from_askpass(b" 123456\n"), " 123456");
+    }
+
+    #[cfg(unix)]
+    mod running {
+        use super::*;
+        use std::time::Instant;
+
+        /// An askpass program that runs `script` with `sh`.
+        fn script(dir: &tempfile::TempDir, script: &str) -> Askpass {
+            use std::os::unix::fs::PermissionsExt;
+            let path = dir.path().join("askpass");
+            std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            Askpass {
+                program: path.into(),
+                source_name: "GIT_ASKPASS",
+            }
+        }
+
+        const QUESTION: Question = Question {
+            mfa_serial: "arn:aws:iam::1:mfa/a",
+            mfa_process: None,
+        };
+
+        #[test]
+        fn a_dialog_nobody_answers_is_stopped_at_its_bound() {
+            let dir = tempfile::tempdir().unwrap();
+            let started = Instant::now();
+            let error = run(
+                &script(&dir, "sleep 30"),
+                &QUESTION,
+                Duration::from_millis(300),
+            )
+            .unwrap_err();
+            assert!(started.elapsed() < Duration::from_secs(5));
+            assert!(
+                error.to_string().ends_with(
+                    "(from GIT_ASKPASS) gave no answer within 0 seconds and was stopped"
+                ),
+                "{error}"
+            );
+        }
+
+        #[test]
+        fn endless_output_is_read_no_further_than_a_bound() {
+            let dir = tempfile::tempdir().unwrap();
+            let started = Instant::now();
+            let result = run(
+                &script(&dir, "yes 123456"),
+                &QUESTION,
+                Duration::from_secs(20),
+            );
+            assert!(started.elapsed() < Duration::from_secs(10));
+            // yes ends on the closed pipe: a failed askpass, the user's Cancel.
+            assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
+            let answer = run(
+                &script(&dir, "echo 123456"),
+                &QUESTION,
+                Duration::from_secs(20),
+            );
+            assert_eq!(answer.unwrap(), "123456");
+        }
     }
 
     fn os(text: &str) -> Option<&OsStr> {

@@ -43,6 +43,14 @@ pub enum Error {
         "the profile's mfa_process did not finish within {0} seconds and was stopped; run it yourself to check"
     )]
     ProcessTimeout(u64),
+    #[error(
+        "the askpass program {program} (from {source_name}) gave no answer within {seconds} seconds and was stopped"
+    )]
+    AskpassTimeout {
+        program: String,
+        source_name: &'static str,
+        seconds: u64,
+    },
     #[error("could not run the askpass program {program} (from {source_name}): {}", reason(.source))]
     Askpass {
         program: String,

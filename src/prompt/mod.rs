@@ -161,7 +161,7 @@ impl TotpPrompt for Sources<'_> {
                     askpass.source_name,
                     askpass.program.to_string_lossy()
                 ));
-                askpass::run(&askpass, question)
+                askpass::run(&askpass, question, askpass::ASKPASS_TIMEOUT)
             }
         }
     }
