@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the outside peers the ignored tests run against (Debian/Ubuntu, as root):
 # git, openssl, python3 for the CodeCommit-like server, faketime, gnome-keyring
-# and dbus (a real Secret Service), keyutils, tmux (a console to type into),
+# and dbus (a real Secret Service), Debian's python3-dbus and python3-gi (a
+# GNOME prompter that never answers), keyutils, tmux (a console to type into),
 # and from PyPI the AWS CLI (the reference answers), moto (a local STS
 # server) and AWS's git-remote-codecommit (compared with ours); g++ builds
 # libFuzzer for tests/fuzz/run.sh. For the other platforms: mingw-w64 and
@@ -12,7 +13,7 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends git openssl python3 faketime \
-    gnome-keyring dbus-daemon dbus-user-session keyutils g++ tmux \
+    gnome-keyring dbus-daemon dbus-user-session python3-dbus python3-gi keyutils g++ tmux \
     gcc-mingw-w64-x86-64-posix wine wine64 >/dev/null
 python3 -m pip install --quiet --disable-pip-version-check awscli 'moto[server]' \
     git-remote-codecommit ziglang awscrt

@@ -268,6 +268,22 @@ impl Backend {
         }
     }
 
+    /// [`Error::Locked`] where serving `key` would put up a prompt, which
+    /// on git's path nobody may answer: the Secret Service's unlock dialog.
+    #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
+    fn refuse_prompt(self, key: &CacheKey, saving: bool) -> Result<(), Error> {
+        match self {
+            #[cfg(target_os = "linux")]
+            Backend::SecretService if secret_service_would_prompt(&key.account(), saving) => {
+                Err(Error::Locked {
+                    backend: self.name(),
+                    reason: "the keyring is locked, and its unlock prompt is never put up for git",
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// `error` from this backend as this module's error.
     fn error(self, error: keyring_core::Error) -> Error {
         if let keyring_core::Error::NoStorageAccess(cause) = &error
@@ -313,6 +329,37 @@ fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
         return (Backend::SecretService, Ok(store));
     }
     (Backend::Keyutils, Backend::Keyutils.open())
+}
+
+/// Whether the Secret Service would put up a prompt to serve the entry
+/// `account`: the entry is in a locked collection or, for a save, the
+/// default collection is locked (or missing, which a prompt would create).
+/// Nobody may see that dialog (a desktop left alone, a session over ssh),
+/// and the Secret Service library waits a year for its answer. Asked on a
+/// connection of its own whose prompts time out at once, so it shows none;
+/// a service that cannot say counts as one that would prompt.
+#[cfg(target_os = "linux")]
+fn secret_service_would_prompt(account: &str, saving: bool) -> bool {
+    use dbus_secret_service::{EncryptionType, SecretService};
+    let Ok(service) = SecretService::connect_with_max_prompt_timeout(EncryptionType::Plain, 0)
+    else {
+        // No service: the store's own call says why.
+        return false;
+    };
+    let attributes = HashMap::from([("service", SERVICE), ("username", account)]);
+    let locked_entry = service
+        .search_items(attributes)
+        .map(|found| !found.locked.is_empty());
+    let locked_collection = || {
+        service
+            .get_default_collection()
+            .and_then(|collection| collection.is_locked())
+    };
+    match locked_entry {
+        Ok(false) if saving => locked_collection().unwrap_or(true),
+        Ok(locked) => locked,
+        Err(_) => true,
+    }
 }
 
 #[cfg(target_os = "macos")]
@@ -535,6 +582,7 @@ impl KeyringStore {
 
     fn load_in(opened: &Opened, key: &CacheKey) -> Result<Option<Session>, Error> {
         let (backend, entry) = Self::entry(opened, key, &[])?;
+        backend.refuse_prompt(key, false)?;
         let unreadable = Error::Unreadable {
             backend: backend.name(),
         };
@@ -554,6 +602,7 @@ impl KeyringStore {
         let seconds_left = seconds_left(session.expiry(), SystemTime::now());
         let modifiers = opened.0.modifiers_for_save(key, seconds_left);
         let (backend, entry) = Self::entry(opened, key, &modifiers)?;
+        backend.refuse_prompt(key, true)?;
         match entry.set_secret(&bytes) {
             Ok(()) => Ok(()),
             // Duplicates (made by another tool) would shadow the entry forever.
@@ -569,6 +618,7 @@ impl KeyringStore {
 
     fn delete_in(opened: &Opened, key: &CacheKey) -> Result<bool, Error> {
         let (backend, entry) = Self::entry(opened, key, &[])?;
+        backend.refuse_prompt(key, false)?;
         match entry.delete_credential() {
             Ok(()) => Ok(true),
             Err(keyring_core::Error::NoEntry) => Ok(false),

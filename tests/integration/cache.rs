@@ -515,3 +515,92 @@ fn a_locked_secret_service_is_unavailable_at_once_and_the_automatic_choice_falls
         format!("git-credential-mfa-codecommit: warning: {notice}\n")
     );
 }
+
+/// A login keyring left locked on a desktop nobody is at: gnome-keyring's
+/// unlock dialog goes to a prompter that never answers
+/// (`tests/support/waiting_prompter.py`), and the Secret Service library
+/// would wait a year for it. On git's path such a prompt counts as locked:
+/// nothing is ever asked of the prompter, the Secret Service chosen by name
+/// is unavailable at once, and the automatic choice falls back to the
+/// kernel keyring with its notice.
+#[test]
+#[ignore = "needs gnome-keyring, dbus-run-session and Debian's python3-dbus and python3-gi: run by .ci/run"]
+fn a_secret_service_prompt_nobody_answers_counts_as_locked() {
+    let name = "a_secret_service_prompt_nobody_answers_counts_as_locked";
+    let stage = std::env::var("CACHE_TEST_STAGE").unwrap_or_default();
+    if !is_inner(name) {
+        require("dbus-run-session");
+        require("gnome-keyring-daemon");
+        let scratch = tempfile::tempdir().unwrap();
+        let (home, runtime) = scratch_dirs(scratch.path());
+        let prompts = scratch.path().join("prompts");
+        let profile = unique_key("prompt", None).profile;
+        let env = |stage: &str| {
+            vec![
+                ("HOME", home.clone().into_os_string()),
+                ("XDG_RUNTIME_DIR", runtime.clone().into_os_string()),
+                ("CACHE_TEST_STAGE", stage.into()),
+                ("CACHE_TEST_PROFILE", profile.clone().into()),
+                ("CACHE_TEST_PROMPTS", prompts.clone().into_os_string()),
+            ]
+        };
+        rerun(name, &gnome_keyring_unlocked(), &env("create"));
+        let prompter = crate::support::manifest_dir().join("tests/support/waiting_prompter.py");
+        let start_prompter = format!(
+            "/usr/bin/python3 '{}' \"$CACHE_TEST_PROMPTS\" > \"$CACHE_TEST_PROMPTS.ready\" & \
+             for _ in $(seq 100); do grep -q ready \"$CACHE_TEST_PROMPTS.ready\" && exec \"$@\"; sleep 0.1; done; \
+             echo the prompter did not start >&2; exit 1",
+            prompter.display()
+        );
+        rerun(
+            name,
+            &["dbus-run-session", "--", "sh", "-c", &start_prompter, "sh"],
+            &env("prompt"),
+        );
+        assert!(
+            !prompts.exists(),
+            "a prompt was started: {:?}",
+            std::fs::read_to_string(&prompts)
+        );
+        return;
+    }
+    let key = CacheKey {
+        profile: std::env::var("CACHE_TEST_PROFILE").unwrap(),
+        ..unique_key("prompt", None)
+    };
+    let saved = session("prompt", Duration::from_secs(3600));
+    if stage == "create" {
+        secret_service().save(&key, &saved).unwrap();
+        return;
+    }
+    assert_eq!(stage, "prompt");
+    let started = std::time::Instant::now();
+    let store = KeyringStore::open(Some("secret-service")).unwrap();
+    for result in [store.load(&key).map(drop), store.save(&key, &saved)] {
+        let error = result.unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("Secret Service unavailable: the keyring is locked"),
+            "{error}"
+        );
+    }
+    assert!(store.load(&unique_key("other", None)).unwrap().is_none());
+
+    let automatic = KeyringStore::open(None).unwrap();
+    assert!(automatic.load(&key).unwrap().is_none());
+    automatic.save(&key, &saved).unwrap();
+    assert_eq!(automatic.name(), KEYUTILS);
+    assert_same(automatic.load(&key).unwrap(), &saved);
+    let notice = automatic.notice().expect("a notice").to_string();
+    assert!(
+        notice.starts_with("the Secret Service's default keyring is locked"),
+        "{notice}"
+    );
+    assert!(automatic.delete(&key).unwrap());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
