@@ -81,6 +81,10 @@ pub enum SetupError {
     )]
     Exists(String),
     #[error(
+        "{0:?} cannot be a profile name in the AWS config file (it is empty or holds a line break or control character); choose another name for --aws-profile"
+    )]
+    ProfileName(String),
+    #[error(
         "profile {0} is in neither AWS file; pass --profile with the profile whose session to use"
     )]
     WithoutSource(String),

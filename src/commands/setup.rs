@@ -10,8 +10,8 @@
 
 use std::io::Write;
 
-use crate::aws::files::disk;
 use crate::aws::files::{Kind, SharedFiles};
+use crate::aws::files::{disk, writer};
 use crate::aws::process_profile::{self, Block};
 use crate::cli::Args;
 use crate::error::{Error, SetupError};
@@ -111,6 +111,9 @@ pub(super) fn aws_profile(
     refuse_helper_flags(args)?;
     if vpce {
         return Err(SetupError::HelperFlag("--vpce").into());
+    }
+    if !writer::is_profile_name(name) {
+        return Err(SetupError::ProfileName(name.to_owned()).into());
     }
     let profile = super::planning::settings(args, context)?;
     let source = profile.name();

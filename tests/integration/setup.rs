@@ -463,7 +463,16 @@ fn an_aws_profile_that_exists_or_would_run_itself_is_refused_and_nothing_written
     let scratch = Scratch::new();
     let before = "[profile alice]\n[profile taken]\nregion = x\n";
     scratch.write(".aws/config", before);
-    let cases: [(&[&str], &str); 4] = [
+    let injected = "evil\n[profile x]\ncredential_process = id\n[profile y";
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &[injected, "--profile", "alice"],
+            r#""evil\n[profile x]\ncredential_process = id\n[profile y" cannot be a profile name in the AWS config file"#,
+        ),
+        (
+            &["", "--profile", "alice"],
+            r#""" cannot be a profile name in the AWS config file"#,
+        ),
         (
             &["taken", "--profile", "alice"],
             "profile taken already exists; choose another name for --aws-profile, or remove it first",
@@ -494,4 +503,28 @@ fn an_aws_profile_that_exists_or_would_run_itself_is_refused_and_nothing_written
             before
         );
     }
+}
+
+/// A write cut short leaves the AWS config as it was: setup is killed
+/// (SIGXFSZ, from a file size limit below the new file's size) while it
+/// writes, and the old text is still there, whole.
+#[test]
+fn an_interrupted_write_loses_nothing() {
+    let scratch = Scratch::new();
+    let before = format!(
+        "{}[profile alice]\nregion = eu-west-1\n",
+        "# a long comment that makes the file larger than the limit\n".repeat(40)
+    );
+    scratch.write(".aws/config", &before);
+    let mut setup = command(&scratch, "sh");
+    // 1 block of 512 bytes: the new file is killed mid-write.
+    setup
+        .args(["-c", "ulimit -f 1 && exec \"$0\" \"$@\"", BINARY])
+        .args(["setup", "--aws-profile", "alice-mfa", "--profile", "alice"]);
+    let out = run(setup, b"");
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    assert_eq!(
+        std::fs::read_to_string(scratch.path(".aws/config")).unwrap(),
+        before
+    );
 }

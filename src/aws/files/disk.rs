@@ -1,7 +1,9 @@
-//! The AWS config file read and rewritten in place, as the AWS CLI does it
-//! (`aws configure set`): UTF-8 text, written through the path (a symlinked
-//! file stays a symlink, its mode and owner stay), and created only its
-//! owner can read, in directories made as needed, when there is none yet.
+//! The AWS config file read and rewritten as the AWS CLI does it (`aws
+//! configure set`): UTF-8 text, written through the path (a symlinked file
+//! stays a symlink, its mode and owner stay), and created only its owner
+//! can read, in directories made as needed, when there is none yet. Unlike
+//! the AWS CLI, which rewrites the file in place, the new text replaces the
+//! old whole or not at all.
 
 use std::path::{Path, PathBuf};
 
@@ -50,23 +52,55 @@ pub fn read(path: &Path) -> Result<Option<String>, Error> {
 
 /// Replaces the file's text with `text`; `existed` says whether [`read`]
 /// found a file.
+///
+/// The text goes to a new file beside the one it replaces, flushed to disk,
+/// which then takes its place by a rename: a write cut short (a full disk,
+/// a kill) leaves the old file whole. Through a symlink the target is
+/// replaced, so the link stays; an old file's mode stays (and on Unix its
+/// owner, where this user may give it), a new one is only its owner's.
 pub fn write(path: &Path, text: &str, existed: bool) -> Result<(), Error> {
-    if !existed {
-        create_private(path).map_err(io(path))?;
+    let target = if existed {
+        std::fs::canonicalize(path).map_err(io(path))?
+    } else {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io(path))?;
+        }
+        path.to_owned()
+    };
+    let old = existed
+        .then(|| std::fs::metadata(&target))
+        .transpose()
+        .map_err(io(path))?;
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let staging = target.with_file_name(format!(".{name}.{}.new", std::process::id()));
+    let written =
+        write_new(&staging, text, old.as_ref()).and_then(|()| std::fs::rename(&staging, &target));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&staging);
     }
-    std::fs::write(path, text).map_err(io(path))
+    written.map_err(io(path))
 }
 
-/// An empty file only its owner can read.
-fn create_private(path: &Path) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
+/// A new file at `path` holding `text`, on disk, with `old`'s mode and
+/// owner or else only its owner's.
+fn write_new(path: &Path, text: &str, old: Option<&std::fs::Metadata>) -> std::io::Result<()> {
+    use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map(drop)
+    let mut file = options.open(path)?;
+    if let Some(old) = old {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // Only root may give a file away; anyone else keeps it.
+            let _ = std::os::unix::fs::fchown(&file, Some(old.uid()), Some(old.gid()));
+        }
+        file.set_permissions(old.permissions())?;
+    }
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 // Unix file modes.
@@ -87,6 +121,20 @@ mod tests {
         write(&path, "[x]\n", true).unwrap();
         assert_eq!(mode(&path), 0o640);
         assert_eq!(read(&path).unwrap().as_deref(), Some("[x]\n"));
+        // Through a link: the target gets the text, the link stays.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        write(&link, "[y]\n", true).unwrap();
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(read(&path).unwrap().as_deref(), Some("[y]\n"));
+        assert_eq!(mode(&path), 0o640);
+        // Nothing is left beside it.
+        let mut names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["config"]);
         std::fs::write(&path, b"\xff").unwrap();
         assert!(matches!(
             read(&path).unwrap_err(),

@@ -28,6 +28,17 @@ const PREDEFINED: [&str; 2] = ["preview", "plugins"];
 #[error("a line break in what would be written to the AWS config file")]
 pub struct NotOneLine;
 
+/// Whether botocore reads `[profile NAME]` (as [`profile_header`] writes
+/// it) back as this one profile: a name that is not empty and holds no
+/// control character, line breaks among them (a name that held one would
+/// write headers and keys of its own into the file).
+pub fn is_profile_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+}
+
 /// The section the AWS CLI writes profile `name`'s settings to: `[default]`
 /// and the AWS CLI's own sections by name, any other as [`profile_header`].
 pub fn section_for(name: &str) -> String {
