@@ -15,6 +15,7 @@ use git_credential_mfa_codecommit::aws::sts::Sts;
 use git_credential_mfa_codecommit::cli::{self, Command, HELP, Operation};
 use git_credential_mfa_codecommit::commands;
 use git_credential_mfa_codecommit::git::{boolean, config::GitCommand};
+use git_credential_mfa_codecommit::os::core_dumps;
 use git_credential_mfa_codecommit::os::log::{Log, Stderr};
 use git_credential_mfa_codecommit::os::printable::printable;
 use git_credential_mfa_codecommit::prompt::{self, Sources};
@@ -33,6 +34,7 @@ const REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
 const USAGE_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    core_dumps::disable();
     let args = match cli::parse(std::env::args_os().skip(1)) {
         Ok(Command::Run(args)) => args,
         Ok(Command::Help) => return print(HELP),

@@ -272,3 +272,60 @@ fn escape_sequences_in_a_codecommit_url_reach_no_terminal() {
     assert!(!out.status.success());
     assert_escaped(&out.stderr, "profile \\u{1b}[31mme\\u{7} named in the URL");
 }
+
+/// Another process of the same user cannot read the helper's memory, and
+/// no core file holds it: while the helper waits for a code, its askpass
+/// (as the helper's child, run as an ordinary user) finds the helper's
+/// `/proc` files owned by root, as the kernel makes them for a process
+/// that is not dumpable, and its own core size limit 0, inherited.
+#[test]
+#[ignore = "needs root and setpriv: run by .ci/run"]
+fn the_helper_is_not_dumpable_and_makes_no_core_file() {
+    use std::os::unix::fs::{PermissionsExt, chown};
+    crate::support::require("setpriv");
+    const USER: u32 = 4242;
+    let scratch = Scratch::new();
+    scratch.write(
+        ".aws/config",
+        "[default]\nregion = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/u\n",
+    );
+    let askpass = scratch.write(
+        "askpass",
+        "#!/bin/sh\n{ stat -c %u /proc/$PPID/mem; ulimit -c; } > \"$HOME/seen\"\nexit 1\n",
+    );
+    std::fs::set_permissions(&askpass, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The user's own copy of the helper: the build's folder may be closed
+    // to other users.
+    let helper = scratch.path("git-credential-mfa-codecommit");
+    std::fs::copy(BINARY, &helper).unwrap();
+    for path in [
+        scratch.home.path(),
+        &scratch.path(".aws"),
+        &scratch.path(".aws/config"),
+        &askpass,
+        &helper,
+    ] {
+        chown(path, Some(USER), Some(USER)).unwrap();
+    }
+    let mut get = scratch.command("setpriv");
+    get.args([
+        &format!("--reuid={USER}"),
+        &format!("--regid={USER}"),
+        "--clear-groups",
+    ])
+    .arg(&helper)
+    .arg("get")
+    .envs(KEYS)
+    .env("GIT_ASKPASS", &askpass)
+    .env("GIT_TERMINAL_PROMPT", "0")
+    .env("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "none");
+    let out = crate::support::run(get, &crate::support::request(HOST, Some("v1/repos/r")));
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("MFA prompt cancelled"),
+        "{}",
+        text(&out.stderr)
+    );
+    let seen = std::fs::read_to_string(scratch.path("seen")).unwrap();
+    assert_eq!(seen, "0\n0\n");
+}
