@@ -11,6 +11,7 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 /// What is signed: the request git is about to make.
 #[derive(Debug, Clone, Copy)]
@@ -56,15 +57,25 @@ pub fn password(secret_access_key: &str, target: &Target, time: SystemTime) -> S
         target.region,
         "codecommit",
     );
-    let signature =
-        aws_sigv4::sign::v4::calculate_signature(key, string_to_sign(target, time).as_bytes());
-    format!("{}Z{signature}", timestamp(time))
+    let signature = Zeroizing::new(aws_sigv4::sign::v4::calculate_signature(
+        key,
+        string_to_sign(target, time).as_bytes(),
+    ));
+    joined(&[&timestamp(time), "Z", &signature])
 }
 
 /// The user name: the access key id, then `%` and the session token if there is one.
 pub fn username(access_key_id: &str, session_token: Option<&str>) -> String {
     match session_token {
-        Some(token) => format!("{access_key_id}%{token}"),
+        Some(token) => joined(&[access_key_id, "%", token]),
         None => access_key_id.to_owned(),
     }
+}
+
+/// `parts` in one string made at its final size: a secret in it is never
+/// copied by the string growing, so wiping the result wipes it.
+fn joined(parts: &[&str]) -> String {
+    let mut text = String::with_capacity(parts.iter().map(|part| part.len()).sum());
+    parts.iter().for_each(|part| text.push_str(part));
+    text
 }

@@ -17,6 +17,7 @@ use std::io::{BufRead, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
+use zeroize::Zeroizing;
 
 use super::planning::{codecommit_host, for_host};
 use crate::aws::{codecommit, sigv4};
@@ -99,8 +100,15 @@ fn response(
 ) -> Response {
     Response {
         ephemeral,
-        username: sigv4::username(credentials.access_key_id(), credentials.session_token()),
-        password: sigv4::password(credentials.secret_access_key(), target, now),
+        username: Zeroizing::new(sigv4::username(
+            credentials.access_key_id(),
+            credentials.session_token(),
+        )),
+        password: Zeroizing::new(sigv4::password(
+            credentials.secret_access_key(),
+            target,
+            now,
+        )),
         password_expiry_utc: Some(unix_seconds(password_expiry(now, credentials.expiry()))),
     }
 }

@@ -33,8 +33,8 @@ impl GitCommand {
         let mut git = Command::new("git");
         git.args(["config", &format!("--type={kind}"), "--get", key]);
         // A failure, exit 1 (the key is unset) among them, reads as unset.
-        let out = child::output(git, GIT_CONFIG_TIMEOUT, Stderr::Kept).ok()?;
-        let mut value = String::from_utf8(out).ok()?;
+        let mut out = child::output(git, GIT_CONFIG_TIMEOUT, Stderr::Kept).ok()?;
+        let mut value = String::from_utf8(std::mem::take(&mut *out)).ok()?;
         if value.ends_with('\n') {
             value.pop();
         }

@@ -17,6 +17,7 @@ use std::fmt;
 use std::io::{BufRead, Write};
 
 use aws_smithy_types::base64;
+use zeroize::Zeroizing;
 
 /// The most input we read from git. Real requests are a few hundred bytes; git's
 /// `wwwauth[]` headers are the only large part and stay far below this.
@@ -118,8 +119,10 @@ fn strip_line_end(line: &[u8]) -> &[u8] {
 /// What a helper answers to `get`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Response {
-    pub username: String,
-    pub password: String,
+    /// The username and password are wiped when the answer is dropped:
+    /// the username holds the session token.
+    pub username: Zeroizing<String>,
+    pub password: Zeroizing<String>,
     /// Unix seconds after which git must not use or store the password (git ≥ 2.40).
     pub password_expiry_utc: Option<i64>,
     /// Answer with a ready `Authorization: Basic` credential that git must
@@ -159,7 +162,13 @@ impl Response {
         let expiry = self.password_expiry_utc.map(|at| at.to_string());
         let credential;
         let mut attributes = if self.ephemeral {
-            credential = base64::encode(format!("{}:{}", self.username, self.password));
+            let mut pair = Zeroizing::new(String::with_capacity(
+                self.username.len() + 1 + self.password.len(),
+            ));
+            pair.push_str(&self.username);
+            pair.push(':');
+            pair.push_str(&self.password);
+            credential = Zeroizing::new(base64::encode(pair.as_bytes()));
             vec![
                 ("capability[]", "authtype"),
                 ("authtype", "Basic"),
@@ -175,7 +184,11 @@ impl Response {
         if let Some(expiry) = &expiry {
             attributes.push(("password_expiry_utc", expiry));
         }
-        let mut text = String::new();
+        // Sized once, so that growing leaves no copy behind.
+        let size = attributes
+            .iter()
+            .map(|(key, value)| key.len() + value.len() + 2);
+        let mut text = Zeroizing::new(String::with_capacity(size.sum()));
         for (key, value) in attributes {
             text.push_str(key);
             text.push('=');
@@ -262,8 +275,8 @@ mod tests {
 
     fn response(password: &str, expiry: Option<i64>) -> Response {
         Response {
-            username: "AKID%token".into(),
-            password: password.into(),
+            username: Zeroizing::new("AKID%token".to_owned()),
+            password: Zeroizing::new(password.to_owned()),
             password_expiry_utc: expiry,
             ephemeral: false,
         }

@@ -8,12 +8,16 @@
 //! cannot block the answer; a program still running at the deadline is
 //! killed. Errors name the exit status and, where kept, the first line the
 //! program wrote on stderr, never the command line or its output, either of
-//! which may hold a secret.
+//! which may hold a secret. The output may be a code or keys: it is read
+//! into buffers that never grow (no copy is left behind) and wiped when
+//! dropped.
 
 use std::io::Read;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
+
+use zeroize::{Zeroize, Zeroizing};
 
 /// The most of a program's output that is read.
 const MAX_OUTPUT: usize = 64 * 1024;
@@ -48,7 +52,11 @@ pub enum Error {
 
 /// Runs `command` and returns what it printed on stdout (at most
 /// [`MAX_OUTPUT`] bytes) once it has exited successfully within `timeout`.
-pub fn output(mut command: Command, timeout: Duration, stderr: Stderr) -> Result<Vec<u8>, Error> {
+pub fn output(
+    mut command: Command,
+    timeout: Duration,
+    stderr: Stderr,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let deadline = Instant::now() + timeout;
     let mut child = command
         .stdin(Stdio::null())
@@ -80,7 +88,7 @@ pub fn output(mut command: Command, timeout: Duration, stderr: Stderr) -> Result
     for _ in 0..2 {
         let _ = end.recv_timeout(grace.saturating_duration_since(Instant::now()));
     }
-    let taken = |buffer: &Mutex<Vec<u8>>| {
+    let taken = |buffer: &Mutex<Zeroizing<Vec<u8>>>| {
         std::mem::take(&mut *buffer.lock().unwrap_or_else(PoisonError::into_inner))
     };
     if !status.success() {
@@ -104,8 +112,8 @@ pub fn output(mut command: Command, timeout: Duration, stderr: Stderr) -> Result
 fn capture(
     pipe: Option<impl Read + Send + 'static>,
     ended: mpsc::Sender<()>,
-) -> Arc<Mutex<Vec<u8>>> {
-    let buffer = Arc::new(Mutex::new(Vec::new()));
+) -> Arc<Mutex<Zeroizing<Vec<u8>>>> {
+    let buffer = Arc::new(Mutex::new(Zeroizing::new(Vec::with_capacity(MAX_OUTPUT))));
     let filled = Arc::clone(&buffer);
     std::thread::spawn(move || {
         if let Some(pipe) = pipe {
@@ -118,15 +126,16 @@ fn capture(
 
 /// Appends what `from` gives to `to`, up to [`MAX_OUTPUT`] bytes; then stops
 /// reading (a writer that goes on gets a broken pipe).
-fn read_capped(mut from: impl Read, to: &Mutex<Vec<u8>>) {
-    let mut chunk = [0u8; 4096];
-    while let Ok(read @ 1..) = from.read(&mut chunk) {
+fn read_capped(mut from: impl Read, to: &Mutex<Zeroizing<Vec<u8>>>) {
+    let mut chunk = Zeroizing::new([0u8; 4096]);
+    while let Ok(read @ 1..) = from.read(&mut chunk[..]) {
         let mut to = to.lock().unwrap_or_else(PoisonError::into_inner);
         if to.len() + read > MAX_OUTPUT {
-            return;
+            break;
         }
         to.extend_from_slice(&chunk[..read]);
     }
+    chunk.zeroize();
 }
 
 /// `exit status 3`, or the signal that ended the process.
@@ -153,7 +162,7 @@ mod tests {
     const SECOND: Duration = Duration::from_secs(1);
 
     fn output_of(command: Command, timeout: Duration) -> Result<Vec<u8>, Error> {
-        output(command, timeout, Stderr::ToUser)
+        output(command, timeout, Stderr::ToUser).map(|out| out.to_vec())
     }
 
     fn sh(script: &str) -> Command {
@@ -188,7 +197,7 @@ mod tests {
         );
         assert_eq!(failed("exit 3"), "it failed (exit status 3)");
         assert_eq!(
-            output(sh("echo x >&2; echo y"), SECOND, Stderr::Kept).unwrap(),
+            *output(sh("echo x >&2; echo y"), SECOND, Stderr::Kept).unwrap(),
             b"y\n"
         );
     }

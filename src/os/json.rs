@@ -2,17 +2,18 @@
 //! output): the top-level members of one object, nested values skipped on
 //! reading. Read and written with the AWS SDK's own JSON tokenizer and
 //! writer, so that every string is escaped as JSON requires. Pure; errors
-//! name no value.
+//! name no value. The strings may be keys: they are wiped when dropped.
 
 use aws_smithy_json::deserialize::token::skip_value;
 use aws_smithy_json::deserialize::{Token, json_token_iter};
 use aws_smithy_json::serialize::JsonObjectWriter;
 use aws_smithy_types::Number;
+use zeroize::Zeroizing;
 
 /// A top-level member's value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    String(String),
+    String(Zeroizing<String>),
     Number(f64),
     Bool(bool),
     Null,
@@ -25,8 +26,17 @@ pub enum Value {
 pub struct NotAnObject;
 
 /// One object of string and whole-number members, in order, on one line.
-pub fn write_object(members: &[(&str, Member)]) -> String {
-    let mut text = String::new();
+pub fn write_object(members: &[(&str, Member)]) -> Zeroizing<String> {
+    // Room for every character escaped, so that the text never moves and
+    // leaves no copy behind.
+    let size: usize = members
+        .iter()
+        .map(|(key, value)| match value {
+            Member::Text(text) => key.len() + 6 * text.len() + 8,
+            Member::Whole(_) => key.len() + 28,
+        })
+        .sum();
+    let mut text = Zeroizing::new(String::with_capacity(size + 2));
     let mut object = JsonObjectWriter::new(&mut text);
     for (key, value) in members {
         match value {
@@ -62,7 +72,8 @@ pub fn object(bytes: &[u8]) -> Result<Vec<(String, Value)>, NotAnObject> {
         };
         let value = match tokens.peek() {
             Some(Ok(Token::ValueString { value, .. })) => {
-                Value::String(value.to_unescaped().map_err(|_| NotAnObject)?.into_owned())
+                let text = value.to_unescaped().map_err(|_| NotAnObject)?;
+                Value::String(Zeroizing::new(text.into_owned()))
             }
             Some(Ok(Token::ValueNumber { value, .. })) => Value::Number(value.to_f64_lossy()),
             Some(Ok(Token::ValueBool { value, .. })) => Value::Bool(*value),
@@ -99,12 +110,12 @@ mod tests {
     fn written_objects_read_back_with_every_string_escaped() {
         let tricky = "a\"b\\c\nd\u{1}é/";
         let text = write_object(&[("Version", Member::Whole(1)), ("Key", Member::Text(tricky))]);
-        assert!(!text.contains('\n'), "{text}");
+        assert!(!text.contains('\n'), "{}", *text);
         assert_eq!(
             object(text.as_bytes()).unwrap(),
             [
                 ("Version".to_owned(), Value::Number(1.0)),
-                ("Key".to_owned(), Value::String(tricky.to_owned())),
+                ("Key".to_owned(), Value::String(tricky.to_owned().into())),
             ]
         );
     }
@@ -118,7 +129,7 @@ mod tests {
             members,
             [
                 ("Version".into(), Value::Number(1.0)),
-                ("A".into(), Value::String("x\"y".into())),
+                ("A".into(), Value::String("x\"y".to_owned().into())),
                 ("N".into(), Value::Null),
                 ("O".into(), Value::Nested),
                 ("B".into(), Value::Bool(true)),

@@ -16,6 +16,7 @@ use std::ffi::{OsStr, OsString};
 use std::process::Command;
 use std::time::Duration;
 
+use super::Code;
 use super::error::Error;
 use super::question::Question;
 use crate::os::child::{self, Stderr};
@@ -58,7 +59,7 @@ pub(super) fn run(
     askpass: &Askpass,
     question: &Question,
     timeout: Duration,
-) -> Result<String, Error> {
+) -> Result<Code, Error> {
     let mut command = Command::new(&askpass.program);
     command.arg(question.text());
     let program = || askpass.program.to_string_lossy().into_owned();
@@ -79,12 +80,12 @@ pub(super) fn run(
 }
 
 /// The answer in askpass's output: up to the first CR or LF, as git reads it.
-fn answer_from_askpass(output: &[u8]) -> String {
+fn answer_from_askpass(output: &[u8]) -> Code {
     let line = output
         .split(|&byte| byte == b'\r' || byte == b'\n')
         .next()
         .unwrap_or_default();
-    String::from_utf8_lossy(line).into_owned()
+    Code::new(String::from_utf8_lossy(line).into_owned())
 }
 
 #[cfg(test)]
@@ -93,14 +94,14 @@ mod tests {
 
     #[test]
     fn the_askpass_answer_ends_at_the_first_line_break_as_in_git() {
-        assert_eq!(answer_from_askpass(b"123456\n"), "123456");
-        assert_eq!(answer_from_askpass(b"123456\r\n"), "123456");
-        assert_eq!(answer_from_askpass(b"123456"), "123456");
-        assert_eq!(answer_from_askpass(b"123456\nsecond line\n"), "123456");
-        assert_eq!(answer_from_askpass(b"\n"), "");
-        assert_eq!(answer_from_askpass(b""), "");
+        assert_eq!(*answer_from_askpass(b"123456\n"), "123456");
+        assert_eq!(*answer_from_askpass(b"123456\r\n"), "123456");
+        assert_eq!(*answer_from_askpass(b"123456"), "123456");
+        assert_eq!(*answer_from_askpass(b"123456\nsecond line\n"), "123456");
+        assert_eq!(*answer_from_askpass(b"\n"), "");
+        assert_eq!(*answer_from_askpass(b""), "");
         // Not trimmed, as git does not trim: the caller refuses " 123456".
-        assert_eq!(answer_from_askpass(b" 123456\n"), " 123456");
+        assert_eq!(*answer_from_askpass(b" 123456\n"), " 123456");
     }
 
     #[cfg(unix)]
@@ -161,7 +162,7 @@ mod tests {
                 &QUESTION,
                 Duration::from_secs(20),
             );
-            assert_eq!(answer.unwrap(), "123456");
+            assert_eq!(*answer.unwrap(), "123456");
         }
     }
 

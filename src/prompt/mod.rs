@@ -56,6 +56,8 @@ mod terminal;
 use std::ffi::OsString;
 use std::time::Duration;
 
+use zeroize::Zeroizing;
+
 use crate::os::log::Log;
 
 use askpass::Askpass;
@@ -73,11 +75,14 @@ pub trait GitSettings {
     fn askpass(&self) -> Option<String>;
 }
 
+/// A code as typed, wiped when dropped.
+pub type Code = Zeroizing<String>;
+
 /// Where TOTP codes come from, and the user's choice among MFA devices;
 /// the real one is [`Sources`].
 pub trait TotpPrompt {
     /// One answer to `MFA code for <mfa_serial>: `, unchecked.
-    fn ask(&self, question: &Question) -> Result<String, Error>;
+    fn ask(&self, question: &Question) -> Result<Code, Error>;
     /// The index of the option the user picks on the terminal, after
     /// `title`; only a person at a terminal is asked.
     fn choose(&self, title: &str, options: &[String]) -> Result<usize, Error>;
@@ -90,7 +95,7 @@ pub trait TotpPrompt {
 pub struct Never;
 
 impl TotpPrompt for Never {
-    fn ask(&self, _: &Question) -> Result<String, Error> {
+    fn ask(&self, _: &Question) -> Result<Code, Error> {
         Err(Error::NotAsked)
     }
 
@@ -129,7 +134,7 @@ impl TotpPrompt for Sources<'_> {
         terminal::choose(&tty, title, options)
     }
 
-    fn ask(&self, question: &Question) -> Result<String, Error> {
+    fn ask(&self, question: &Question) -> Result<Code, Error> {
         if let Some(command) = question.mfa_process {
             self.log
                 .step("getting the MFA code from the profile's mfa_process");

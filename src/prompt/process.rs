@@ -13,6 +13,7 @@
 use std::process::Command;
 use std::time::Duration;
 
+use super::Code;
 use super::error::Error;
 use crate::os::child;
 
@@ -20,7 +21,7 @@ use crate::os::child;
 pub const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs `mfa_process` and returns its code, within `timeout`.
-pub(super) fn run(command: &str, timeout: Duration) -> Result<String, Error> {
+pub(super) fn run(command: &str, timeout: Duration) -> Result<Code, Error> {
     let output = child::output(shell(command), timeout, child::Stderr::ToUser).map_err(
         |error| match error {
             child::Error::Start(source) => Error::ProcessStart(source),
@@ -52,11 +53,11 @@ fn shell(command: &str) -> Command {
 
 /// The code in `mfa_process`'s output: the last whitespace-separated word
 /// (all of it when it is one word), `None` when there is none.
-fn code_from_process(output: &[u8]) -> Option<String> {
-    String::from_utf8_lossy(output)
-        .split_whitespace()
+fn code_from_process(output: &[u8]) -> Option<Code> {
+    let text = Code::new(String::from_utf8_lossy(output).into_owned());
+    text.split_whitespace()
         .next_back()
-        .map(str::to_owned)
+        .map(|code| Code::new(code.to_owned()))
 }
 
 #[cfg(test)]
@@ -65,14 +66,28 @@ mod tests {
 
     #[test]
     fn the_code_is_the_process_output_or_its_last_word() {
-        assert_eq!(code_from_process(b"123456\n").as_deref(), Some("123456"));
-        assert_eq!(code_from_process(b"  123456  ").as_deref(), Some("123456"));
         assert_eq!(
-            code_from_process(b"aws  123456\n").as_deref(),
+            code_from_process(b"123456\n")
+                .as_deref()
+                .map(String::as_str),
             Some("123456")
         );
         assert_eq!(
-            code_from_process(b"Touch your YubiKey...\r\naws 654321\r\n").as_deref(),
+            code_from_process(b"  123456  ")
+                .as_deref()
+                .map(String::as_str),
+            Some("123456")
+        );
+        assert_eq!(
+            code_from_process(b"aws  123456\n")
+                .as_deref()
+                .map(String::as_str),
+            Some("123456")
+        );
+        assert_eq!(
+            code_from_process(b"Touch your YubiKey...\r\naws 654321\r\n")
+                .as_deref()
+                .map(String::as_str),
             Some("654321")
         );
         assert_eq!(code_from_process(b""), None);
@@ -89,8 +104,8 @@ mod tests {
 
         #[test]
         fn a_process_prints_the_code() {
-            assert_eq!(run("echo 123456", SECOND).unwrap(), "123456");
-            assert_eq!(run("printf 'aws  123456\\n'", SECOND).unwrap(), "123456");
+            assert_eq!(*run("echo 123456", SECOND).unwrap(), "123456");
+            assert_eq!(*run("printf 'aws  123456\\n'", SECOND).unwrap(), "123456");
         }
 
         #[test]
@@ -119,7 +134,7 @@ mod tests {
         fn a_background_process_holding_the_output_does_not_block_the_code() {
             let started = Instant::now();
             let code = run("echo 123456; sleep 5 &", SECOND).unwrap();
-            assert_eq!(code, "123456");
+            assert_eq!(*code, "123456");
             assert!(started.elapsed() < Duration::from_secs(3));
         }
 

@@ -23,10 +23,12 @@
 use std::fs::File;
 use std::io::{Read, Write};
 
+use super::Code;
 use super::error::Error;
 use super::question::Question;
 use crate::os::child::reason;
 use crate::os::printable::printable;
+use zeroize::Zeroizing;
 
 /// The longest answer kept; a TOTP code is 6 digits.
 const MAX_ANSWER: usize = 64;
@@ -70,7 +72,7 @@ pub(super) fn open() -> Result<Terminal, String> {
 }
 
 /// Asks on `tty`, hiding the answer.
-pub(super) fn ask(tty: &Terminal, question: &Question) -> Result<String, Error> {
+pub(super) fn ask(tty: &Terminal, question: &Question) -> Result<Code, Error> {
     ask_line(tty, &question.text(), false)
 }
 
@@ -102,7 +104,7 @@ pub(super) fn choose(tty: &Terminal, title: &str, options: &[String]) -> Result<
 /// The terminal is in prompt mode before the question shows (switching
 /// discards what was typed earlier), so that nothing typed after it appears
 /// is lost or echoed by the terminal itself.
-fn ask_line(tty: &Terminal, text: &str, echo: bool) -> Result<String, Error> {
+fn ask_line(tty: &Terminal, text: &str, echo: bool) -> Result<Code, Error> {
     let mode = raw::PromptMode::enter(&tty.input)?;
     let mut out = &tty.output;
     write!(out, "{text}").map_err(Error::Terminal)?;
@@ -119,7 +121,7 @@ fn ask_line(tty: &Terminal, text: &str, echo: bool) -> Result<String, Error> {
 /// Reads one line in prompt mode, handling erase keys, writing back what is
 /// kept only with `echo`; Ctrl-C, [`END_OF_INPUT`] and a closed terminal cancel, a
 /// caught signal interrupts.
-fn read_line(tty: &Terminal, mode: &raw::PromptMode, echo: bool) -> Result<String, Error> {
+fn read_line(tty: &Terminal, mode: &raw::PromptMode, echo: bool) -> Result<Code, Error> {
     let mut keys = &tty.input;
     let shown = |bytes: &[u8]| {
         if echo {
@@ -127,11 +129,12 @@ fn read_line(tty: &Terminal, mode: &raw::PromptMode, echo: bool) -> Result<Strin
             let _ = out.write_all(bytes);
         }
     };
-    let mut answer = String::new();
-    let mut byte = [0u8; 1];
+    // Never grows past MAX_ANSWER: no copy is left behind.
+    let mut answer = Code::new(String::with_capacity(MAX_ANSWER));
+    let mut byte = Zeroizing::new([0u8; 1]);
     loop {
         mode.wait()?;
-        if keys.read(&mut byte).map_err(Error::Terminal)? == 0 {
+        if keys.read(&mut byte[..]).map_err(Error::Terminal)? == 0 {
             return Err(Error::Cancelled);
         }
         match byte[0] {

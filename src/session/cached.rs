@@ -12,6 +12,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
+use zeroize::Zeroizing;
 
 const VERSION: u8 = 1;
 
@@ -55,8 +56,9 @@ impl Session {
             .is_some_and(|needed| needed < self.expiry)
     }
 
-    /// The cached form; `None` if a field is too long for it.
-    pub fn encode(&self) -> Option<Vec<u8>> {
+    /// The cached form, wiped when dropped; `None` if a field is too long
+    /// for it.
+    pub fn encode(&self) -> Option<Zeroizing<Vec<u8>>> {
         let expiry = self.expiry.duration_since(UNIX_EPOCH).ok()?.as_secs();
         let token = self.credentials.session_token()?;
         let fields = [
@@ -64,7 +66,8 @@ impl Session {
             self.credentials.secret_access_key(),
             token,
         ];
-        let mut bytes = Vec::with_capacity(9 + fields.iter().map(|f| 2 + f.len()).sum::<usize>());
+        let size = 9 + fields.iter().map(|f| 2 + f.len()).sum::<usize>();
+        let mut bytes = Zeroizing::new(Vec::with_capacity(size));
         bytes.push(VERSION);
         bytes.extend_from_slice(&expiry.to_be_bytes());
         for field in fields {

@@ -26,6 +26,7 @@ use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
 use keyring_core::{CredentialStore, Entry};
+use zeroize::Zeroizing;
 
 use crate::session::Session;
 
@@ -586,7 +587,7 @@ impl KeyringStore {
         let unreadable = Error::Unreadable {
             backend: backend.name(),
         };
-        match entry.get_secret() {
+        match entry.get_secret().map(Zeroizing::new) {
             Ok(bytes) => Session::decode(&bytes).map(Some).ok_or(unreadable),
             // Duplicates (made by another tool): the next save clears them.
             Err(keyring_core::Error::NoEntry | keyring_core::Error::Ambiguous(_)) => Ok(None),

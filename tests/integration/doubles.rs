@@ -117,12 +117,13 @@ impl ScriptedPrompt {
 }
 
 impl TotpPrompt for ScriptedPrompt {
-    fn ask(&self, question: &Question) -> Result<String, prompt::Error> {
+    fn ask(&self, question: &Question) -> Result<prompt::Code, prompt::Error> {
         self.asked.borrow_mut().push(question.mfa_serial.to_owned());
         self.answers
             .borrow_mut()
             .pop_front()
             .expect("an unexpected MFA prompt")
+            .map(prompt::Code::new)
     }
 
     fn choose(&self, title: &str, _: &[String]) -> Result<usize, prompt::Error> {

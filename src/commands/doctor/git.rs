@@ -47,7 +47,8 @@ fn git(args: &[&str], context: &Context) -> Result<Vec<u8>, child::Error> {
     context.log.step(&format!("running git {}", args.join(" ")));
     let mut command = Command::new("git");
     command.args(args);
-    child::output(command, GIT_TIMEOUT, Stderr::Kept)
+    // git's answers here hold no secret: out of the wiped buffer.
+    child::output(command, GIT_TIMEOUT, Stderr::Kept).map(|mut out| std::mem::take(&mut *out))
 }
 
 pub(super) fn check(

@@ -86,8 +86,8 @@ fn check_request(data: &[u8], result: &Result<Request, Error>, read: u64) {
 
 fn check_response(request: &Request) {
     let response = Response {
-        username: request.username.clone().unwrap_or_default(),
-        password: request.path.clone().unwrap_or_default(),
+        username: request.username.clone().unwrap_or_default().into(),
+        password: request.path.clone().unwrap_or_default().into(),
         password_expiry_utc: request.protocol.as_deref().and_then(|p| p.parse().ok()),
         ephemeral: request.has_capability("authtype"),
     };
@@ -108,10 +108,10 @@ fn check_response(request: &Request) {
     // Debug shows neither the password nor the token after `%`.
     let other = Response {
         username: match response.username.split_once('%') {
-            Some((key_id, _)) => format!("{key_id}%other-token"),
+            Some((key_id, _)) => format!("{key_id}%other-token").into(),
             None => response.username.clone(),
         },
-        password: "other-password".into(),
+        password: "other-password".to_owned().into(),
         ..response.clone()
     };
     assert_eq!(format!("{response:?}"), format!("{other:?}"));
@@ -146,10 +146,13 @@ fn check_written(response: &Response, out: &[u8]) {
         assert_eq!(value("authtype"), Some("Basic"));
         assert_eq!(value("ephemeral"), Some("1"));
         let credential = base64::decode(value("credential").unwrap()).unwrap();
-        let basic = format!("{}:{}", response.username, response.password);
+        let basic = format!("{}:{}", *response.username, *response.password);
         assert_eq!(credential, basic.as_bytes());
     } else {
-        assert_eq!(read_back.username.as_ref(), Some(&response.username));
+        assert_eq!(
+            read_back.username.as_deref(),
+            Some(response.username.as_str())
+        );
         assert_eq!(value("password"), Some(response.password.as_str()));
     }
 }

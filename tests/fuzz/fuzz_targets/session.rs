@@ -37,7 +37,11 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(credentials.secret_access_key(), secret);
     assert_eq!(credentials.session_token(), Some(token));
     assert_eq!(session.expiry(), expiry);
-    assert_eq!(session.encode().as_deref(), Some(data), "round trip");
+    assert_eq!(
+        session.encode().as_deref().map(Vec::as_slice),
+        Some(data),
+        "round trip"
+    );
 
     let mut other = data[..9].to_vec();
     for field in [key_id, "other-secret", "other-token"] {
