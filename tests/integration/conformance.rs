@@ -125,9 +125,11 @@ enum Expect {
     /// Exits non-zero. For ours: nothing on stdout, one stderr line holding
     /// each of these (ASCII case aside); for the CLI: its stderr holds them.
     Fails(&'static [&'static str]),
+    /// Exits 0 and prints nothing: the host is not this helper's.
+    Silent,
 }
 
-use Expect::{Fails, Signs};
+use Expect::{Fails, Signs, Silent};
 use Expectation::{Better, BothFail, Same, SameUntil, V2};
 
 /// Where AWS CLI v2 reads the region: `--region`, `AWS_REGION`,
@@ -142,7 +144,10 @@ const V2_PROFILE_VARIABLES: &str = "aws-cli v2, awscli/botocore/configprovider.p
 
 /// The host most cases use: its region is in the name.
 const HOST: &str = "git-codecommit.us-east-1.amazonaws.com";
-/// A host without a region, for the cases where the region comes from elsewhere.
+/// A host without a region, for the cases where the region comes from
+/// elsewhere. Not a CodeCommit endpoint's name: both are run with
+/// `--ignore-host-check`, the user's word without which this helper
+/// answers no such host.
 const NO_REGION_HOST: &str = "codecommit.example.amazon.com";
 
 const BASE: Case = Case {
@@ -1402,6 +1407,39 @@ const ENVIRONMENT: &[Case] = &[
         ..BASE
     },
     Case {
+        name: "a host that holds amazonaws.com but is not CodeCommit's gets no answer",
+        credentials: bytes(concat!("[default]\n", keys!())),
+        host: "git-codecommit.us-east-1.amazonaws.com.evil.example",
+        expect: Better {
+            ours: Silent,
+            cli: Signs {
+                key_id: ID,
+                secret: SECRET,
+                token: None,
+                region: "us-east-1",
+            },
+            why: "the CLI's substring test hands a live password to whoever serves the name",
+        },
+        ..BASE
+    },
+    Case {
+        name: "a host that merely holds amazon.com gets no answer",
+        credentials: bytes(concat!("[default]\n", keys!())),
+        config: bytes("[default]\nregion = eu-west-1\n"),
+        host: "evil-amazon.com.attacker.example",
+        expect: Better {
+            ours: Silent,
+            cli: Signs {
+                key_id: ID,
+                secret: SECRET,
+                token: None,
+                region: "eu-west-1",
+            },
+            why: "the CLI's substring test hands a live password to whoever serves the name",
+        },
+        ..BASE
+    },
+    Case {
         name: "get --ignore-host-check signs for any host, in the profile's region",
         credentials: bytes(concat!("[default]\n", keys!())),
         config: bytes("[default]\nregion = eu-west-1\n"),
@@ -2142,6 +2180,9 @@ fn run_case(label: &str, case: &Case, python: &str) -> Verdict {
     let frozen = |program: &str, args: &[&str]| {
         let mut command = frozen_command(&scratch, program, args);
         command.args(case.argv);
+        if case.host == NO_REGION_HOST {
+            command.arg("--ignore-host-check");
+        }
         for (name, value) in &env {
             command.env(name, value);
         }
@@ -2209,6 +2250,7 @@ fn run_case(label: &str, case: &Case, python: &str) -> Verdict {
             cli.extend(cli_outcome(&theirs, theirs_expected, case, &fill));
             our.extend(match mine {
                 Fails(says) => our_failure(&ours, says, &fill),
+                Silent => silent(&ours),
                 signs => {
                     let expected = signed(signs, case);
                     let expected = format!("{expected}password_expiry_utc={password_end}\n");
@@ -2255,8 +2297,21 @@ fn cli_outcome(
             }
             problems
         }
+        Silent => silent(theirs),
         signs => check_stdout(theirs, &signed(signs, case)),
     }
+}
+
+/// The problems with an outcome that should be silence: exit 0, no output.
+fn silent(output: &Output) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !output.status.success() {
+        problems.push(format!("expected silence; exited {}", output.status));
+    }
+    if !output.stdout.is_empty() || !output.stderr.is_empty() {
+        problems.push("expected silence; printed something".to_owned());
+    }
+    problems
 }
 
 /// The problems with a run that should have printed exactly `expected`.

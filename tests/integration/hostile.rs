@@ -329,3 +329,23 @@ fn the_helper_is_not_dumpable_and_makes_no_core_file() {
     let seen = std::fs::read_to_string(scratch.path("seen")).unwrap();
     assert_eq!(seen, "0\n0\n");
 }
+
+/// DNS names compare in any case and with or without the final dot: such
+/// a CodeCommit host gets its answer, signed for the name as DNS knows it.
+#[test]
+fn codecommit_hosts_in_capitals_or_with_a_final_dot_are_answered() {
+    let scratch = Scratch::new();
+    for host in [
+        "GIT-CODECOMMIT.US-EAST-1.AMAZONAWS.COM",
+        "git-codecommit.us-east-1.amazonaws.com.",
+        "Git-CodeCommit.us-east-1.amazonaws.com.:443",
+    ] {
+        let out = scratch.helper(
+            &["get"],
+            &crate::support::request(host, Some("v1/repos/myrepo")),
+            &KEYS,
+        );
+        assert!(out.status.success(), "{host}: {}", text(&out.stderr));
+        crate::support::assert_signed(&out.stdout, SECRET, HOST, "us-east-1");
+    }
+}
