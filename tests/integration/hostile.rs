@@ -349,3 +349,73 @@ fn codecommit_hosts_in_capitals_or_with_a_final_dot_are_answered() {
         crate::support::assert_signed(&out.stdout, SECRET, HOST, "us-east-1");
     }
 }
+
+/// A refresh window past anything a clock can hold leaves no cached
+/// session fresh: the helper asks for a new one (here: prompts are off, so
+/// it says it needs a code) instead of aborting on an overflow.
+#[test]
+#[ignore = "needs kernel keyutils (blocked in some containers): run by .ci/run"]
+fn a_huge_refresh_window_renews_the_session_instead_of_crashing() {
+    use aws_credential_types::Credentials;
+    use git_credential_mfa_codecommit::session::Session;
+    use git_credential_mfa_codecommit::session::store::{CacheKey, KeyringStore, SessionStore};
+    let serial = "arn:aws:iam::123456789012:mfa/refresh";
+    let key = CacheKey {
+        profile: format!("refresh-{}", std::process::id()),
+        mfa_serial: serial.to_owned(),
+        role_arn: None,
+    };
+    let scratch = Scratch::new();
+    scratch.write(
+        ".aws/config",
+        &format!(
+            "[profile {}]\nregion = us-east-1\nmfa_serial = {serial}\n",
+            key.profile
+        ),
+    );
+    scratch.write(
+        ".aws/credentials",
+        &format!(
+            "[{}]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n",
+            key.profile
+        ),
+    );
+    let store = KeyringStore::open(Some("keyutils")).unwrap();
+    let expiry = std::time::SystemTime::now() + Duration::from_secs(3600);
+    let session = Session::from_credentials(Credentials::new(
+        "ASIAREFRESH",
+        "refresh/secret",
+        Some("refresh-token".to_owned()),
+        Some(expiry),
+        "test",
+    ))
+    .unwrap();
+    store.save(&key, &session).unwrap();
+    let get = |refresh: &str| {
+        scratch.helper(
+            &["--profile", &key.profile, "get"],
+            &crate::support::request(HOST, Some("v1/repos/myrepo")),
+            &[
+                ("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING", "keyutils"),
+                ("GIT_CREDENTIAL_MFA_CODECOMMIT_REFRESH_SECONDS", refresh),
+                ("GIT_TERMINAL_PROMPT", "0"),
+            ],
+        )
+    };
+    // The cached session serves with the default window...
+    let out = get("300");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        crate::support::attribute(&out.stdout, "username"),
+        Some("ASIAREFRESH%refresh-token")
+    );
+    // ...and with a window no clock holds, a new one is needed.
+    let out = get("18446744073709551615");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("an MFA code is needed"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(store.delete(&key).unwrap());
+}
