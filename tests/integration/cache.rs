@@ -414,6 +414,66 @@ fn secret_service_duplicates_are_a_miss_that_save_and_delete_clear() {
     assert!(store.load(&key).unwrap().is_none());
 }
 
+/// A test of a Secret Service whose keyring is found locked, in two stages
+/// under the same scratch HOME: `create` saves a session for the key under
+/// a fresh, unlocked gnome-keyring; then the test's own stage runs under
+/// `wrapper`, a new login session in which that keyring starts locked, with
+/// `env` added. In the test's own stage: the key and the session saved.
+fn locked_keyring_stage(
+    name: &str,
+    wrapper: &[&str],
+    env: &[(&str, OsString)],
+) -> Option<(CacheKey, Session)> {
+    let saved = session("locked", Duration::from_secs(3600));
+    if !is_inner(name) {
+        require("dbus-run-session");
+        require("gnome-keyring-daemon");
+        let scratch = tempfile::tempdir().unwrap();
+        let (home, runtime) = scratch_dirs(scratch.path());
+        let profile = unique_key("locked", None).profile;
+        let stage_env = |stage: &str| {
+            let mut all = vec![
+                ("HOME", home.clone().into_os_string()),
+                ("XDG_RUNTIME_DIR", runtime.clone().into_os_string()),
+                ("CACHE_TEST_STAGE", stage.into()),
+                ("CACHE_TEST_PROFILE", profile.clone().into()),
+            ];
+            all.extend(env.iter().cloned());
+            all
+        };
+        rerun(name, &gnome_keyring_unlocked(), &stage_env("create"));
+        rerun(name, wrapper, &stage_env("locked"));
+        return None;
+    }
+    let key = CacheKey {
+        profile: std::env::var("CACHE_TEST_PROFILE").unwrap(),
+        ..unique_key("locked", None)
+    };
+    if std::env::var("CACHE_TEST_STAGE").unwrap() == "create" {
+        secret_service().save(&key, &saved).unwrap();
+        return None;
+    }
+    Some((key, saved))
+}
+
+/// The Secret Service chosen by name refuses `key` at once, with an error
+/// that starts with `says`; a key it has no entry for is a plain miss.
+fn refused_by_name(key: &CacheKey, saved: &Session, says: &str) -> KeyringStore {
+    let started = std::time::Instant::now();
+    let store = KeyringStore::open(Some("secret-service")).unwrap();
+    for result in [store.load(key).map(drop), store.save(key, saved)] {
+        let error = result.unwrap_err();
+        assert!(error.to_string().starts_with(says), "{error}");
+    }
+    assert!(store.load(&unique_key("other", None)).unwrap().is_none());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    store
+}
+
 /// A login keyring left locked (a headless login, over ssh): with no one to
 /// answer the unlock prompt, the Secret Service chosen by name is
 /// unavailable at once (no hang), and the automatic choice falls back to
@@ -422,54 +482,10 @@ fn secret_service_duplicates_are_a_miss_that_save_and_delete_clear() {
 #[ignore = "needs gnome-keyring and dbus-run-session: run by .ci/run"]
 fn a_locked_secret_service_is_unavailable_at_once_and_the_automatic_choice_falls_back() {
     let name = "a_locked_secret_service_is_unavailable_at_once_and_the_automatic_choice_falls_back";
-    let stage = std::env::var("CACHE_TEST_STAGE").unwrap_or_default();
-    if !is_inner(name) {
-        require("dbus-run-session");
-        require("gnome-keyring-daemon");
-        let scratch = tempfile::tempdir().unwrap();
-        let (home, runtime) = scratch_dirs(scratch.path());
-        let profile = unique_key("locked", None).profile;
-        let env = |stage: &str| {
-            vec![
-                ("HOME", home.clone().into_os_string()),
-                ("XDG_RUNTIME_DIR", runtime.clone().into_os_string()),
-                ("CACHE_TEST_STAGE", stage.into()),
-                ("CACHE_TEST_PROFILE", profile.clone().into()),
-            ]
-        };
-        // First a login keyring with a session in it, then a new login
-        // session in which gnome-keyring starts with that keyring locked.
-        rerun(name, &gnome_keyring_unlocked(), &env("create"));
-        return rerun(name, &["dbus-run-session", "--"], &env("locked"));
-    }
-    let key = CacheKey {
-        profile: std::env::var("CACHE_TEST_PROFILE").unwrap(),
-        ..unique_key("locked", None)
-    };
-    let saved = session("locked", Duration::from_secs(3600));
-    if stage == "create" {
-        secret_service().save(&key, &saved).unwrap();
+    let Some((key, saved)) = locked_keyring_stage(name, &["dbus-run-session", "--"], &[]) else {
         return;
-    }
-    assert_eq!(stage, "locked");
-    let started = std::time::Instant::now();
-    // Chosen by name, the locked Secret Service is unavailable at once.
-    let store = KeyringStore::open(Some("secret-service")).unwrap();
-    for result in [store.load(&key).map(drop), store.save(&key, &saved)] {
-        let error = result.unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .starts_with("Secret Service unavailable: "),
-            "{error}"
-        );
-    }
-    assert!(store.load(&unique_key("other", None)).unwrap().is_none());
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
+    };
+    let store = refused_by_name(&key, &saved, "Secret Service unavailable: ");
     assert_eq!(store.notice(), None);
 
     // Chosen automatically, the kernel keyring serves instead, with a
@@ -527,66 +543,33 @@ fn a_locked_secret_service_is_unavailable_at_once_and_the_automatic_choice_falls
 #[ignore = "needs gnome-keyring, dbus-run-session and Debian's python3-dbus and python3-gi: run by .ci/run"]
 fn a_secret_service_prompt_nobody_answers_counts_as_locked() {
     let name = "a_secret_service_prompt_nobody_answers_counts_as_locked";
-    let stage = std::env::var("CACHE_TEST_STAGE").unwrap_or_default();
-    if !is_inner(name) {
-        require("dbus-run-session");
-        require("gnome-keyring-daemon");
-        let scratch = tempfile::tempdir().unwrap();
-        let (home, runtime) = scratch_dirs(scratch.path());
-        let prompts = scratch.path().join("prompts");
-        let profile = unique_key("prompt", None).profile;
-        let env = |stage: &str| {
-            vec![
-                ("HOME", home.clone().into_os_string()),
-                ("XDG_RUNTIME_DIR", runtime.clone().into_os_string()),
-                ("CACHE_TEST_STAGE", stage.into()),
-                ("CACHE_TEST_PROFILE", profile.clone().into()),
-                ("CACHE_TEST_PROMPTS", prompts.clone().into_os_string()),
-            ]
-        };
-        rerun(name, &gnome_keyring_unlocked(), &env("create"));
-        let prompter = crate::support::manifest_dir().join("tests/support/waiting_prompter.py");
-        let start_prompter = format!(
-            "/usr/bin/python3 '{}' \"$CACHE_TEST_PROMPTS\" > \"$CACHE_TEST_PROMPTS.ready\" & \
-             for _ in $(seq 100); do grep -q ready \"$CACHE_TEST_PROMPTS.ready\" && exec \"$@\"; sleep 0.1; done; \
-             echo the prompter did not start >&2; exit 1",
-            prompter.display()
-        );
-        rerun(
-            name,
-            &["dbus-run-session", "--", "sh", "-c", &start_prompter, "sh"],
-            &env("prompt"),
-        );
-        assert!(
-            !prompts.exists(),
-            "a prompt was started: {:?}",
-            std::fs::read_to_string(&prompts)
-        );
+    let scratch = tempfile::tempdir().unwrap();
+    let prompts = scratch.path().join("prompts");
+    let prompter = crate::support::manifest_dir().join("tests/support/waiting_prompter.py");
+    let start_prompter = format!(
+        "/usr/bin/python3 '{}' \"$CACHE_TEST_PROMPTS\" > \"$CACHE_TEST_PROMPTS.ready\" & \
+         for _ in $(seq 100); do grep -q ready \"$CACHE_TEST_PROMPTS.ready\" && exec \"$@\"; sleep 0.1; done; \
+         echo the prompter did not start >&2; exit 1",
+        prompter.display()
+    );
+    let wrapper = ["dbus-run-session", "--", "sh", "-c", &start_prompter, "sh"];
+    let env = [("CACHE_TEST_PROMPTS", prompts.clone().into_os_string())];
+    let Some((key, saved)) = locked_keyring_stage(name, &wrapper, &env) else {
+        if !is_inner(name) {
+            assert!(
+                !prompts.exists(),
+                "a prompt was started: {:?}",
+                std::fs::read_to_string(&prompts)
+            );
+        }
         return;
-    }
-    let key = CacheKey {
-        profile: std::env::var("CACHE_TEST_PROFILE").unwrap(),
-        ..unique_key("prompt", None)
     };
-    let saved = session("prompt", Duration::from_secs(3600));
-    if stage == "create" {
-        secret_service().save(&key, &saved).unwrap();
-        return;
-    }
-    assert_eq!(stage, "prompt");
     let started = std::time::Instant::now();
-    let store = KeyringStore::open(Some("secret-service")).unwrap();
-    for result in [store.load(&key).map(drop), store.save(&key, &saved)] {
-        let error = result.unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .starts_with("Secret Service unavailable: the keyring is locked"),
-            "{error}"
-        );
-    }
-    assert!(store.load(&unique_key("other", None)).unwrap().is_none());
-
+    refused_by_name(
+        &key,
+        &saved,
+        "Secret Service unavailable: the keyring is locked",
+    );
     let automatic = KeyringStore::open(None).unwrap();
     assert!(automatic.load(&key).unwrap().is_none());
     automatic.save(&key, &saved).unwrap();
