@@ -115,15 +115,18 @@ pub fn path(dir: &Path, key: &str) -> PathBuf {
 /// not a link, of this user's that nobody else may write to.
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> Result<(), Error> {
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    use rustix::fs::{FileType, lstat};
+    use std::os::unix::fs::DirBuilderExt;
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)?;
-    let meta = fs::symlink_metadata(dir)?;
-    let private = meta.is_dir()
-        && meta.uid() == rustix::process::geteuid().as_raw()
-        && meta.mode() & 0o022 == 0;
+    // rustix's lstat is a system call of its own: std's would cost every
+    // run the dynamic linker's look-up of one more libc symbol.
+    let stat = lstat(dir).map_err(io::Error::from)?;
+    let private = FileType::from_raw_mode(stat.st_mode) == FileType::Directory
+        && stat.st_uid == rustix::process::geteuid().as_raw()
+        && stat.st_mode & 0o022 == 0;
     if !private {
         return Err(Error::NotPrivate(dir.to_owned()));
     }

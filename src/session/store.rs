@@ -26,7 +26,7 @@ use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
 use keyring_core::{CredentialStore, Entry};
-use zeroize::Zeroizing;
+use zeroize::Zeroize;
 
 use crate::session::Session;
 
@@ -587,8 +587,14 @@ impl KeyringStore {
         let unreadable = Error::Unreadable {
             backend: backend.name(),
         };
-        match entry.get_secret().map(Zeroizing::new) {
-            Ok(bytes) => Session::decode(&bytes).map(Some).ok_or(unreadable),
+        match entry.get_secret() {
+            Ok(mut bytes) => {
+                let session = Session::decode(&bytes);
+                // What was read, not the whole buffer: the kernel keyring's
+                // is 64 KiB, and wiping all of it cost a tenth of a get.
+                bytes.as_mut_slice().zeroize();
+                session.map(Some).ok_or(unreadable)
+            }
             // Duplicates (made by another tool): the next save clears them.
             Err(keyring_core::Error::NoEntry | keyring_core::Error::Ambiguous(_)) => Ok(None),
             Err(keyring_core::Error::BadEncoding(_) | keyring_core::Error::BadDataFormat(..)) => {

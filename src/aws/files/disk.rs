@@ -74,9 +74,9 @@ pub fn write(path: &Path, text: &str, existed: bool) -> Result<(), Error> {
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let staging = target.with_file_name(format!(".{name}.{}.new", std::process::id()));
     let written =
-        write_new(&staging, text, old.as_ref()).and_then(|()| std::fs::rename(&staging, &target));
+        write_new(&staging, text, old.as_ref()).and_then(|()| calls::rename(&staging, &target));
     if written.is_err() {
-        let _ = std::fs::remove_file(&staging);
+        let _ = calls::remove(&staging);
     }
     written.map_err(io(path))
 }
@@ -91,16 +91,63 @@ fn write_new(path: &Path, text: &str, old: Option<&std::fs::Metadata>) -> std::i
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path)?;
     if let Some(old) = old {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            // Only root may give a file away; anyone else keeps it.
-            let _ = std::os::unix::fs::fchown(&file, Some(old.uid()), Some(old.gid()));
-        }
-        file.set_permissions(old.permissions())?;
+        calls::keep(&file, old)?;
     }
     file.write_all(text.as_bytes())?;
-    file.sync_all()
+    calls::sync(&file)
+}
+
+/// The calls that replace a file. On Unix rustix's system calls rather
+/// than std's libc ones: each libc function std would call here is one more
+/// symbol the dynamic linker binds at every start, and the helper starts
+/// for every git fetch and push, while only `setup` writes a file.
+#[cfg(unix)]
+mod calls {
+    use std::fs::{File, Metadata};
+    use std::io;
+    use std::os::unix::fs::MetadataExt;
+    use std::path::Path;
+
+    use rustix::fs::{Gid, Mode, RawMode, Uid};
+
+    /// `old`'s mode, and its owner where this user may give the file away
+    /// (only root may; anyone else keeps it).
+    pub(super) fn keep(file: &File, old: &Metadata) -> io::Result<()> {
+        let owner = (Uid::from_raw(old.uid()), Gid::from_raw(old.gid()));
+        let _ = rustix::fs::fchown(file, Some(owner.0), Some(owner.1));
+        // `mode_t` is 16 bits wide on macOS.
+        #[allow(clippy::unnecessary_cast)]
+        let mode = Mode::from_raw_mode(old.mode() as RawMode);
+        Ok(rustix::fs::fchmod(file, mode)?)
+    }
+
+    pub(super) fn sync(file: &File) -> io::Result<()> {
+        Ok(rustix::fs::fsync(file)?)
+    }
+
+    pub(super) fn rename(from: &Path, to: &Path) -> io::Result<()> {
+        Ok(rustix::fs::rename(from, to)?)
+    }
+
+    pub(super) fn remove(path: &Path) -> io::Result<()> {
+        Ok(rustix::fs::unlink(path)?)
+    }
+}
+
+#[cfg(not(unix))]
+mod calls {
+    use std::fs::{File, Metadata};
+    use std::io;
+
+    pub(super) use std::fs::{remove_file as remove, rename};
+
+    pub(super) fn keep(file: &File, old: &Metadata) -> io::Result<()> {
+        file.set_permissions(old.permissions())
+    }
+
+    pub(super) fn sync(file: &File) -> io::Result<()> {
+        file.sync_all()
+    }
 }
 
 // Unix file modes.
