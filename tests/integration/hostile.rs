@@ -77,7 +77,6 @@ fn unscoped_git(scratch: &Scratch) -> std::process::Command {
 }
 
 #[test]
-#[ignore = "needs git: run by .ci/run"]
 fn plain_http_under_codecommits_name_gets_no_password() {
     let scratch = Scratch::new();
     let fisher = Fisher::start();
