@@ -16,9 +16,8 @@ use std::ffi::{OsStr, OsString};
 use std::process::Command;
 use std::time::Duration;
 
-use super::Code;
 use super::error::Error;
-use super::question::Question;
+use super::question::{Code, Question};
 use crate::os::child::{self, Stderr};
 
 /// An askpass program and where it was configured.

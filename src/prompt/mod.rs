@@ -56,14 +56,12 @@ mod terminal;
 use std::ffi::OsString;
 use std::time::Duration;
 
-use zeroize::Zeroizing;
-
 use crate::os::log::Log;
 
 use askpass::Askpass;
 pub use error::{Error, Signal};
 pub use process::PROCESS_TIMEOUT;
-pub use question::Question;
+pub use question::{Code, Question};
 
 /// What git's configuration says of prompting, read only when a prompt is
 /// about to happen (git does not export it to helpers); the real one is
@@ -74,9 +72,6 @@ pub trait GitSettings {
     /// `core.askPass`, `~/` expanded; `None` when unset.
     fn askpass(&self) -> Option<String>;
 }
-
-/// A code as typed, wiped when dropped.
-pub type Code = Zeroizing<String>;
 
 /// Where TOTP codes come from, and the user's choice among MFA devices;
 /// the real one is [`Sources`].

@@ -13,8 +13,8 @@
 use std::process::Command;
 use std::time::Duration;
 
-use super::Code;
 use super::error::Error;
+use super::question::Code;
 use crate::os::child;
 
 /// How long `mfa_process` may take, PIN entry or key touch included.

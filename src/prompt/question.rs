@@ -1,8 +1,14 @@
 //! What the user is asked for: the code for one MFA device, and where a
-//! profile says it comes from. Its `Debug` hides the `mfa_process` command
-//! line, which may hold a TOTP seed.
+//! profile says it comes from; and the answer, wiped when dropped. The
+//! question's `Debug` hides the `mfa_process` command line, which may hold
+//! a TOTP seed.
+
+use zeroize::Zeroizing;
 
 use crate::os::printable::printable;
+
+/// An answer as typed, wiped when dropped.
+pub type Code = Zeroizing<String>;
 
 /// What the user is asked for.
 #[derive(Clone, Copy)]

@@ -23,9 +23,8 @@
 use std::fs::File;
 use std::io::{Read, Write};
 
-use super::Code;
 use super::error::Error;
-use super::question::Question;
+use super::question::{Code, Question};
 use crate::os::child::reason;
 use crate::os::printable::printable;
 use zeroize::Zeroizing;
