@@ -91,8 +91,9 @@ const CASES: &[Case] = &[
         path: "v1/repos/odd?query#frag",
         token: None,
     },
+    // No CodeCommit host: answered at the user's word only, by both.
     Case {
-        argv: &["--region", "eu-west-3", "get"],
+        argv: &["--region", "eu-west-3", "get", "--ignore-host-check"],
         host: "codecommit.example.amazon.com",
         path: "v1/repos/r",
         token: None,
