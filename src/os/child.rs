@@ -17,7 +17,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 /// The most of a program's output that is read.
 const MAX_OUTPUT: usize = 64 * 1024;
@@ -127,15 +127,15 @@ fn capture(
 /// Appends what `from` gives to `to`, up to [`MAX_OUTPUT`] bytes; then stops
 /// reading (a writer that goes on gets a broken pipe).
 fn read_capped(mut from: impl Read, to: &Mutex<Zeroizing<Vec<u8>>>) {
+    // Wiped when dropped, as the buffer is.
     let mut chunk = Zeroizing::new([0u8; 4096]);
     while let Ok(read @ 1..) = from.read(&mut chunk[..]) {
         let mut to = to.lock().unwrap_or_else(PoisonError::into_inner);
         if to.len() + read > MAX_OUTPUT {
-            break;
+            return;
         }
         to.extend_from_slice(&chunk[..read]);
     }
-    chunk.zeroize();
 }
 
 /// `exit status 3`, or the signal that ended the process.
