@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side wall time and peak RSS of whole-process helper runs.
 
-Usage: python3 benches/bench.py [--runs N] [--aws-runs N]
+Usage: python3 benches/bench.py [--runs N] [--aws-runs N] [--release OUT]
 Builds the release binary and a no-op Rust binary with the same profile
 (`cargo build --release --bin git-credential-mfa-codecommit --example noop`),
 then runs, one after another on the same machine, each scenario with git's
@@ -21,6 +21,10 @@ request on stdin:
              the profile) up to its exec of `git remote-https`: `git` on PATH
              is the no-op binary
   aws-remote AWS's `git-remote-codecommit` (PyPI) for the same URL, the same way
+  rel-cached, rel-keys
+             with --release OUT (what install/release.sh built): `cached` and
+             `keys` by the program in OUT's x86_64 Linux archive, the one
+             users install (zig-linked against glibc 2.17)
 and prints median, min and max wall time, peak RSS, and each one's ratio to
 the no-op binary and to the AWS CLI; for this project's own programs also
 the instructions one run executes and their ratio to the no-op's, counted by
@@ -223,13 +227,25 @@ def build():
             os.path.join(release, "examples", "noop"))
 
 
+def unpack_release(out, into):
+    """The helper from OUT's x86_64 Linux archive, unpacked into `into`."""
+    name = "git-credential-mfa-codecommit"
+    target = "x86_64-unknown-linux-gnu"
+    subprocess.run(["tar", "-xJf", os.path.join(out, f"{name}-{target}.tar.xz"),
+                    "-C", into], check=True)
+    return os.path.join(into, f"{name}-{target}", name)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--aws-runs", type=int, default=10)
     parser.add_argument("--login-runs", type=int, default=10)
+    parser.add_argument("--release", help="install/release.sh's output folder")
     args = parser.parse_args()
     binary, remote, noop = build()
+    shipped = tempfile.TemporaryDirectory()
+    released = args.release and unpack_release(args.release, shipped.name)
     aws_remote = aws_remote_helper()
     moto, sts = start_moto()
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as mfa_home, \
@@ -257,6 +273,11 @@ def main():
             measure("aws-remote", [aws_remote, *url], b"", remote_env, args.aws_runs,
                     counted=False),
         ]
+        if released:
+            rows += [
+                measure("rel-cached", [released, "get"], REQUEST, mfa_env, args.runs),
+                measure("rel-keys", [released, "get"], REQUEST, env, args.runs),
+            ]
         subprocess.run([binary, "logout"], env=mfa_env, check=True,
                        stdout=subprocess.DEVNULL)
     moto.terminate()

@@ -8,23 +8,32 @@
 # libFuzzer for tests/fuzz/run.sh. For the other platforms: mingw-w64 and
 # wine (the Windows build and its tests), zig from PyPI (macOS's C compiler),
 # and the standard library's sources for this rustc, which -Zbuild-std
-# builds for those targets.
+# builds for those targets. For install/release.sh and its tests: maturin,
+# cargo-zigbuild and ziglang from PyPI, cargo-dist from crates.io, qemu-user
+# and the arm64 glibc (the aarch64 program), binutils (objdump) and unzip.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
+DIST_VERSION=$(awk -F'"' '/^cargo-dist-version/ { print $2 }' "$(dirname "$0")/../dist-workspace.toml")
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends git openssl python3 faketime \
     gnome-keyring dbus-daemon dbus-user-session python3-dbus python3-gi keyutils g++ tmux \
-    gcc-mingw-w64-x86-64-posix wine wine64 >/dev/null
+    gcc-mingw-w64-x86-64-posix wine wine64 qemu-user libc6-arm64-cross binutils unzip xz-utils \
+    >/dev/null
 python3 -m pip install --quiet --disable-pip-version-check awscli 'moto[server]' \
-    git-remote-codecommit ziglang awscrt
+    git-remote-codecommit ziglang awscrt 'maturin>=1.16,<2' 'cargo-zigbuild>=0.24,<0.25'
+if ! dist --version 2>/dev/null | grep -qx "cargo-dist $DIST_VERSION"; then
+    # A debug build: dist only renders two scripts here, and that compiles sooner.
+    cargo install --locked --quiet --debug cargo-dist --version "$DIST_VERSION"
+fi
 
-# rust-src of exactly this rustc, from Debian's trixie-backports, unpacked
-# where tests/std-sources.sh says, through a private apt list: the
-# machine's own sources are not touched.
+# Unless rustup's rust-src component is installed: rust-src of exactly this
+# rustc, from Debian's trixie-backports, unpacked where
+# tests/std-sources.sh says, through a private apt list: the machine's own
+# sources are not touched.
 . "$(dirname "$0")/../tests/std-sources.sh"
 version=$std_version
 into=$std_root
-if [ ! -d "$into/usr/lib/rustlib/src/rust/library" ]; then
+if [ ! -d "$std_library" ]; then
     work=$(mktemp -d)
     chmod 755 "$work" # apt downloads as _apt
     mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)

@@ -751,6 +751,36 @@ mod tests {
         }
     }
 
+    /// The system's own keyring as the automatic choice finds it (the
+    /// Keychain, Credential Manager, the Secret Service or the kernel
+    /// keyring) keeps a session whole until it is deleted.
+    #[test]
+    #[ignore = "needs the system's keyring, unlocked: run by .ci/run (Linux, and wine's Credential Manager) and .github/workflows/ci.yml (macOS, Windows)"]
+    fn the_systems_keyring_keeps_a_session_until_it_is_deleted() {
+        let store = KeyringStore::open(None).unwrap();
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        let serial = format!(
+            "arn:aws:iam::123456789012:mfa/store-{}-{}",
+            std::process::id(),
+            nanos.as_nanos()
+        );
+        let key = key("store-test", &serial, None);
+        let expiry = UNIX_EPOCH + Duration::from_secs(nanos.as_secs() + 3600);
+        let credentials = Credentials::new(
+            "ASIAEXAMPLE",
+            "session/secret",
+            Some("session-token".into()),
+            Some(expiry),
+            "cache",
+        );
+        let session = Session::from_credentials(credentials).unwrap();
+        assert_eq!(store.load(&key).unwrap(), None, "{}", store.name());
+        store.save(&key, &session).unwrap();
+        assert_eq!(store.load(&key).unwrap(), Some(session), "{}", store.name());
+        assert!(store.delete(&key).unwrap(), "{}", store.name());
+        assert_eq!(store.load(&key).unwrap(), None, "{}", store.name());
+    }
+
     #[test]
     fn no_choice_or_an_empty_one_is_automatic() {
         assert_eq!(Backend::parse(None).unwrap(), None);

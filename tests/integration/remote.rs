@@ -290,7 +290,7 @@ fn it_tells_its_version() {
 
 /// A loopback address of this test's own, port 443: CodeCommit's URLs as
 /// they are, with no port in them (needs root).
-fn port_443() -> String {
+pub(crate) fn port_443() -> String {
     static NEXT: AtomicU8 = AtomicU8::new(1);
     let pid = std::process::id();
     format!(

@@ -168,28 +168,24 @@ fn target() -> sigv4::Target<'static> {
     }
 }
 
-#[test]
-#[ignore = "needs wine and mingw-w64: run by .ci/run"]
-fn signatures_match_git_remote_codecommits_vectors() {
+/// `program` (a helper `.exe`) answers each of git-remote-codecommit's
+/// vectors under wine, in this run's prefix.
+pub(crate) fn assert_vectors_under_wine(program: &Path) {
     let scratch = Scratch::new();
     for record in records() {
         let path = record["path"].trim_start_matches('/');
-        let mut env = vec![
+        let mut command = wine(&scratch, program);
+        command.arg("get").envs([
             ("AWS_ACCESS_KEY_ID", record["access_key_id"].as_str()),
             (
                 "AWS_SECRET_ACCESS_KEY",
                 record["secret_access_key"].as_str(),
             ),
-        ];
+        ]);
         if !record["session_token"].is_empty() {
-            env.push(("AWS_SESSION_TOKEN", &record["session_token"]));
+            command.env("AWS_SESSION_TOKEN", &record["session_token"]);
         }
-        let out = helper(
-            &scratch,
-            &["get"],
-            &request(&record["host"], Some(path)),
-            &env,
-        );
+        let out = run(command, &request(&record["host"], Some(path)));
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert_eq!(
             attribute(&out.stdout, "username"),
@@ -202,6 +198,12 @@ fn signatures_match_git_remote_codecommits_vectors() {
         };
         assert_signed_now(&out.stdout, &record["secret_access_key"], &target);
     }
+}
+
+#[test]
+#[ignore = "needs wine and mingw-w64: run by .ci/run"]
+fn signatures_match_git_remote_codecommits_vectors() {
+    assert_vectors_under_wine(&built().helper);
 }
 
 #[test]

@@ -9,9 +9,7 @@ cd "$(dirname "$0")/../.."
 . tests/std-sources.sh
 use_std_sources tests/windows/cargo.sh
 export CARGO_TARGET_DIR="$PWD/target/windows"
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc-posix
-export CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc-posix
-export AR_x86_64_pc_windows_gnu=x86_64-w64-mingw32-ar
+. tests/windows/mingw.sh
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
 export WINEPREFIX="$CARGO_TARGET_DIR/prefix" WINEDEBUG=-all
 shim="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"

@@ -1,0 +1,133 @@
+"""Packs one target's programs for install/release.sh, the same on Linux,
+macOS and Windows (Git Bash has no zip, macOS's tar no --sort).
+
+    python3 install/archive.py pack OUT TARGET BIN_DIR
+    python3 install/archive.py manifest OUT DIST_DIR
+    python3 install/archive.py sum OUT
+
+`pack` writes OUT/git-credential-mfa-codecommit-TARGET.tar.xz (a .zip for
+Windows) holding both programs, the README and the licences, named and laid
+out as cargo-dist's installers and `cargo binstall` expect: a .tar.xz has
+one top-level folder of that name, a .zip has the files at its root.
+Entries are sorted, owned by root and dated SOURCE_DATE_EPOCH (or 1980), so
+that one build packs to the same bytes twice. Beside it goes NAME.sha256,
+which `sha256sum -c` reads. `manifest` writes, for every archive in OUT, the
+dist-manifest.json entry from which `dist build --artifacts=global` embeds
+its checksum in the installers. `sum` writes OUT/sha256.sum over every file.
+"""
+
+import hashlib
+import io
+import json
+import os
+import sys
+import tarfile
+import time
+import zipfile
+
+APP = "git-credential-mfa-codecommit"
+PROGRAMS = ["git-credential-mfa-codecommit", "git-remote-codecommit"]
+DOCUMENTS = ["README.md", "LICENSE-APACHE", "LICENSE-MIT"]
+
+
+def members(target, bin_dir):
+    """(name in the archive, bytes, mode) for every file, sorted by name."""
+    exe = ".exe" if "windows" in target else ""
+    files = [(p + exe, os.path.join(bin_dir, p + exe), 0o755) for p in PROGRAMS]
+    files += [(d, d, 0o644) for d in DOCUMENTS]
+    out = []
+    for name, path, mode in sorted(files):
+        with open(path, "rb") as f:
+            out.append((name, f.read(), mode))
+    return out
+
+
+def pack(target, files, epoch):
+    """The archive's file name and bytes."""
+    buffer = io.BytesIO()
+    if "windows" in target:
+        name = f"{APP}-{target}.zip"
+        stamp = max(time.gmtime(epoch)[:6], (1980, 1, 1, 0, 0, 0))
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for member, data, mode in files:
+                info = zipfile.ZipInfo(member, stamp)
+                info.external_attr = (0o100000 | mode) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, data)
+    else:
+        name = f"{APP}-{target}.tar.xz"
+        folder = f"{APP}-{target}"
+        with tarfile.open(fileobj=buffer, mode="w:xz", format=tarfile.PAX_FORMAT) as archive:
+            entries = [(folder, None, 0o755)]
+            entries += [(f"{folder}/{m}", data, mode) for m, data, mode in files]
+            for member, data, mode in entries:
+                info = tarfile.TarInfo(member)
+                info.mtime, info.mode, info.uid, info.gid = epoch, mode, 0, 0
+                info.uname = info.gname = ""
+                if data is None:
+                    info.type = tarfile.DIRTYPE
+                    archive.addfile(info)
+                else:
+                    info.size = len(data)
+                    archive.addfile(info, io.BytesIO(data))
+    return name, buffer.getvalue()
+
+
+def archives(out):
+    """(file name, target, sha256) of each archive in OUT."""
+    found = []
+    for name in sorted(os.listdir(out)):
+        for suffix in (".tar.xz", ".zip"):
+            if name.startswith(APP + "-") and name.endswith(suffix):
+                target = name[len(APP) + 1 : -len(suffix)]
+                found.append((name, target, sha256(os.path.join(out, name))))
+    return found
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def write(path, text):
+    with open(path, "w", newline="\n") as f:
+        f.write(text)
+
+
+def main():
+    command, out, *rest = sys.argv[1:]
+    if command == "pack":
+        target, bin_dir = rest
+        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
+        name, data = pack(target, members(target, bin_dir), epoch)
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+        digest = hashlib.sha256(data).hexdigest()
+        write(os.path.join(out, name + ".sha256"), f"{digest} *{name}\n")
+        print(f"{name}: {len(data):,} bytes")
+    elif command == "manifest":
+        (dist_dir,) = rest
+        artifacts = {
+            name: {
+                "kind": "executable-zip",
+                "name": name,
+                "target_triples": [target],
+                "checksums": {"sha256": digest},
+            }
+            for name, target, digest in archives(out)
+        }
+        manifest = json.dumps({"artifacts": artifacts}, indent=2)
+        write(os.path.join(dist_dir, "release-dist-manifest.json"), manifest)
+    elif command == "sum":
+        lines = [
+            f"{sha256(os.path.join(out, name))} *{name}\n"
+            for name in sorted(os.listdir(out))
+            if name != "sha256.sum" and not name.endswith(".sha256")
+        ]
+        write(os.path.join(out, "sha256.sum"), "".join(lines))
+    else:
+        sys.exit(f"install/archive.py: unknown command {command}")
+
+
+if __name__ == "__main__":
+    main()
