@@ -1,9 +1,8 @@
 #!/bin/sh
 # The packaging, checked offline: the crate as crates.io would take it
-# (`cargo package`, which builds what it packed), both GitHub workflows
-# (actionlint, zizmor's offline audits, GitHub's workflow schema), and the
-# winget and Scoop manifests against their published schemas
-# (install/manifests/schemas/).
+# (`cargo package`, which builds what it packed), and both GitHub workflows
+# (actionlint, zizmor's offline audits, GitHub's workflow schema, a time
+# limit on every job).
 set -eu
 cd "$(dirname "$0")/../.."
 python3 -m pip install --quiet --disable-pip-version-check \
@@ -12,3 +11,5 @@ cargo package --locked --quiet
 actionlint .github/workflows/*.yml
 zizmor --offline --no-progress .github/workflows/
 check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+# Every job has a time limit: a hang ends, as everything here does.
+check-jsonschema --builtin-schema custom.github-workflows-require-timeout .github/workflows/*.yml
