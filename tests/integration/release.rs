@@ -50,39 +50,32 @@ fn release() -> &'static Path {
     })
 }
 
-/// The archive for `target`, unpacked into a folder of its own.
+/// The archive for `target`, unpacked into a folder of its own, after
+/// checking that it holds both programs, the README and the licences.
 fn unpacked(target: &str) -> (tempfile::TempDir, PathBuf) {
     let into = tempfile::tempdir().unwrap();
+    let windows = target.contains("windows");
+    let (archive, folder, exe);
     let mut command;
-    let archive;
-    if target.contains("windows") {
+    if windows {
         archive = release().join(format!("{APP}-{target}.zip"));
         command = Command::new("unzip");
         command.arg("-q").arg(&archive).arg("-d").arg(into.path());
+        (folder, exe) = (into.path().to_owned(), ".exe");
     } else {
         archive = release().join(format!("{APP}-{target}.tar.xz"));
         command = Command::new("tar");
         command.arg("-xJf").arg(&archive).arg("-C").arg(into.path());
+        (folder, exe) = (into.path().join(format!("{APP}-{target}")), "");
     }
     ok(command);
-    let folder = if target.contains("windows") {
-        into.path().to_owned()
-    } else {
-        into.path().join(format!("{APP}-{target}"))
-    };
-    let exe = if target.contains("windows") {
-        ".exe"
-    } else {
-        ""
-    };
     let mut names: Vec<String> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    let mut expected = vec!["LICENSE-APACHE".to_owned(), "LICENSE-MIT".to_owned()];
-    expected.push("README.md".to_owned());
-    expected.extend(PROGRAMS.map(|program| format!("{program}{exe}")));
+    let mut expected: Vec<String> = PROGRAMS.map(|program| format!("{program}{exe}")).into();
+    expected.extend(["LICENSE-APACHE", "LICENSE-MIT", "README.md"].map(String::from));
     expected.sort();
     assert_eq!(names, expected, "{archive:?}");
     (into, folder)
