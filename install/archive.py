@@ -4,6 +4,7 @@ macOS and Windows (Git Bash has no zip, macOS's tar no --sort).
     python3 install/archive.py pack OUT TARGET BIN_DIR
     python3 install/archive.py manifest OUT DIST_DIR
     python3 install/archive.py scoop OUT
+    python3 install/archive.py winget OUT
     python3 install/archive.py sum OUT
 
 `pack` writes OUT/git-credential-mfa-codecommit-TARGET.tar.xz (a .zip for
@@ -17,8 +18,11 @@ dist-manifest.json entry from which `dist build --artifacts=global` embeds
 its checksum in the installers. `scoop` writes OUT/NAME.json, the Scoop
 manifest of OUT's Windows zip (the MSVC one if both are there): its URL on
 the release Cargo.toml's `repository` will publish, its SHA-256, both
-programs, and how Scoop finds and fetches the next release. `sum` writes
-OUT/sha256.sum over every file.
+programs, and how Scoop finds and fetches the next release. `winget` writes
+the same zip's three winget manifests (version, installer, default locale)
+into OUT, for a pull request to microsoft/winget-pkgs: a portable zip with
+one command alias per program. `sum` writes OUT/sha256.sum over every
+file.
 """
 
 import hashlib
@@ -90,35 +94,96 @@ def archives(out):
     return found
 
 
-def scoop_manifest(found):
-    """Scoop's manifest (JSON) for the Windows zip among `found`."""
+WINGET_ID = "GitCredentialMfaCodecommit.GitCredentialMfaCodecommit"
+WINGET_SCHEMA = "1.10.0"
+
+
+def package():
+    """Cargo.toml's [package] table."""
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     with open(os.path.join(root, "Cargo.toml"), "rb") as f:
-        package = tomllib.load(f)["package"]
+        return tomllib.load(f)["package"]
+
+
+def windows_zip(found):
+    """(file name, sha256) of the Windows zip among `found`, MSVC first."""
     zips = {target: (name, digest) for name, target, digest in found if "windows" in target}
     target = next(t for t in ["x86_64-pc-windows-msvc", "x86_64-pc-windows-gnu"] if t in zips)
-    name, digest = zips[target]
-    download = package["repository"] + "/releases/download/v{version}/" + name
+    return zips[target]
+
+
+def download(name, version):
+    """Where the GitHub release of `version` publishes the file `name`."""
+    return f"{package()['repository']}/releases/download/v{version}/{name}"
+
+
+def scoop_manifest(found):
+    """Scoop's manifest (JSON) for the Windows zip among `found`."""
+    meta = package()
+    name, digest = windows_zip(found)
     manifest = {
-        "version": package["version"],
-        "description": package["description"],
-        "homepage": package["repository"],
-        "license": package["license"].replace(" OR ", "|"),
-        "architecture": {
-            "64bit": {"url": download.format(version=package["version"]), "hash": digest}
-        },
+        "version": meta["version"],
+        "description": meta["description"],
+        "homepage": meta["repository"],
+        "license": meta["license"].replace(" OR ", "|"),
+        "architecture": {"64bit": {"url": download(name, meta["version"]), "hash": digest}},
         "bin": [program + ".exe" for program in PROGRAMS],
         "checkver": "github",
         "autoupdate": {
             "architecture": {
-                "64bit": {
-                    "url": download.format(version="$version"),
-                    "hash": {"url": "$url.sha256"},
-                }
+                "64bit": {"url": download(name, "$version"), "hash": {"url": "$url.sha256"}}
             }
         },
     }
     return json.dumps(manifest, indent=4) + "\n"
+
+
+def winget_manifests(found):
+    """{file name: YAML} of winget's three manifests for the Windows zip.
+    Every value is written as a JSON string, which YAML reads unchanged."""
+    meta = package()
+    name, digest = windows_zip(found)
+    version = meta["version"]
+
+    def manifest(kind, suffix, *fields):
+        schema = f"https://aka.ms/winget-manifest.{kind}.{WINGET_SCHEMA}.schema.json"
+        lines = [f"# yaml-language-server: $schema={schema}", ""]
+        lines += [f"PackageIdentifier: {json.dumps(WINGET_ID)}"]
+        lines += [f"PackageVersion: {json.dumps(version)}"]
+        lines += fields
+        lines += [f"ManifestType: {kind}", f"ManifestVersion: {WINGET_SCHEMA}", ""]
+        return f"{WINGET_ID}{suffix}.yaml", "\n".join(lines)
+
+    files = [
+        manifest("version", "", 'DefaultLocale: "en-US"'),
+        manifest(
+            "installer",
+            ".installer",
+            "InstallerType: zip",
+            "NestedInstallerType: portable",
+            "NestedInstallerFiles:",
+            *(
+                f"  - RelativeFilePath: {json.dumps(p + '.exe')}\n"
+                f"    PortableCommandAlias: {json.dumps(p)}"
+                for p in PROGRAMS
+            ),
+            "Installers:",
+            "  - Architecture: x64",
+            f"    InstallerUrl: {json.dumps(download(name, version))}",
+            f"    InstallerSha256: {digest.upper()}",
+        ),
+        manifest(
+            "defaultLocale",
+            ".locale.en-US",
+            'PackageLocale: "en-US"',
+            f"Publisher: {json.dumps(APP)}",
+            f"PackageName: {json.dumps(APP)}",
+            f"PackageUrl: {json.dumps(meta['repository'])}",
+            f"License: {json.dumps(meta['license'])}",
+            f"ShortDescription: {json.dumps(meta['description'])}",
+        ),
+    ]
+    return dict(files)
 
 
 def sha256(path):
@@ -157,6 +222,9 @@ def main():
         write(os.path.join(dist_dir, "release-dist-manifest.json"), manifest)
     elif command == "scoop":
         write(os.path.join(out, APP + ".json"), scoop_manifest(archives(out)))
+    elif command == "winget":
+        for name, text in winget_manifests(archives(out)).items():
+            write(os.path.join(out, name), text)
     elif command == "sum":
         lines = [
             f"{sha256(os.path.join(out, name))} *{name}\n"

@@ -3,7 +3,8 @@
 # an archive of the same two programs with the README and the licences
 # (install/archive.py), each with its .sha256; then cargo-dist's shell and
 # PowerShell installers for every archive in OUT, their checksums embedded,
-# Scoop's manifest of the Windows zip, and sha256.sum over everything. The
+# Scoop's and winget's manifests of the Windows zip, and sha256.sum over
+# everything. The
 # release workflow runs it with --archives on each native runner, then with
 # --installers over all their archives; .ci/run runs it whole here and
 # tests what it made (tests/integration/release.rs).
@@ -79,4 +80,5 @@ for installer in git-credential-mfa-codecommit-installer.sh git-credential-mfa-c
     cp "$distrib/$installer" "$out/"
 done
 "$python" install/archive.py scoop "$out"
+"$python" install/archive.py winget "$out"
 "$python" install/archive.py sum "$out"

@@ -460,3 +460,62 @@ fn the_scoop_manifest_fetches_the_windows_zip_by_its_checksum_and_meets_scoops_s
     std::fs::write(&broken_path, broken.to_string()).unwrap();
     assert!(!scoop_schema_accepts(&broken_path));
 }
+
+/// Every value of `key` in a winget manifest, as install/archive.py writes
+/// them: one `Key: value` per line, list items led by `- `, strings quoted.
+fn winget_values(manifest: &str, key: &str) -> Vec<String> {
+    let field = format!("{key}: ");
+    manifest
+        .lines()
+        .filter_map(|line| {
+            line.trim_start()
+                .trim_start_matches("- ")
+                .strip_prefix(&field)
+        })
+        .map(|value| serde_json::from_str(value).unwrap_or_else(|_| value.to_owned()))
+        .collect()
+}
+
+#[test]
+#[ignore = "needs install/release.sh's tools (install/test-peers.sh): run by .ci/run"]
+fn the_winget_manifests_install_both_programs_of_the_windows_zip_by_its_checksum() {
+    let id = "GitCredentialMfaCodecommit.GitCredentialMfaCodecommit";
+    let read = |suffix: &str| std::fs::read_to_string(release().join(format!("{id}{suffix}.yaml")));
+    let [version, installer, locale] =
+        ["", ".installer", ".locale.en-US"].map(|suffix| read(suffix).unwrap());
+    let zip = format!("{APP}-x86_64-pc-windows-gnu.zip");
+    let published = std::fs::read_to_string(release().join(format!("{zip}.sha256"))).unwrap();
+    let digest = published.split(' ').next().unwrap().to_uppercase();
+    assert_eq!(winget_values(&installer, "InstallerSha256"), [digest]);
+    let [url] = &winget_values(&installer, "InstallerUrl")[..] else {
+        panic!("{installer}")
+    };
+    let release_version = env!("CARGO_PKG_VERSION");
+    assert!(
+        url.ends_with(&format!("/releases/download/v{release_version}/{zip}")),
+        "{url}"
+    );
+    // One alias per program, each naming a file the zip really holds.
+    let (_folder, unzipped) = unpacked("x86_64-pc-windows-gnu");
+    let files = winget_values(&installer, "RelativeFilePath");
+    assert_eq!(files, PROGRAMS.map(|program| format!("{program}.exe")));
+    assert!(files.iter().all(|file| unzipped.join(file).is_file()));
+    assert_eq!(winget_values(&installer, "PortableCommandAlias"), PROGRAMS);
+    assert_eq!(
+        winget_values(&installer, "NestedInstallerType"),
+        ["portable"]
+    );
+    for (manifest, kind) in [
+        (&version, "version"),
+        (&installer, "installer"),
+        (&locale, "defaultLocale"),
+    ] {
+        assert_eq!(winget_values(manifest, "PackageIdentifier"), [id]);
+        assert_eq!(winget_values(manifest, "PackageVersion"), [release_version]);
+        assert_eq!(winget_values(manifest, "ManifestType"), [kind]);
+    }
+    assert_eq!(
+        winget_values(&version, "DefaultLocale"),
+        winget_values(&locale, "PackageLocale")
+    );
+}
