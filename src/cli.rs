@@ -9,8 +9,8 @@
 //! git expects of helpers (git may learn new operations). Parsing only; no I/O.
 //!
 //! Parsed with `lexopt`, by hand: git runs the helper on every fetch and
-//! push, and building a clap command tree was most of the work a `store` or
-//! a foreign-host `get` did (about 120 k of its 130 k instructions in `main`).
+//! push, and a command tree built at start-up would cost each run more
+//! than the rest of a `store` or a foreign-host `get`.
 
 use std::ffi::{OsStr, OsString};
 use std::time::Duration;

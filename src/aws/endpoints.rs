@@ -13,8 +13,8 @@
 //! The loader itself (`aws_config::defaults(..).load()`) is not used: it
 //! links aws-config's default credential and token chains, with every
 //! provider they hold, into every run of the helper, though the helper
-//! always brings its own credentials. That is about 0.5 MB of image that
-//! each cached `get` pays for at start-up.
+//! always brings its own credentials, and each cached `get` would pay for
+//! loading that code at start-up.
 
 use std::borrow::Cow;
 
