@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use crate::codecommit::{CodeCommit, ok};
+use crate::support::codecommit_server::{CodeCommit, ok};
 use crate::support::{BINARY, Scratch, require};
 
 const KEY_ID: &str = "AKIAEPHEMERALEXAMPLE";

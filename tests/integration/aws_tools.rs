@@ -6,9 +6,9 @@
 
 use std::process::Command;
 
-use crate::aws_cli::python;
-use crate::codecommit::{ok, sts_calls};
-use crate::mfa_e2e::{LONG_KEY_ID, LONG_SECRET, MOTO_KEY_ID, MOTO_SECRET, MOTO_TOKEN, Mfa};
+use crate::support::aws_cli::python;
+use crate::support::codecommit_server::{ok, sts_calls};
+use crate::support::mfa::{LONG_KEY_ID, LONG_SECRET, MOTO_KEY_ID, MOTO_SECRET, MOTO_TOKEN, Mfa};
 use crate::support::{BINARY, run, text};
 
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/ops";

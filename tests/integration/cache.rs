@@ -19,6 +19,7 @@ use git_credential_mfa_codecommit::session::store::{
 };
 use keyring_core::api::CredentialStoreApi;
 
+use crate::support::keyrings::{gnome_keyring_unlocked, keyutils_corrupt};
 use crate::support::{require, run, text};
 
 /// Set (to the test's name) in the child that runs a test's body.
@@ -168,16 +169,6 @@ fn keeps_the_store_contract(store: &KeyringStore, corrupt: &dyn Fn(&CacheKey, &[
     }
 }
 
-/// Writes `bytes` under `key` in the kernel keyring, as another program could.
-pub(crate) fn keyutils_corrupt(key: &CacheKey, bytes: &[u8]) {
-    git_credential_mfa_codecommit::session::keyutils::Store::new()
-        .unwrap()
-        .build(SERVICE, &key.account(), None)
-        .unwrap()
-        .set_secret(bytes)
-        .unwrap();
-}
-
 /// The kernel keyring's own promises: chosen automatically without a session
 /// bus, or with one that has no Secret Service; a key carries the session's
 /// time left, and the kernel drops it when that runs out.
@@ -297,31 +288,6 @@ fn scratch_dirs(root: &std::path::Path) -> (std::path::PathBuf, std::path::PathB
         std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
     }
     (home, runtime)
-}
-
-/// The wrapper that gives a private session bus with gnome-keyring on it, its
-/// login keyring created (or opened) and unlocked with a password, as a
-/// graphical login does through pam_gnome_keyring.
-pub(crate) fn gnome_keyring_unlocked() -> [&'static str; 6] {
-    let unlock = "printf %s test-password \
-                  | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
-                  && exec \"$@\"";
-    ["dbus-run-session", "--", "sh", "-c", unlock, "sh"]
-}
-
-/// The wrapper that gives a private session bus on which gnome-keyring
-/// starts with the login keyring locked, as in an ssh session into a
-/// desktop; the program's stdout and stderr go to the files `out` and `err`
-/// of the working directory, apart from the bus's own output.
-pub(crate) fn gnome_keyring_locked() -> [&'static str; 6] {
-    [
-        "dbus-run-session",
-        "--",
-        "sh",
-        "-c",
-        "exec \"$@\" > out 2> err",
-        "sh",
-    ]
 }
 
 /// Runs `name` under a fresh, unlocked gnome-keyring in a scratch HOME.

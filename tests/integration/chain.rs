@@ -5,8 +5,8 @@
 
 use std::net::TcpListener;
 
-use crate::mfa_e2e::Mfa;
-use crate::moto::Moto;
+use crate::support::mfa::Mfa;
+use crate::support::moto::Moto;
 use crate::support::{BINARY, Scratch, assert_signed, attribute, request, require, run, text};
 
 const HOST: &str = "git-codecommit.eu-west-1.amazonaws.com";
@@ -173,5 +173,8 @@ fn an_mfa_login_and_its_cached_gets_never_probe_the_metadata_service() {
 }
 
 fn mfa_request() -> Vec<u8> {
-    request(crate::codecommit::HOST, Some("v1/repos/myrepo"))
+    request(
+        crate::support::codecommit_server::HOST,
+        Some("v1/repos/myrepo"),
+    )
 }

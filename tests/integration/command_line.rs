@@ -7,8 +7,8 @@ use std::process::Command;
 use git_credential_mfa_codecommit::aws::files::command_line::{quote_windows, split_windows};
 use serde_json::{Value, json};
 
-use crate::aws_cli::python;
-use crate::ini_differential::Rng;
+use crate::support::aws_cli::python;
+use crate::support::rng::Rng;
 use crate::support::text;
 
 /// Each line of the JSON list on stdin, split by botocore for win32: the

@@ -13,7 +13,7 @@ use git_credential_mfa_codecommit::aws::files::ini;
 use git_credential_mfa_codecommit::aws::files::writer::{section_for, set};
 use serde_json::json;
 
-use crate::aws_cli::python;
+use crate::support::aws_cli::python;
 use crate::support::text;
 
 const ARN: &str = "arn:aws:iam::123456789012:mfa/alice";

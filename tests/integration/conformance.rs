@@ -57,7 +57,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use git_credential_mfa_codecommit::aws::sigv4;
 
-use crate::aws_cli::{AWS_CLI_HELPER, FROZEN_UNIX, frozen_command, python};
+use crate::support::aws_cli::{AWS_CLI_HELPER, FROZEN_UNIX, frozen_command, python};
 use crate::support::{BINARY, NO_IMDS, Scratch, request, require};
 
 /// What one case sets up and expects.

@@ -7,11 +7,12 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::cache::{gnome_keyring_locked, gnome_keyring_unlocked};
-use crate::codecommit::{CodeCommit, FIPS_HOST, HOST};
-use crate::mfa_e2e::{LONG_KEY_ID, LONG_SECRET, Mfa};
-use crate::setup::EXPECTED;
-use crate::sso::{Portal, SESSION};
+use crate::support::codecommit_server::{CodeCommit, FIPS_HOST, HOST};
+use crate::support::gitconfig::EXPECTED;
+use crate::support::gitconfig::{write_gitconfig, write_gitconfig_for};
+use crate::support::keyrings::{gnome_keyring_locked, gnome_keyring_unlocked};
+use crate::support::mfa::{LONG_KEY_ID, LONG_SECRET, Mfa};
+use crate::support::sso_portal::{Portal, SESSION};
 use crate::support::{BINARY, NO_IMDS, Scratch, path_with, run, text};
 
 /// Our helper alone for every URL: the test servers' ports are not 443,
@@ -343,13 +344,19 @@ fn a_healthy_setup_prints_only_checks_passed_and_a_missing_repository_is_a_404()
         "{}",
         first.stdout
     );
-    assert_eq!(crate::codecommit::sts_calls(&mfa.moto.endpoint).0, 0);
+    assert_eq!(
+        crate::support::codecommit_server::sts_calls(&mfa.moto.endpoint).0,
+        0
+    );
     // --login asks (mfa_process) once; then all is well.
     let login = doctor(&mfa, &["--login", &url]);
     login.assert_healthy();
     let healthy = doctor(&mfa, &[&url]);
     healthy.assert_healthy();
-    assert_eq!(crate::codecommit::sts_calls(&mfa.moto.endpoint).0, 1);
+    assert_eq!(
+        crate::support::codecommit_server::sts_calls(&mfa.moto.endpoint).0,
+        1
+    );
     healthy.passed_line(&format!("GET {url}/info/refs?service=git-upload-pack: 200"));
     healthy.passed_line("MFA session of profile default");
     healthy.passed_line("STS in us-east-1 knows the keys as arn:aws:");
@@ -473,7 +480,7 @@ fn a_403_with_an_mfa_session_names_the_permission_the_caller_lacks() {
 #[test]
 #[ignore = "needs moto (IAM and STS), python3, kernel keyutils and a pseudo-terminal: run by .ci/run"]
 fn a_profile_without_mfa_serial_is_told_the_device_iam_lists() {
-    let user = crate::discovery::User::with_devices(1);
+    let user = crate::support::iam_user::User::with_devices(1);
     user.scratch.write(".gitconfig", EXPECTED);
     let doctor = || {
         let mut command = user.command_line(&["doctor"]);
@@ -499,7 +506,7 @@ fn a_profile_without_mfa_serial_is_told_the_device_iam_lists() {
 #[test]
 #[ignore = "needs moto, python3 and openssl: run by .ci/run"]
 fn a_profile_without_mfa_serial_is_told_every_device_iam_lists() {
-    let user = crate::discovery::User::with_devices(2);
+    let user = crate::support::iam_user::User::with_devices(2);
     user.scratch.write(".gitconfig", EXPECTED);
     let mut command = user.command_line(&["doctor"]);
     command
@@ -536,7 +543,7 @@ fn a_role_profile_is_checked_through_its_source_profiles_keys() {
     let credentials = mfa.scratch.path(".aws/credentials").display().to_string();
     ops.passed_line(&format!(
         "credentials from keys of profile default in {credentials}: key {}",
-        crate::mfa_e2e::LONG_KEY_ID
+        crate::support::mfa::LONG_KEY_ID
     ));
     ops.passed_line(&format!(
         "MFA device {}, sessions of 3600 s, for role arn:aws:iam::123456789012:role/ops",
@@ -615,7 +622,7 @@ fn a_locked_secret_service_is_found_with_the_fallback_in_use() {
 fn an_expired_identity_center_login_is_found_and_a_new_login_fixes_it() {
     let portal = Portal::start();
     portal.expire_cached_token();
-    let scratch = crate::sso::sso_home();
+    let scratch = crate::support::sso_portal::sso_home();
     scratch.write(".gitconfig", EXPECTED);
     let doctor_sso = || {
         let mut command = scratch.command(BINARY);
@@ -647,25 +654,8 @@ fn an_expired_identity_center_login_is_found_and_a_new_login_fixes_it() {
     after.passed_line(&format!(
         "credentials from IAM Identity Center (profile {}): key {}",
         SESSION.profile,
-        crate::sso::KEY_ID
+        crate::support::sso_portal::KEY_ID
     ));
-}
-
-/// `credential` and the server's http settings as `mfa`'s ~/.gitconfig.
-pub(crate) fn write_gitconfig(mfa: &Mfa, credential: &str) {
-    write_gitconfig_for(mfa, &mfa.server, credential);
-}
-
-fn write_gitconfig_for(mfa: &Mfa, server: &CodeCommit, credential: &str) {
-    let mut text = credential.to_owned();
-    text.push_str("[http]\n");
-    for (key, value) in server.http_config() {
-        text.push_str(&format!(
-            "\t{} = {value}\n",
-            key.trim_start_matches("http.")
-        ));
-    }
-    mfa.scratch.write(".gitconfig", &text);
 }
 
 /// `doctor` with `args` in `mfa`'s world.

@@ -5,7 +5,7 @@
 use git_credential_mfa_codecommit::aws::credentials;
 use git_credential_mfa_codecommit::error::Error;
 
-use crate::doubles::{Run, VECTOR_TIME, World, at, example_keys, request};
+use crate::support::doubles::{Run, VECTOR_TIME, World, at, example_keys, request};
 
 fn keys_world(token: Option<&str>, expiry: Option<u64>) -> World {
     World::new(Some(example_keys(token, expiry.map(at))))

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use git_credential_mfa_codecommit::aws::sigv4;
 
-use crate::codecommit::{CodeCommit, HOST, ok};
+use crate::support::codecommit_server::{CodeCommit, HOST, ok};
 use crate::support::{Scratch, path_with, require, text};
 
 const KEY_ID: &str = "AKIAPUSHEXAMPLE";

@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::codecommit::{CodeCommit, HOST, LOOK_ALIKES, ok};
+use crate::support::codecommit_server::{CodeCommit, HOST, LOOK_ALIKES, ok};
 use crate::support::{BINARY, Scratch, path_with, text};
 
 const KEY_ID: &str = "AKIAHOSTILEEXAMPLE";
@@ -265,7 +265,7 @@ fn escape_sequences_in_a_host_or_path_reach_no_terminal() {
 fn escape_sequences_in_a_codecommit_url_reach_no_terminal() {
     let scratch = Scratch::new();
     scratch.write(".aws/config", "[default]\nregion = eu-west-1\n");
-    let mut remote = scratch.command(crate::remote::REMOTE);
+    let mut remote = scratch.command(crate::support::REMOTE);
     remote.args(["origin", "codecommit://\x1b[31mme\x07@repo"]);
     let out = remote.output().unwrap();
     assert!(!out.status.success());

@@ -31,6 +31,7 @@ use git_credential_mfa_codecommit::aws::files::SharedFiles;
 use git_credential_mfa_codecommit::aws::files::ini::{self, Value};
 use serde_json::{Value as Json, json};
 
+use crate::support::rng::Rng;
 use crate::support::{manifest_dir, text};
 
 /// How many files are generated.
@@ -68,31 +69,6 @@ for name in sorted(os.listdir(directory)):
         result = {"crash": type(error).__name__}
     print(json.dumps({"file": name, "result": result}))
 "#;
-
-/// splitmix64: small, seeded, the same everywhere.
-pub(crate) struct Rng(pub(crate) u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn one_in(&mut self, n: usize) -> bool {
-        self.below(n) == 0
-    }
-
-    pub(crate) fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
 
 /// What `str.strip()` removes: ASCII, Unicode, and the separators U+001C to
 /// U+001F; some of them `str.splitlines()` breaks at, none a file line end.
@@ -663,7 +639,7 @@ fn has_sub_section(result: &Json) -> bool {
 
 /// botocore's reading of every file of `dir`, by file name.
 fn botocore(dir: &std::path::Path) -> HashMap<String, Json> {
-    let output = Command::new(crate::aws_cli::python())
+    let output = Command::new(crate::support::aws_cli::python())
         .args(["-c", SCRIPT])
         .arg(dir)
         .env("PYTHONUTF8", "1")

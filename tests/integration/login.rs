@@ -20,9 +20,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::aws_cli::{AWS_CLI_HELPER, FROZEN_UNIX, frozen_command, python};
-use crate::fake_service::FakeService;
-use crate::sso::{assert_signed_as, hours, parse_timestamp, run_timed, timestamp, unix};
+use crate::support::aws_cli::{AWS_CLI_HELPER, FROZEN_UNIX, frozen_command, python};
+use crate::support::fake_service::FakeService;
+use crate::support::sso_portal::{
+    assert_signed_as, hours, parse_timestamp, run_timed, timestamp, unix,
+};
 use crate::support::{BINARY, NO_IMDS, Scratch, attribute, request, require, text};
 
 const SESSION: &str = "arn:aws:iam::111122223333:user/Admin";

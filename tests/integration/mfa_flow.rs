@@ -11,7 +11,7 @@ use git_credential_mfa_codecommit::error::Error;
 use git_credential_mfa_codecommit::prompt;
 use git_credential_mfa_codecommit::session::{discovery, obtain};
 
-use crate::doubles::{Run, VECTOR_TIME, World, at, example_keys, request, sts_session};
+use crate::support::doubles::{Run, VECTOR_TIME, World, at, example_keys, request, sts_session};
 
 const ALICE: &str = "arn:aws:iam::123456789012:mfa/alice";
 const DEV: &str = "arn:aws:iam::123456789012:mfa/dev";

@@ -12,8 +12,8 @@
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output};
 
-use crate::codecommit::{HOST, ok, sts_calls};
-use crate::mfa_e2e::{MOTO_KEY_ID, MOTO_TOKEN, Mfa};
+use crate::support::codecommit_server::{HOST, ok, sts_calls};
+use crate::support::mfa::{MOTO_KEY_ID, MOTO_TOKEN, Mfa};
 use crate::support::{BINARY, attribute, request, require, run, text};
 
 /// A script in the scratch HOME that records `$#|$1` in `<name>.log`, then

@@ -20,13 +20,13 @@ use std::time::{Duration, UNIX_EPOCH};
 use git_credential_mfa_codecommit::aws::sigv4;
 use serde_json::json;
 
-use crate::aws_cli::{FROZEN_UNIX, frozen_command};
-use crate::codecommit::{CodeCommit, HOST, ok};
-use crate::mfa_e2e::{LONG_KEY_ID, LONG_SECRET, MOTO_KEY_ID, MOTO_SECRET, MOTO_TOKEN};
-use crate::moto::Moto;
-use crate::remote::port_443;
+use crate::support::aws_cli::{FROZEN_UNIX, frozen_command};
+use crate::support::codecommit_server::{CodeCommit, HOST, ok};
+use crate::support::mfa::{LONG_KEY_ID, LONG_SECRET, MOTO_KEY_ID, MOTO_SECRET, MOTO_TOKEN};
+use crate::support::moto::Moto;
+use crate::support::port_443;
+use crate::support::wine::assert_vectors_under_wine;
 use crate::support::{Scratch, assert_signed, manifest_dir, request, require, run, text};
-use crate::windows::assert_vectors_under_wine;
 
 const APP: &str = "git-credential-mfa-codecommit";
 const PROGRAMS: [&str; 2] = ["git-credential-mfa-codecommit", "git-remote-codecommit"];

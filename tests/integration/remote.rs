@@ -9,15 +9,13 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicU8, Ordering};
 
 use serde_json::json;
 
-use crate::codecommit::{CodeCommit, FIPS_HOST, HOST, ok};
-use crate::mfa_e2e::{LONG_KEY_ID, LONG_SECRET, MOTO_KEY_ID, MOTO_SECRET, MOTO_TOKEN, Mfa};
+use crate::support::codecommit_server::{CodeCommit, FIPS_HOST, HOST, ok};
+use crate::support::mfa::{LONG_KEY_ID, LONG_SECRET, MOTO_KEY_ID, MOTO_SECRET, MOTO_TOKEN, Mfa};
 use crate::support::{BINARY, Scratch, assert_signed, attribute, path_with, require, run, text};
-
-pub const REMOTE: &str = env!("CARGO_BIN_EXE_git-remote-codecommit");
+use crate::support::{REMOTE, port_443};
 
 const KEY_ID: &str = "AKIAREMOTEEXAMPLE";
 const SECRET: &str = "remote/Secret+Key";
@@ -288,19 +286,6 @@ fn it_tells_its_version() {
     assert_eq!(ok(command), concat!(env!("CARGO_PKG_VERSION"), "\n"));
 }
 
-/// A loopback address of this test's own, port 443: CodeCommit's URLs as
-/// they are, with no port in them (needs root).
-pub(crate) fn port_443() -> String {
-    static NEXT: AtomicU8 = AtomicU8::new(1);
-    let pid = std::process::id();
-    format!(
-        "127.{}.{}.{}:443",
-        pid % 256,
-        (pid / 256) % 256,
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 fn commit(git: impl Fn() -> Command, work: &Path, name: &str) {
     std::fs::write(work.join(name), name).unwrap();
     for args in [&["add", name][..], &["commit", "--quiet", "-m", name]] {
@@ -415,7 +400,7 @@ fn one_prompt_for_a_clone_and_several_pushes_over_a_codecommit_url() {
         stderr.contains("git-credential-mfa-codecommit: an MFA code is needed"),
         "{stderr}"
     );
-    let (sessions_before, _) = crate::codecommit::sts_calls(&mfa.moto.endpoint);
+    let (sessions_before, _) = crate::support::codecommit_server::sts_calls(&mfa.moto.endpoint);
     let mut clone = mfa_git(&mfa, &["clone", "--quiet", MFA_URL, "work"]);
     clone.env_remove("GIT_TERMINAL_PROMPT");
     assert_eq!(mfa.in_terminal(clone, "123456\r"), 1);
@@ -426,7 +411,7 @@ fn one_prompt_for_a_clone_and_several_pushes_over_a_codecommit_url() {
         push.current_dir(&work);
         ok(push);
     }
-    let (sessions, _) = crate::codecommit::sts_calls(&mfa.moto.endpoint);
+    let (sessions, _) = crate::support::codecommit_server::sts_calls(&mfa.moto.endpoint);
     assert_eq!(sessions - sessions_before, 1);
     let log = mfa.server.log();
     assert!(

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use git_credential_mfa_codecommit::session::store::{CacheKey, KeyringStore, SessionStore};
 
-use crate::cache::{gnome_keyring_locked, gnome_keyring_unlocked, keyutils_corrupt};
-use crate::codecommit::{ok, sts_calls};
-use crate::mfa_e2e::{MOTO_KEY_ID, MOTO_TOKEN, Mfa};
+use crate::support::codecommit_server::{ok, sts_calls};
+use crate::support::keyrings::{gnome_keyring_locked, gnome_keyring_unlocked, keyutils_corrupt};
+use crate::support::mfa::{MOTO_KEY_ID, MOTO_TOKEN, Mfa};
 use crate::support::require;
 use crate::support::{BINARY, attribute, request, run, text};
 

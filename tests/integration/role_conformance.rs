@@ -40,8 +40,8 @@ use chrono::NaiveDateTime;
 use git_credential_mfa_codecommit::aws::sigv4;
 use serde_json::Value;
 
-use crate::aws_cli::{AWS_CLI_HELPER, python};
-use crate::moto::Moto;
+use crate::support::aws_cli::{AWS_CLI_HELPER, python};
+use crate::support::moto::Moto;
 use crate::support::{BINARY, Scratch, attribute, manifest_dir, request, run, text};
 
 const HOST: &str = "git-codecommit.eu-west-1.amazonaws.com";

@@ -3,8 +3,8 @@
 //! that accepts only sessions issued with MFA (a role assumed with a code, or
 //! with an MFA session's keys).
 
-use crate::codecommit::{ok, sts_calls};
-use crate::mfa_e2e::Mfa;
+use crate::support::codecommit_server::{ok, sts_calls};
+use crate::support::mfa::Mfa;
 
 /// A config with a chained role (on the default profile's MFA session) and
 /// a role assumed directly with a code from the `nomfa` profile's keys.

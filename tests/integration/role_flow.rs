@@ -8,7 +8,7 @@ use git_credential_mfa_codecommit::aws::credentials::role;
 use git_credential_mfa_codecommit::error::Error;
 use git_credential_mfa_codecommit::session::plan;
 
-use crate::doubles::{Run, VECTOR_TIME, World, at, example_keys, request, sts_session};
+use crate::support::doubles::{Run, VECTOR_TIME, World, at, example_keys, request, sts_session};
 
 const HOST: &str = "git-codecommit.eu-west-1.amazonaws.com";
 const ALICE: &str = "arn:aws:iam::123456789012:mfa/alice";

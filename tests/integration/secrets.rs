@@ -17,8 +17,8 @@
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output};
 
-use crate::codecommit::HOST;
-use crate::mfa_e2e::{LONG_SECRET, MOTO_SECRET, MOTO_TOKEN, Mfa};
+use crate::support::codecommit_server::HOST;
+use crate::support::mfa::{LONG_SECRET, MOTO_SECRET, MOTO_TOKEN, Mfa};
 use crate::support::{BINARY, attribute, files_under, request, run, text};
 
 /// The TOTP code every source gives. Scripts compute it, so that it is in
@@ -231,7 +231,7 @@ fn no_secret_reaches_stderr_files_or_child_processes_with_verbose_output_on() {
 
     // doctor, verbose, trying the repository with the cached session: all
     // it prints is scanned too.
-    crate::doctor::write_gitconfig(&day.mfa, "");
+    crate::support::gitconfig::write_gitconfig(&day.mfa, "");
     let url = day.mfa.server.url("myrepo");
     let out = day.helper(&["doctor", "--verbose", &url], b"", &[]);
     let report = text(&out.stdout).to_owned();

@@ -7,22 +7,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::support::gitconfig::EXPECTED;
 use crate::support::{BINARY, Scratch, attribute, path_with, run, text};
-
-pub(crate) const EXPECTED: &str = "\
-[credential \"https://git-codecommit.*.amazonaws.com\"]
-\thelper = 
-\thelper = mfa-codecommit
-\tuseHttpPath = true
-[credential \"https://git-codecommit-fips.*.amazonaws.com\"]
-\thelper = 
-\thelper = mfa-codecommit
-\tuseHttpPath = true
-[credential \"https://git-codecommit.*.amazonaws.com.cn\"]
-\thelper = 
-\thelper = mfa-codecommit
-\tuseHttpPath = true
-";
 
 const STANDARD: &str = "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/x";
 const GOVCLOUD: &str = "https://git-codecommit.us-gov-west-1.amazonaws.com/v1/repos/x";

@@ -2,29 +2,12 @@
 //! botocore exactly as the AWS CLI calls it; the file's header says how),
 //! checked stage by stage so that a failure names the stage.
 
-use std::collections::HashMap;
 use std::time::SystemTime;
 
 use chrono::DateTime;
 use git_credential_mfa_codecommit::aws::sigv4;
 
-use crate::support::manifest_dir;
-
-pub(crate) fn records() -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(manifest_dir().join("tests/data/codecommit-passwords.txt"))
-        .expect("the vector file");
-    text.split("\n\n")
-        .map(|block| {
-            block
-                .lines()
-                .filter(|line| !line.starts_with('#'))
-                .filter_map(|line| line.split_once(": ").or_else(|| line.split_once(':')))
-                .map(|(key, value)| (key.to_owned(), value.to_owned()))
-                .collect::<HashMap<_, _>>()
-        })
-        .filter(|record| !record.is_empty())
-        .collect()
-}
+use crate::support::vectors::records;
 
 /// The Python repr of a plain ASCII string with `\n` escapes, undone.
 fn unrepr(repr: &str) -> String {

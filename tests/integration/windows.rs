@@ -7,116 +7,30 @@
 //! Every test names an MFA device of its own, so that tests sharing the
 //! prefix's Credential Manager never share an entry.
 
-use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use chrono::Utc;
 use git_credential_mfa_codecommit::aws::sigv4;
 
-use crate::codecommit::sts_calls;
-use crate::mfa_e2e::{LONG_KEY_ID, LONG_SECRET, MOTO_SECRET};
-use crate::moto::Moto;
-use crate::support::{
-    NO_IMDS, Scratch, assert_signed_for, attribute, manifest_dir, request, run, text,
+use crate::support::codecommit_server::sts_calls;
+use crate::support::mfa::{LONG_KEY_ID, LONG_SECRET, MOTO_SECRET};
+use crate::support::moto::Moto;
+use crate::support::wine::{
+    assert_signed_now, assert_vectors_under_wine, built, in_prefix, wine, wine_env, z,
 };
-use crate::vectors::records;
-
-/// The built executables and the wine prefix they run in.
-struct Built {
-    helper: PathBuf,
-    remote: PathBuf,
-    prefix: PathBuf,
-}
-
-/// Builds both executables (and the prefix) once per test run.
-fn built() -> &'static Built {
-    static BUILT: OnceLock<Built> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let root = manifest_dir();
-        let out = Command::new("sh")
-            .arg(root.join("tests/windows/cargo.sh"))
-            .args(["build", "--locked", "--bins"])
-            .output()
-            .expect("sh");
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        let target = root.join("target/windows");
-        let bin = target.join("x86_64-pc-windows-gnu/debug");
-        // One wine server for the whole run, its services up before the
-        // tests start processes side by side; it lingers a minute at most.
-        let prefix = target.join("prefix");
-        for warm_up in [&["wineserver", "-p60"][..], &["wine", "cmd", "/c", "exit"]] {
-            let status = in_prefix(&prefix, warm_up[0])
-                .args(&warm_up[1..])
-                .status()
-                .expect("wine");
-            assert!(status.success(), "{warm_up:?}");
-        }
-        Built {
-            helper: bin.join("git-credential-mfa-codecommit.exe"),
-            remote: bin.join("git-remote-codecommit.exe"),
-            prefix,
-        }
-    })
-}
-
-/// One of wine's programs, in the test prefix, quiet.
-fn in_prefix(prefix: &Path, program: &str) -> Command {
-    let mut command = Command::new(program);
-    command.env("WINEPREFIX", prefix).env("WINEDEBUG", "-all");
-    command
-}
-
-/// `path` as Windows programs under wine name it.
-fn z(path: &Path) -> String {
-    format!("Z:{}", path.display()).replace('/', "\\")
-}
-
-/// The whole environment of a program under wine: only PATH from the
-/// outside, the scratch AWS files, and no instance metadata.
-fn wine_env(scratch: &Scratch) -> Vec<(&'static str, OsString)> {
-    vec![
-        ("PATH", std::env::var_os("PATH").unwrap_or_default()),
-        ("WINEPREFIX", built().prefix.clone().into()),
-        ("WINEDEBUG", "-all".into()),
-        ("AWS_CONFIG_FILE", z(&scratch.path(".aws/config")).into()),
-        (
-            "AWS_SHARED_CREDENTIALS_FILE",
-            z(&scratch.path(".aws/credentials")).into(),
-        ),
-        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", NO_IMDS.into()),
-    ]
-}
-
-/// `program` under wine, in [`wine_env`].
-fn wine(scratch: &Scratch, program: &Path) -> Command {
-    let mut command = Command::new("wine");
-    command
-        .arg(program)
-        .env_clear()
-        .envs(wine_env(scratch))
-        .current_dir(scratch.home.path());
-    command
-}
+use crate::support::{Scratch, attribute, manifest_dir, request, run, text};
 
 /// The helper under wine with `args`, `stdin` written to it, `env` added.
 fn helper(scratch: &Scratch, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     let mut command = wine(scratch, &built().helper);
     command.args(args).envs(env.iter().copied());
     run(command, stdin)
-}
-
-/// Checks an answer's password against its own timestamp, as CodeCommit
-/// does (a wine process cannot run under a frozen clock), and that every
-/// line ends in LF alone.
-fn assert_signed_now(stdout: &[u8], secret: &str, target: &sigv4::Target) {
-    assert!(!stdout.contains(&b'\r'), "{}", text(stdout));
-    assert_signed_for(stdout, secret, target);
 }
 
 /// A serial no other test uses.
@@ -165,38 +79,6 @@ fn target() -> sigv4::Target<'static> {
         host: HOST,
         path: "/v1/repos/myrepo",
         region: "us-east-1",
-    }
-}
-
-/// `program` (a helper `.exe`) answers each of git-remote-codecommit's
-/// vectors under wine, in this run's prefix.
-pub(crate) fn assert_vectors_under_wine(program: &Path) {
-    let scratch = Scratch::new();
-    for record in records() {
-        let path = record["path"].trim_start_matches('/');
-        let mut command = wine(&scratch, program);
-        command.arg("get").envs([
-            ("AWS_ACCESS_KEY_ID", record["access_key_id"].as_str()),
-            (
-                "AWS_SECRET_ACCESS_KEY",
-                record["secret_access_key"].as_str(),
-            ),
-        ]);
-        if !record["session_token"].is_empty() {
-            command.env("AWS_SESSION_TOKEN", &record["session_token"]);
-        }
-        let out = run(command, &request(&record["host"], Some(path)));
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        assert_eq!(
-            attribute(&out.stdout, "username"),
-            Some(record["expected_username"].as_str())
-        );
-        let target = sigv4::Target {
-            host: &record["host"],
-            path: &record["path"],
-            region: &record["region"],
-        };
-        assert_signed_now(&out.stdout, &record["secret_access_key"], &target);
     }
 }
 

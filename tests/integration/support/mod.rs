@@ -2,9 +2,24 @@
 //! environment, so no developer's AWS or git setup leaks into a test, and no
 //! test ever reaches instance metadata (its endpoint is a closed loopback port).
 
+pub mod aws_cli;
+pub mod codecommit_server;
+pub mod doubles;
+pub mod fake_service;
+pub mod gitconfig;
+pub mod iam_user;
+pub mod keyrings;
+pub mod mfa;
+pub mod moto;
+pub mod rng;
+pub mod sso_portal;
+pub mod vectors;
+pub mod wine;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDateTime;
@@ -174,4 +189,19 @@ pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         }
     }
     found
+}
+
+pub const REMOTE: &str = env!("CARGO_BIN_EXE_git-remote-codecommit");
+
+/// A loopback address of this test's own, port 443: CodeCommit's URLs as
+/// they are, with no port in them (needs root).
+pub(crate) fn port_443() -> String {
+    static NEXT: AtomicU8 = AtomicU8::new(1);
+    let pid = std::process::id();
+    format!(
+        "127.{}.{}.{}:443",
+        pid % 256,
+        (pid / 256) % 256,
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }

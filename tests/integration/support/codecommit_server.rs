@@ -200,7 +200,7 @@ impl Drop for CodeCommit {
 }
 
 /// How many GetSessionToken and AssumeRole calls the moto at `endpoint` has
-/// recorded (moto runs with recording on: see [`crate::moto::Moto::start`]).
+/// recorded (moto runs with recording on: see [`crate::support::moto::Moto::start`]).
 pub fn sts_calls(endpoint: &str) -> (u64, u64) {
     let mut command = Command::new("python3");
     command
