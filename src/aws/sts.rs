@@ -106,7 +106,7 @@ pub struct Identity {
 /// Issues MFA sessions and role sessions (temporary credentials, each with
 /// a session token and an expiry), and says whose keys are whose;
 /// the real one is [`Sts`].
-pub trait TokenIssuer {
+pub trait StsApi {
     fn session(&self, request: &SessionRequest) -> Result<Credentials, Error>;
     fn assume_role(&self, request: &RoleRequest) -> Result<Credentials, Error>;
     /// `sts:GetCallerIdentity`, which no policy can deny: whoever
@@ -118,7 +118,7 @@ pub trait TokenIssuer {
 #[derive(Debug, Default)]
 pub struct Sts;
 
-impl TokenIssuer for Sts {
+impl StsApi for Sts {
     fn session(&self, request: &SessionRequest) -> Result<Credentials, Error> {
         let call = async {
             client(&request.caller)

@@ -23,7 +23,7 @@ use crate::session::obtain;
 
 pub(super) fn run(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
     let plan = for_sts(args, context)?;
-    let session = obtain::session(selected_need(&plan)?, plan.settings.files(), context)?;
+    let session = obtain::cached_or_new(selected_need(&plan)?, plan.settings.files(), context)?;
     let credentials = session.credentials();
     let expiration = rfc3339(session.expiry()).ok_or(Error::BadExpiry)?;
     let mut line = json::write_object(&[

@@ -73,7 +73,9 @@ pub(super) fn signed(
     let files = plan.settings.files();
     let region = &plan.region.name;
     let credentials = match &plan.need {
-        Some(need) => obtain::session(need, files, context)?.credentials().clone(),
+        Some(need) => obtain::cached_or_new(need, files, context)?
+            .credentials()
+            .clone(),
         None => plan.keys().fetch(context.credentials, files, region)?,
     };
     let now = context.clock.now();

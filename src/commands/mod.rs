@@ -16,8 +16,8 @@ mod credential_process;
 mod doctor;
 mod erase;
 mod get;
+mod login;
 mod planning;
-mod session;
 mod setup;
 
 use std::io::{BufRead, Write};
@@ -38,9 +38,9 @@ pub fn run(
             get::run(args, *ignore_host_check, input, &mut output, context)
         }
         Operation::Erase => erase::run(args, input, context),
-        Operation::Login => session::login(args, &mut output, context),
-        Operation::Logout { all } => session::logout(args, *all, &mut output, context),
-        Operation::Status => session::status(args, &mut output, context),
+        Operation::Login => login::login(args, &mut output, context),
+        Operation::Logout { all } => login::logout(args, *all, &mut output, context),
+        Operation::Status => login::status(args, &mut output, context),
         Operation::CredentialProcess => credential_process::run(args, &mut output, context),
         Operation::Doctor { url, login } => {
             doctor::run(args, url.as_deref(), *login, &mut output, context)

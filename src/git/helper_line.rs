@@ -11,8 +11,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::aws::files::shlex;
 use crate::os::shell;
+use crate::os::shlex;
 
 /// The helper's name as git resolves it: `git credential-mfa-codecommit` on PATH.
 pub const HELPER: &str = "mfa-codecommit";

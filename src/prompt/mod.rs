@@ -75,7 +75,7 @@ pub trait GitSettings {
 
 /// Where TOTP codes come from, and the user's choice among MFA devices;
 /// the real one is [`Sources`].
-pub trait TotpPrompt {
+pub trait Prompter {
     /// One answer to `MFA code for <mfa_serial>: `, unchecked.
     fn ask(&self, question: &Question) -> Result<Code, Error>;
     /// The index of the option the user picks on the terminal, after
@@ -89,7 +89,7 @@ pub trait TotpPrompt {
 #[derive(Debug, Default)]
 pub struct Never;
 
-impl TotpPrompt for Never {
+impl Prompter for Never {
     fn ask(&self, _: &Question) -> Result<Code, Error> {
         Err(Error::NotAsked)
     }
@@ -123,7 +123,7 @@ pub struct Sources<'a> {
     pub process_timeout: Duration,
 }
 
-impl TotpPrompt for Sources<'_> {
+impl Prompter for Sources<'_> {
     fn choose(&self, title: &str, options: &[String]) -> Result<usize, Error> {
         let tty = terminal::open().map_err(Error::NoTerminal)?;
         terminal::choose(&tty, title, options)

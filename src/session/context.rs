@@ -17,9 +17,9 @@ use aws_types::os_shim_internal::{Env, Fs};
 use crate::aws::credentials::CredentialSource;
 use crate::aws::iam::MfaDevices;
 use crate::aws::imds::InstanceRegion;
-use crate::aws::sts::TokenIssuer;
+use crate::aws::sts::StsApi;
 use crate::os::log::Log;
-use crate::prompt::TotpPrompt;
+use crate::prompt::Prompter;
 use crate::session::store::SessionStore;
 
 /// The time, read when needed.
@@ -45,8 +45,8 @@ pub struct Context<'a> {
     pub credentials: &'a dyn CredentialSource,
     /// The EC2 instance's region, the last source of a region to sign in.
     pub instance: &'a dyn InstanceRegion,
-    pub prompt: &'a dyn TotpPrompt,
-    pub issuer: &'a dyn TokenIssuer,
+    pub prompt: &'a dyn Prompter,
+    pub issuer: &'a dyn StsApi,
     /// IAM's list of a user's MFA devices (`login` only).
     pub devices: &'a dyn MfaDevices,
     pub store: &'a dyn SessionStore,

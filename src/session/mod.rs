@@ -9,7 +9,6 @@
 mod cached;
 pub mod context;
 pub mod discovery;
-pub mod keyutils;
 pub mod lock;
 pub mod obtain;
 pub mod plan;

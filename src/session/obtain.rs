@@ -24,7 +24,7 @@ use crate::prompt::{self, Question};
 use crate::session::Session;
 use crate::session::context::Context;
 use crate::session::lock;
-use crate::session::plan::{Kind, Need, RoleBase};
+use crate::session::plan::{Method, Need, RoleBase};
 use crate::session::store;
 
 /// What to do about a keyring that fails.
@@ -61,14 +61,18 @@ pub enum Error {
 fn caller<'a>(need: &'a Need, base: &'a Credentials, config: &'a SharedFiles) -> Caller<'a> {
     Caller {
         base,
-        profile: need.explicit_profile.as_deref(),
+        profile: need.lookup_profile.as_deref(),
         region: &need.region,
         config,
     }
 }
 
 /// A session for `need`: the cached one, or a new one (prompting once).
-pub fn session(need: &Need, config: &SharedFiles, context: &Context) -> Result<Session, Error> {
+pub fn cached_or_new(
+    need: &Need,
+    config: &SharedFiles,
+    context: &Context,
+) -> Result<Session, Error> {
     match context.store.load(&need.key) {
         Ok(Some(session)) if is_fresh(&session, context) => {
             context.log.step(&format!(
@@ -144,7 +148,7 @@ pub fn save(need: &Need, session: &Session, context: &Context) {
 /// Makes a new session for `need`, prompting when it takes a code.
 pub fn new_session(need: &Need, config: &SharedFiles, context: &Context) -> Result<Session, Error> {
     let keys = |need: &Need| need.keys().fetch(context.credentials, config, &need.region);
-    let Kind::Role(role) = &need.kind else {
+    let Method::Role(role) = &need.method else {
         let base = keys(need)?;
         if base.session_token().is_some() {
             return Err(Error::TemporaryBase(need.key.profile.clone()));
@@ -171,7 +175,7 @@ pub fn new_session(need: &Need, config: &SharedFiles, context: &Context) -> Resu
         }))
     };
     if let RoleBase::Session(source) = &role.base {
-        let source = session(source, config, context)?;
+        let source = cached_or_new(source, config, context)?;
         return Ok(assume(source.credentials(), None)?);
     }
     let base = keys(need)?;

@@ -18,7 +18,7 @@ use std::time::Duration;
 use aws_types::os_shim_internal::Env;
 
 use crate::aws::codecommit;
-use crate::aws::credentials::{self, Chain, Keys, ROLE_SESSION_NAME, role};
+use crate::aws::credentials::{self, Chain, KeySource, ROLE_SESSION_NAME, role};
 use crate::aws::files::Choice;
 use crate::aws::imds::InstanceRegion;
 use crate::aws::settings::{self, Region, RegionSource, Settings};
@@ -42,14 +42,16 @@ pub enum Error {
 #[derive(Clone)]
 pub struct Need {
     pub key: CacheKey,
-    /// `--profile`, passed on to credential and STS look-ups.
-    pub explicit_profile: Option<String>,
+    /// The profile credential and STS look-ups are told to use, as
+    /// `--profile` tells them: `--profile` itself, or a chained role's
+    /// source profile; `None` when the environment or the default chose.
+    pub lookup_profile: Option<String>,
     /// The region STS is called in (the repository's: same partition).
     pub region: String,
     pub duration: Duration,
     /// The profile's `mfa_process`, a command that prints the code.
     pub mfa_process: Option<String>,
-    pub kind: Kind,
+    pub method: Method,
 }
 
 /// Shows everything but the `mfa_process` command, which may hold a TOTP seed.
@@ -57,21 +59,21 @@ impl std::fmt::Debug for Need {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Need")
             .field("key", &self.key)
-            .field("explicit_profile", &self.explicit_profile)
+            .field("lookup_profile", &self.lookup_profile)
             .field("region", &self.region)
             .field("duration", &self.duration)
             .field(
                 "mfa_process",
                 &self.mfa_process.as_ref().map(|_| "<redacted>"),
             )
-            .field("kind", &self.kind)
+            .field("method", &self.method)
             .finish()
     }
 }
 
 /// How a new session is made.
 #[derive(Debug, Clone)]
-pub enum Kind {
+pub enum Method {
     /// GetSessionToken with the profile's long-term keys.
     UserSession,
     Role(Role),
@@ -155,20 +157,20 @@ impl Plan {
 
     /// The profile `--profile` named, passed on to credential and STS
     /// look-ups; `None` when the environment or the default chose it.
-    pub fn explicit_profile(&self) -> Option<&str> {
+    pub fn profile_flag(&self) -> Option<&str> {
         let files = self.settings.files();
         (files.choice() == Choice::Flag).then(|| files.selected())
     }
 
     /// The keys that sign when no session is needed, or that STS is first
     /// called with to make one.
-    pub fn keys(&self) -> Keys<'_> {
+    pub fn keys(&self) -> KeySource<'_> {
         match &self.need {
             Some(need) => need.keys(),
-            None => Keys::Chain(
+            None => KeySource::Chain(
                 self.settings.name(),
                 Chain::Full {
-                    environment: self.explicit_profile().is_none(),
+                    environment: self.profile_flag().is_none(),
                 },
             ),
         }
@@ -178,17 +180,17 @@ impl Plan {
 impl Need {
     /// The keys STS is first called with for this session: for a role on
     /// its source's MFA session, the source's.
-    pub fn keys(&self) -> Keys<'_> {
-        match &self.kind {
-            Kind::UserSession => Keys::Chain(
+    pub fn keys(&self) -> KeySource<'_> {
+        match &self.method {
+            Method::UserSession => KeySource::Chain(
                 &self.key.profile,
                 Chain::Full {
-                    environment: self.explicit_profile.is_none(),
+                    environment: self.lookup_profile.is_none(),
                 },
             ),
-            Kind::Role(role) => match &role.base {
-                RoleBase::Profile(source) => Keys::Chain(source, Chain::SourceProfile),
-                RoleBase::CredentialSource(source) => Keys::CredentialSource(*source),
+            Method::Role(role) => match &role.base {
+                RoleBase::Profile(source) => KeySource::Chain(source, Chain::SourceProfile),
+                RoleBase::CredentialSource(source) => KeySource::CredentialSource(*source),
                 RoleBase::Session(source) => source.keys(),
             },
         }
@@ -243,7 +245,7 @@ pub fn need(
         };
         let duration = settings.session_duration(name, flags.duration)?;
         return asked
-            .need(serial, None, duration, Kind::UserSession)
+            .need(serial, None, duration, Method::UserSession)
             .map(Some);
     };
     if !credentials::assumes_role(settings.files(), name) {
@@ -265,7 +267,7 @@ pub fn need(
     };
     let duration = settings.role_duration(name, flags.duration)?;
     asked
-        .need(&serial, Some(role_arn), duration, Kind::Role(role))
+        .need(&serial, Some(role_arn), duration, Method::Role(role))
         .map(Some)
 }
 
@@ -278,13 +280,13 @@ struct Asked<'a> {
 }
 
 impl Asked<'_> {
-    /// The session on `serial` (and for `role_arn`), made with `kind`.
+    /// The session on `serial` (and for `role_arn`), made by `method`.
     fn need(
         &self,
         serial: &str,
         role_arn: Option<&str>,
         duration: Duration,
-        kind: Kind,
+        method: Method,
     ) -> Result<Need, Error> {
         Ok(Need {
             key: CacheKey {
@@ -292,14 +294,14 @@ impl Asked<'_> {
                 mfa_serial: serial.to_owned(),
                 role_arn: role_arn.map(str::to_owned),
             },
-            explicit_profile: self.flags.profile.map(str::to_owned),
+            lookup_profile: self.flags.profile.map(str::to_owned),
             region: self.region.to_owned(),
             duration,
             mfa_process: self
                 .settings
                 .get_in(self.name, "mfa_process")?
                 .map(str::to_owned),
-            kind,
+            method,
         })
     }
 }
@@ -373,7 +375,7 @@ mod tests {
         assert_eq!(need.key.role_arn, None);
         assert_eq!(need.duration, settings::DEFAULT_DURATION);
         assert_eq!(need.mfa_process.as_deref(), Some("echo 123456"));
-        assert!(matches!(need.kind, Kind::UserSession));
+        assert!(matches!(need.method, Method::UserSession));
         assert!(need_of("plain", &Flags::default()).unwrap().is_none());
         let flags = Flags {
             mfa_serial: Some("arn:aws:iam::1:mfa/flag"),
@@ -388,7 +390,7 @@ mod tests {
     #[test]
     fn roles_are_assumed_with_a_code_or_on_the_sources_session() {
         let need = need_of("direct", &Flags::default()).unwrap().unwrap();
-        let Kind::Role(role) = &need.kind else {
+        let Method::Role(role) = &need.method else {
             panic!("{need:?}")
         };
         assert_eq!(
@@ -403,7 +405,7 @@ mod tests {
         assert_eq!(role.session_name, ROLE_SESSION_NAME);
 
         let need = need_of("deploy", &Flags::default()).unwrap().unwrap();
-        let Kind::Role(role) = &need.kind else {
+        let Method::Role(role) = &need.method else {
             panic!("{need:?}")
         };
         let RoleBase::Session(source) = &role.base else {
@@ -415,8 +417,8 @@ mod tests {
 
         let need = need_of("fromenv", &Flags::default()).unwrap().unwrap();
         assert!(matches!(
-            need.kind,
-            Kind::Role(Role {
+            need.method,
+            Method::Role(Role {
                 base: RoleBase::CredentialSource(role::Source::Environment),
                 ..
             })

@@ -4,7 +4,7 @@
 //!
 //! Every backend is driven through `keyring_core`: the macOS Keychain, the
 //! Windows Credential Manager, the Linux Secret Service over D-Bus, and the
-//! Linux kernel's user keyring ([`crate::session::keyutils`]). An entry is filed under
+//! Linux kernel's user keyring ([`crate::os::keyutils`]). An entry is filed under
 //! the service [`SERVICE`] and an account made from the [`CacheKey`]; its
 //! value is [`Session::encode`]'s bytes, which fit the smallest backend
 //! (Credential Manager's `CRED_MAX_CREDENTIAL_BLOB_SIZE`, 2,560 bytes).
@@ -212,8 +212,9 @@ impl Backend {
             Backend::SecretService => dbus_secret_service_keyring_store::Store::new()
                 .map(|store| -> Arc<CredentialStore> { store }),
             #[cfg(target_os = "linux")]
-            Backend::Keyutils => crate::session::keyutils::Store::new()
-                .map(|store| -> Arc<CredentialStore> { store }),
+            Backend::Keyutils => {
+                crate::os::keyutils::Store::new().map(|store| -> Arc<CredentialStore> { store })
+            }
             #[cfg(target_os = "macos")]
             Backend::Keychain => apple_native_keyring_store::keychain::Store::new()
                 .map(|store| -> Arc<CredentialStore> { store }),

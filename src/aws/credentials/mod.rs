@@ -125,12 +125,12 @@ pub enum Chain {
 
 /// Which keys to fetch: a profile's chain, or a role's `credential_source`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Keys<'a> {
+pub enum KeySource<'a> {
     Chain(&'a str, Chain),
     CredentialSource(role::Source),
 }
 
-impl Keys<'_> {
+impl KeySource<'_> {
     /// The keys, from `source`; `region` is for any AWS call a provider makes.
     pub fn fetch(
         self,
@@ -139,16 +139,16 @@ impl Keys<'_> {
         region: &str,
     ) -> Result<Credentials, Error> {
         match self {
-            Keys::Chain(_, Chain::Full { environment: true }) => {
+            KeySource::Chain(_, Chain::Full { environment: true }) => {
                 source.credentials(config, None, region)
             }
-            Keys::Chain(profile, Chain::Full { environment: false }) => {
+            KeySource::Chain(profile, Chain::Full { environment: false }) => {
                 source.credentials(config, Some(profile), region)
             }
-            Keys::Chain(profile, Chain::SourceProfile) => {
+            KeySource::Chain(profile, Chain::SourceProfile) => {
                 source.source_profile(config, profile, region)
             }
-            Keys::CredentialSource(name) => source.credential_source(name, region),
+            KeySource::CredentialSource(name) => source.credential_source(name, region),
         }
     }
 }

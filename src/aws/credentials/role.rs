@@ -12,7 +12,7 @@ use std::time::Duration;
 use aws_credential_types::Credentials;
 
 use crate::aws::files::{self, SharedFiles};
-use crate::aws::sts::{self, Caller, RoleRequest, TokenIssuer};
+use crate::aws::sts::{self, Caller, RoleRequest, StsApi};
 
 /// The role session name when the profile sets no `role_session_name`.
 pub const SESSION_NAME: &str = "git-credential-mfa-codecommit";

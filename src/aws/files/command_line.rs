@@ -9,8 +9,8 @@
 //! each pair is one backslash and an odd one left over makes the `"` a plain
 //! character.
 
-use super::shlex;
 use crate::os::shell;
+use crate::os::shlex;
 
 /// The words of `command` as botocore splits it on this platform; `None`
 /// where botocore raises (an unclosed quote).

@@ -27,7 +27,6 @@ pub mod command_line;
 pub(crate) mod disk;
 pub mod ini;
 pub(crate) mod paths;
-pub(crate) mod shlex;
 pub mod writer;
 
 use std::collections::BTreeMap;
@@ -35,6 +34,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use aws_types::os_shim_internal::{Env, Fs};
+
+use crate::os::shlex;
 
 pub use ini::Value;
 

@@ -11,16 +11,16 @@ use super::Repository;
 use super::git::Found;
 use super::probe;
 use super::report::{Finding, Report};
-use crate::aws::credentials::{self, Keys, Provider};
-use crate::aws::files::Kind as FileKind;
+use crate::aws::credentials::{self, KeySource, Provider};
+use crate::aws::files::Kind;
 use crate::aws::iam::DeviceRequest;
 use crate::aws::settings::Settings;
 use crate::aws::sts::{self, Caller, Identity};
 use crate::cli::Args;
-use crate::commands::{get, session};
+use crate::commands::{get, login};
 use crate::error::Error;
 use crate::session::context::Context;
-use crate::session::plan::{Flags, Kind, Plan};
+use crate::session::plan::{Flags, Method, Plan};
 use crate::session::{discovery, store};
 
 /// AWS refuses signatures made this far from its own clock.
@@ -98,7 +98,7 @@ fn select(
     report.pass(format!(
         "AWS profile {} ({why}), from {}",
         settings.name(),
-        settings.files().path(FileKind::Config).display()
+        settings.files().path(Kind::Config).display()
     ))?;
     let plan = match repository {
         Some(repository) => Plan::for_host(
@@ -132,19 +132,20 @@ fn check_credentials(
     let files = plan.settings.files();
     let keys = plan.keys();
     let (source, name, sso) = match keys {
-        Keys::CredentialSource(source) => (
+        KeySource::CredentialSource(source) => (
             format!("credential_source {source}"),
             plan.settings.name(),
             false,
         ),
-        Keys::Chain(name, chain) => match credentials::provider(files, &context.env, name, chain) {
-            Ok(Some(provider)) => (
-                describe(&provider, files),
-                name,
-                matches!(provider, Provider::Sso(_)),
-            ),
-            Ok(None) => {
-                return report
+        KeySource::Chain(name, chain) => {
+            match credentials::provider(files, &context.env, name, chain) {
+                Ok(Some(provider)) => (
+                    describe(&provider, files),
+                    name,
+                    matches!(provider, Provider::Sso(_)),
+                ),
+                Ok(None) => {
+                    return report
                     .fail(
                         format!(
                             "profile {name} gives no credentials: no keys, IAM Identity Center, credential_process or role in it, none in the environment"
@@ -152,9 +153,10 @@ fn check_credentials(
                         format!("aws configure --profile {name}"),
                     )
                     .map(|()| None);
+                }
+                Err(error) => return report.fail(error, "correct the profile").map(|()| None),
             }
-            Err(error) => return report.fail(error, "correct the profile").map(|()| None),
-        },
+        }
     };
     match keys.fetch(context.credentials, files, &plan.region.name) {
         Ok(base) => {
@@ -207,9 +209,9 @@ fn device(
 ) -> Result<Finding, Error> {
     let name = plan.settings.name();
     if let Some(need) = &plan.need {
-        let role = match &need.kind {
-            Kind::Role(role) => format!(", for role {}", role.role_arn),
-            Kind::UserSession => String::new(),
+        let role = match &need.method {
+            Method::Role(role) => format!(", for role {}", role.role_arn),
+            Method::UserSession => String::new(),
         };
         return Ok(Finding::Pass(format!(
             "MFA device {}, sessions of {} s{role}",
@@ -269,7 +271,7 @@ fn devices(plan: &Plan, base: &Credentials, arn: &str, context: &Context) -> Opt
 fn caller<'a>(plan: &'a Plan, base: &'a Credentials) -> Caller<'a> {
     Caller {
         base,
-        profile: plan.explicit_profile(),
+        profile: plan.profile_flag(),
         region: &plan.region.name,
         config: plan.settings.files(),
     }
@@ -293,14 +295,14 @@ fn check_cache(
         )?,
     }
     let now = context.clock.now();
-    for key in session::every_key(&plan.settings) {
+    for key in login::every_key(&plan.settings) {
         let state = match store.load(&key) {
             Ok(Some(session)) if session.expiry() > now => {
-                format!("valid until {}", session::utc(session.expiry()))
+                format!("valid until {}", login::utc(session.expiry()))
             }
             Ok(Some(session)) => format!(
                 "expired at {}; the next use asks for a code",
-                session::utc(session.expiry())
+                login::utc(session.expiry())
             ),
             Ok(None) => "none cached; the next use asks for a code".to_owned(),
             Err(error) => format!("unreadable ({error}); the next use asks for a code"),

@@ -14,13 +14,13 @@ use git_credential_mfa_codecommit::aws::files::SharedFiles;
 use git_credential_mfa_codecommit::aws::iam::{self, DeviceRequest, MfaDevices};
 use git_credential_mfa_codecommit::aws::imds::InstanceRegion;
 use git_credential_mfa_codecommit::aws::sts::{
-    self, Caller, Identity, RoleRequest, SessionRequest, TokenIssuer,
+    self, Caller, Identity, RoleRequest, SessionRequest, StsApi,
 };
 use git_credential_mfa_codecommit::cli::{self, Command};
 use git_credential_mfa_codecommit::commands;
 use git_credential_mfa_codecommit::error::Error;
 use git_credential_mfa_codecommit::os::log::Log;
-use git_credential_mfa_codecommit::prompt::{self, Question, TotpPrompt};
+use git_credential_mfa_codecommit::prompt::{self, Prompter, Question};
 use git_credential_mfa_codecommit::session::Session;
 use git_credential_mfa_codecommit::session::context::{Clock, Context};
 use git_credential_mfa_codecommit::session::store::{self, CacheKey, SessionStore};
@@ -116,7 +116,7 @@ impl ScriptedPrompt {
     }
 }
 
-impl TotpPrompt for ScriptedPrompt {
+impl Prompter for ScriptedPrompt {
     fn ask(&self, question: &Question) -> Result<prompt::Code, prompt::Error> {
         self.asked.borrow_mut().push(question.mfa_serial.to_owned());
         self.answers
@@ -165,7 +165,7 @@ impl ScriptedIssuer {
     }
 }
 
-impl TokenIssuer for ScriptedIssuer {
+impl StsApi for ScriptedIssuer {
     fn caller_identity(&self, caller: &Caller) -> Result<Identity, sts::Error> {
         let arn = self.callers.borrow_mut().pop_front().unwrap_or_else(|| {
             panic!(

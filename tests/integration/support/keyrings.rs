@@ -6,7 +6,7 @@ use keyring_core::api::CredentialStoreApi;
 
 /// Writes `bytes` under `key` in the kernel keyring, as another program could.
 pub(crate) fn keyutils_corrupt(key: &CacheKey, bytes: &[u8]) {
-    git_credential_mfa_codecommit::session::keyutils::Store::new()
+    git_credential_mfa_codecommit::os::keyutils::Store::new()
         .unwrap()
         .build(SERVICE, &key.account(), None)
         .unwrap()
