@@ -76,7 +76,7 @@ pub(super) fn signed(
         Some(need) => obtain::cached_or_new(need, files, context)?
             .credentials()
             .clone(),
-        None => plan.keys().fetch(context.credentials, files, region)?,
+        None => context.credentials.fetch(files, plan.keys(), region)?,
     };
     let now = context.clock.now();
     let path = codecommit::signed_path(path);

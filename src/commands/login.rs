@@ -26,8 +26,7 @@ pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Resu
     // An IAM user's profile without a device: find it, record it, and read
     // the profile again.
     if plan.need.is_none() && settings.get_in(settings.name(), "role_arn")?.is_none() {
-        let region = &plan.region.name;
-        discovery::discover(settings, args.profile.as_deref(), region, &mut out, context)?;
+        discovery::discover(&plan, &mut out, context)?;
         plan = for_sts(args, context)?;
     }
     let need = selected_need(&plan)?;

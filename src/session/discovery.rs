@@ -15,11 +15,11 @@ use std::path::Path;
 use crate::aws::files::disk;
 use crate::aws::files::{Kind, writer};
 use crate::aws::iam::{self, DeviceRequest};
-use crate::aws::settings::Settings;
 use crate::aws::{credentials, sts};
 use crate::os::printable::printable;
 use crate::prompt;
 use crate::session::context::Context;
+use crate::session::plan::Plan;
 
 /// Where MFA devices are made, for the messages.
 const CONSOLE: &str = "the IAM console's Security credentials page";
@@ -49,20 +49,16 @@ pub enum Error {
 /// Finds the MFA device of the selected profile (an IAM user's, with no
 /// `mfa_serial`), records it in the config file, says so on `out`, and
 /// returns its ARN.
-pub fn discover(
-    profile: &Settings,
-    explicit: Option<&str>,
-    region: &str,
-    out: &mut dyn Write,
-    context: &Context,
-) -> Result<String, Error> {
+pub fn discover(plan: &Plan, out: &mut dyn Write, context: &Context) -> Result<String, Error> {
+    let profile = &plan.settings;
     let name = profile.name();
+    let region = &plan.region.name;
     let base = context
         .credentials
-        .credentials(profile.files(), explicit, region)?;
+        .fetch(profile.files(), plan.keys(), region)?;
     let caller = sts::Caller {
         base: &base,
-        profile: explicit,
+        profile: plan.profile_flag(),
         region,
         config: profile.files(),
     };

@@ -147,7 +147,7 @@ pub fn save(need: &Need, session: &Session, context: &Context) {
 
 /// Makes a new session for `need`, prompting when it takes a code.
 pub fn new_session(need: &Need, config: &SharedFiles, context: &Context) -> Result<Session, Error> {
-    let keys = |need: &Need| need.keys().fetch(context.credentials, config, &need.region);
+    let keys = |need: &Need| context.credentials.fetch(config, need.keys(), &need.region);
     let Method::Role(role) = &need.method else {
         let base = keys(need)?;
         if base.session_token().is_some() {

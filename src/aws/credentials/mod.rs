@@ -66,27 +66,14 @@ pub enum Error {
 
 /// Where base credentials come from; the real one is [`DefaultChain`].
 pub trait CredentialSource {
-    /// The AWS CLI's chain for `profile` as if named by `--profile` (no
-    /// environment keys), or with `None` for the selected profile as
-    /// selected. `region` is for any AWS call a provider makes.
-    fn credentials(
+    /// The keys `keys` selects; `region` is for any AWS call a provider
+    /// makes.
+    fn fetch(
         &self,
         config: &SharedFiles,
-        profile: Option<&str>,
+        keys: KeySource,
         region: &str,
     ) -> Result<Credentials, Error>;
-
-    /// A role's `source_profile` credentials, as botocore resolves them.
-    fn source_profile(
-        &self,
-        config: &SharedFiles,
-        name: &str,
-        region: &str,
-    ) -> Result<Credentials, Error>;
-
-    /// Credentials from a role profile's `credential_source`: `Environment`,
-    /// `Ec2InstanceMetadata` or `EcsContainer`.
-    fn credential_source(&self, source: role::Source, region: &str) -> Result<Credentials, Error>;
 }
 
 /// The provider that answers, and with what settings.
@@ -128,29 +115,6 @@ pub enum Chain {
 pub enum KeySource<'a> {
     Chain(&'a str, Chain),
     CredentialSource(role::Source),
-}
-
-impl KeySource<'_> {
-    /// The keys, from `source`; `region` is for any AWS call a provider makes.
-    pub fn fetch(
-        self,
-        source: &dyn CredentialSource,
-        config: &SharedFiles,
-        region: &str,
-    ) -> Result<Credentials, Error> {
-        match self {
-            KeySource::Chain(_, Chain::Full { environment: true }) => {
-                source.credentials(config, None, region)
-            }
-            KeySource::Chain(profile, Chain::Full { environment: false }) => {
-                source.credentials(config, Some(profile), region)
-            }
-            KeySource::Chain(profile, Chain::SourceProfile) => {
-                source.source_profile(config, profile, region)
-            }
-            KeySource::CredentialSource(name) => source.credential_source(name, region),
-        }
-    }
 }
 
 /// The provider botocore's resolver would take for `profile`; `None` when
@@ -266,6 +230,18 @@ pub struct DefaultChain {
 }
 
 impl DefaultChain {
+    /// Credentials from a role profile's `credential_source`: `Environment`,
+    /// `Ec2InstanceMetadata` or `EcsContainer`.
+    fn credential_source(&self, source: role::Source, region: &str) -> Result<Credentials, Error> {
+        let credentials = match source {
+            role::Source::Environment if var(&self.env, "AWS_ACCESS_KEY_ID").is_none() => None,
+            role::Source::Environment => Some(keys::from_env(&self.env, SystemTime::now())?),
+            role::Source::Ec2InstanceMetadata => found(sdk::instance_metadata(region))?,
+            role::Source::EcsContainer => found(sdk::container(region))?,
+        };
+        credentials.ok_or(Error::EmptySource(source))
+    }
+
     fn run(
         &self,
         config: &SharedFiles,
@@ -320,49 +296,25 @@ fn found(result: Result<Credentials, sdk::Error>) -> Result<Option<Credentials>,
 }
 
 impl CredentialSource for DefaultChain {
-    fn credentials(
+    fn fetch(
         &self,
         config: &SharedFiles,
-        profile: Option<&str>,
+        keys: KeySource,
         region: &str,
     ) -> Result<Credentials, Error> {
-        let (name, environment) = match profile {
-            Some(name) => (name, false),
-            None => (config.selected(), config.choice() != files::Choice::Flag),
+        let (name, chain) = match keys {
+            KeySource::Chain(name, chain) => (name, chain),
+            KeySource::CredentialSource(source) => return self.credential_source(source, region),
         };
         let mut visited = vec![name.to_owned()];
-        self.run(
-            config,
-            name,
-            Chain::Full { environment },
-            region,
-            &mut visited,
-        )?
-        .ok_or_else(|| match profile.or((!environment).then_some(name)) {
-            Some(name) => Error::ProfileNotFound(name.to_owned()),
-            None => Error::NotFound,
-        })
-    }
-
-    fn source_profile(
-        &self,
-        config: &SharedFiles,
-        name: &str,
-        region: &str,
-    ) -> Result<Credentials, Error> {
-        let mut visited = vec![name.to_owned()];
-        self.run(config, name, Chain::SourceProfile, region, &mut visited)?
-            .ok_or_else(|| role::Error::SourceWithoutCredentials(name.to_owned()).into())
-    }
-
-    fn credential_source(&self, source: role::Source, region: &str) -> Result<Credentials, Error> {
-        let credentials = match source {
-            role::Source::Environment if var(&self.env, "AWS_ACCESS_KEY_ID").is_none() => None,
-            role::Source::Environment => Some(keys::from_env(&self.env, SystemTime::now())?),
-            role::Source::Ec2InstanceMetadata => found(sdk::instance_metadata(region))?,
-            role::Source::EcsContainer => found(sdk::container(region))?,
-        };
-        credentials.ok_or(Error::EmptySource(source))
+        self.run(config, name, chain, region, &mut visited)?
+            .ok_or_else(|| match chain {
+                Chain::Full { environment: true } => Error::NotFound,
+                Chain::Full { environment: false } => Error::ProfileNotFound(name.to_owned()),
+                Chain::SourceProfile => {
+                    role::Error::SourceWithoutCredentials(name.to_owned()).into()
+                }
+            })
     }
 }
 

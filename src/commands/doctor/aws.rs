@@ -158,7 +158,7 @@ fn check_credentials(
             }
         }
     };
-    match keys.fetch(context.credentials, files, &plan.region.name) {
+    match context.credentials.fetch(files, keys, &plan.region.name) {
         Ok(base) => {
             report.pass(format!(
                 "credentials from {source}: key {}",

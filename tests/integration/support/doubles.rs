@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::{Env, Fs};
-use git_credential_mfa_codecommit::aws::credentials::{self, CredentialSource};
+use git_credential_mfa_codecommit::aws::credentials::{self, Chain, CredentialSource, KeySource};
 use git_credential_mfa_codecommit::aws::files::SharedFiles;
 use git_credential_mfa_codecommit::aws::iam::{self, DeviceRequest, MfaDevices};
 use git_credential_mfa_codecommit::aws::imds::InstanceRegion;
@@ -62,37 +62,27 @@ pub struct ScriptedCredentials {
     pub calls: RefCell<Vec<(Option<String>, String)>>,
 }
 
+/// What the double records for `keys`: the profile named for the chain
+/// (`None`: the selected one, the environment's keys included), or the
+/// `credential_source`.
+fn asked_for(keys: KeySource) -> Option<String> {
+    match keys {
+        KeySource::Chain(_, Chain::Full { environment: true }) => None,
+        KeySource::Chain(profile, _) => Some(profile.to_owned()),
+        KeySource::CredentialSource(source) => Some(format!("credential_source={source}")),
+    }
+}
+
 impl CredentialSource for ScriptedCredentials {
-    fn credentials(
+    fn fetch(
         &self,
         _config: &SharedFiles,
-        profile: Option<&str>,
+        keys: KeySource,
         region: &str,
     ) -> Result<Credentials, credentials::Error> {
         self.calls
             .borrow_mut()
-            .push((profile.map(str::to_owned), region.to_owned()));
-        self.credentials.clone().ok_or(credentials::Error::NotFound)
-    }
-
-    fn source_profile(
-        &self,
-        config: &SharedFiles,
-        name: &str,
-        region: &str,
-    ) -> Result<Credentials, credentials::Error> {
-        self.credentials(config, Some(name), region)
-    }
-
-    fn credential_source(
-        &self,
-        source: credentials::role::Source,
-        region: &str,
-    ) -> Result<Credentials, credentials::Error> {
-        self.calls.borrow_mut().push((
-            Some(format!("credential_source={source}")),
-            region.to_owned(),
-        ));
+            .push((asked_for(keys), region.to_owned()));
         self.credentials.clone().ok_or(credentials::Error::NotFound)
     }
 }
