@@ -19,11 +19,11 @@ use crate::cli::Args;
 use crate::error::Error;
 use crate::os::json::{self, Member};
 use crate::session::context::Context;
-use crate::session::obtain;
+use crate::session::obtain::Sessions;
 
 pub(super) fn run(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
     let plan = for_sts(args, context)?;
-    let session = obtain::cached_or_new(selected_need(&plan)?, plan.settings.files(), context)?;
+    let session = Sessions::of(&plan, context).cached_or_new(selected_need(&plan)?)?;
     let credentials = session.credentials();
     let expiration = rfc3339(session.expiry()).ok_or(Error::BadExpiry)?;
     let mut line = json::write_object(&[

@@ -25,7 +25,7 @@ use crate::cli::Args;
 use crate::error::Error;
 use crate::git::protocol::{Request, Response};
 use crate::session::context::Context;
-use crate::session::obtain;
+use crate::session::obtain::Sessions;
 use crate::session::plan::Plan;
 
 /// How long CodeCommit accepts a password after its timestamp.
@@ -73,7 +73,8 @@ pub(super) fn signed(
     let files = plan.settings.files();
     let region = &plan.region.name;
     let credentials = match &plan.need {
-        Some(need) => obtain::cached_or_new(need, files, context)?
+        Some(need) => Sessions::of(plan, context)
+            .cached_or_new(need)?
             .credentials()
             .clone(),
         None => context.credentials.fetch(files, plan.keys(), region)?,

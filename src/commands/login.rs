@@ -15,7 +15,7 @@ use crate::cli::Args;
 use crate::error::Error;
 use crate::os::printable::printable;
 use crate::session::context::Context;
-use crate::session::plan::{self, DEFAULT_STS_REGION, Flags};
+use crate::session::plan::{self, Flags};
 use crate::session::store::{self, CacheKey};
 use crate::session::{discovery, obtain};
 
@@ -30,7 +30,7 @@ pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Resu
         plan = for_sts(args, context)?;
     }
     let need = selected_need(&plan)?;
-    let session = obtain::new_session(need, plan.settings.files(), context)?;
+    let session = obtain::Sessions::of(&plan, context).new_session(need)?;
     obtain::save(need, &session, context);
     let line = format!(
         "MFA session for profile {} ({}) valid until {}",
@@ -90,7 +90,7 @@ pub(super) fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<Cach
     if all {
         return Ok(every_key(&settings));
     }
-    let need = plan::need(&flags(args), &settings, settings.name(), DEFAULT_STS_REGION)?;
+    let need = plan::need(&flags(args), &settings, settings.name())?;
     let need = need.ok_or_else(|| Error::NoMfaSerial(settings.name().to_owned()))?;
     Ok(vec![need.key])
 }
@@ -100,9 +100,7 @@ pub(super) fn every_key(settings: &Settings) -> Vec<CacheKey> {
     settings
         .names()
         // A profile whose MFA settings are broken has no session to show.
-        .filter_map(|name| {
-            plan::need(&Flags::default(), settings, name, DEFAULT_STS_REGION).ok()?
-        })
+        .filter_map(|name| plan::need(&Flags::default(), settings, name).ok()?)
         .map(|need| need.key)
         .collect()
 }

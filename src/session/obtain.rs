@@ -18,13 +18,12 @@
 use aws_credential_types::Credentials;
 
 use crate::aws::credentials;
-use crate::aws::files::SharedFiles;
 use crate::aws::sts::{self, Caller, RoleRequest, SessionRequest};
 use crate::prompt::{self, Question};
 use crate::session::Session;
 use crate::session::context::Context;
 use crate::session::lock;
-use crate::session::plan::{Method, Need, RoleBase};
+use crate::session::plan::{Method, Need, Plan, Role, RoleBase};
 use crate::session::store;
 
 /// What to do about a keyring that fails.
@@ -57,69 +56,149 @@ pub enum Error {
     ProcessNotACode,
 }
 
-/// STS called with `base`, for `need`'s profile, in its region.
-fn caller<'a>(need: &'a Need, base: &'a Credentials, config: &'a SharedFiles) -> Caller<'a> {
-    Caller {
-        base,
-        profile: need.lookup_profile.as_deref(),
-        region: &need.region,
-        config,
-    }
+/// The sessions a plan calls for (its own, and for a role on a source
+/// profile's session, the source's): made in the plan's region, with its
+/// AWS files.
+pub struct Sessions<'a, 'w> {
+    plan: &'a Plan,
+    context: &'a Context<'w>,
 }
 
-/// A session for `need`: the cached one, or a new one (prompting once).
-pub fn cached_or_new(
-    need: &Need,
-    config: &SharedFiles,
-    context: &Context,
-) -> Result<Session, Error> {
-    match context.store.load(&need.key) {
-        Ok(Some(session)) if is_fresh(&session, context) => {
-            context.log.step(&format!(
-                "using the cached MFA session for profile {} ({})",
-                need.key.profile, need.key.mfa_serial
-            ));
+impl<'a, 'w> Sessions<'a, 'w> {
+    pub fn of(plan: &'a Plan, context: &'a Context<'w>) -> Self {
+        Sessions { plan, context }
+    }
+
+    /// A session for `need`: the cached one, or a new one (prompting once).
+    pub fn cached_or_new(&self, need: &Need) -> Result<Session, Error> {
+        let context = self.context;
+        match context.store.load(&need.key) {
+            Ok(Some(session)) if is_fresh(&session, context) => {
+                context.log.step(&format!(
+                    "using the cached MFA session for profile {} ({})",
+                    need.key.profile, need.key.mfa_serial
+                ));
+                return Ok(session);
+            }
+            Ok(_) => {}
+            // A bad entry is a miss that the new session replaces. Said
+            // once: the read under the lock below passes over it.
+            Err(error @ store::Error::Unreadable { .. }) => context
+                .log
+                .warn(&format!("{error}; logging in again replaces it")),
+            Err(error) => {
+                context.log.warn(&format!(
+                    "{error}; going on without caching the MFA session ({KEYRING_HINT})"
+                ));
+                return self.new_session(need);
+            }
+        }
+        let waiting = || {
+            context.log.warn(&format!(
+                "waiting for another git-credential-mfa-codecommit, which may be asking for an MFA code for profile {}",
+                need.key.profile
+            ))
+        };
+        let _lock = lock::acquire(&context.lock_dir, &need.key.account(), lock::WAIT, waiting)
+            .inspect_err(|error| match error {
+                lock::Error::Io(_) => context
+                    .log
+                    .step(&format!("no lock ({error}); going on without")),
+                _ => context
+                    .log
+                    .warn(&format!("{error}; going on without the lock")),
+            });
+        if let Ok(Some(session)) = context.store.load(&need.key)
+            && is_fresh(&session, context)
+        {
+            context
+                .log
+                .step("another git process has just made an MFA session; using it");
             return Ok(session);
         }
-        Ok(_) => {}
-        // A bad entry is a miss that the new session replaces. Said once:
-        // the read under the lock below passes over it.
-        Err(error @ store::Error::Unreadable { .. }) => context
-            .log
-            .warn(&format!("{error}; logging in again replaces it")),
-        Err(error) => {
-            context.log.warn(&format!(
-                "{error}; going on without caching the MFA session ({KEYRING_HINT})"
-            ));
-            return new_session(need, config, context);
+        let session = self.new_session(need)?;
+        save(need, &session, context);
+        Ok(session)
+    }
+
+    /// STS called with `base`, for `need`'s profile, in the plan's region.
+    fn caller<'b>(&'b self, need: &'b Need, base: &'b Credentials) -> Caller<'b> {
+        Caller {
+            base,
+            profile: need.lookup_profile.as_deref(),
+            region: &self.plan.region.name,
+            config: self.plan.settings.files(),
         }
     }
-    let waiting = || {
-        context.log.warn(&format!(
-            "waiting for another git-credential-mfa-codecommit, which may be asking for an MFA code for profile {}",
-            need.key.profile
-        ))
-    };
-    let _lock = lock::acquire(&context.lock_dir, &need.key.account(), lock::WAIT, waiting)
-        .inspect_err(|error| match error {
-            lock::Error::Io(_) => context
-                .log
-                .step(&format!("no lock ({error}); going on without")),
-            _ => context
-                .log
-                .warn(&format!("{error}; going on without the lock")),
-        });
-    if let Ok(Some(session)) = context.store.load(&need.key)
-        && is_fresh(&session, context)
-    {
-        context
-            .log
-            .step("another git process has just made an MFA session; using it");
-        return Ok(session);
+
+    /// Makes a new session for `need`, prompting when it takes a code.
+    pub fn new_session(&self, need: &Need) -> Result<Session, Error> {
+        let role = match &need.method {
+            Method::UserSession => return self.user_session(need),
+            Method::Role(role) => role,
+        };
+        if let RoleBase::Session(source) = &role.base {
+            let source = self.cached_or_new(source)?;
+            return Ok(self.assume(need, role, source.credentials(), None)?);
+        }
+        let base = self.base_keys(need)?;
+        with_code(need, self.context, |code| {
+            self.assume(need, role, &base, Some((&need.key.mfa_serial, code)))
+        })
     }
-    let session = new_session(need, config, context)?;
-    save(need, &session, context);
-    Ok(session)
+
+    /// GetSessionToken with the profile's long-term keys and a code.
+    fn user_session(&self, need: &Need) -> Result<Session, Error> {
+        let base = self.base_keys(need)?;
+        if base.session_token().is_some() {
+            return Err(Error::TemporaryBase(need.key.profile.clone()));
+        }
+        with_code(need, self.context, |code| {
+            self.step("GetSessionToken", need, &base);
+            issued(self.context.issuer.session(&SessionRequest {
+                caller: self.caller(need, &base),
+                mfa_serial: &need.key.mfa_serial,
+                code,
+                duration: need.duration,
+            }))
+        })
+    }
+
+    /// AssumeRole with `base`, and with `mfa` (device, code) unless `base`
+    /// is an MFA session.
+    fn assume(
+        &self,
+        need: &Need,
+        role: &Role,
+        base: &Credentials,
+        mfa: Option<(&str, &str)>,
+    ) -> Result<Session, sts::Error> {
+        self.step("AssumeRole", need, base);
+        issued(self.context.issuer.assume_role(&RoleRequest {
+            caller: self.caller(need, base),
+            role_arn: &role.role_arn,
+            session_name: &role.session_name,
+            external_id: role.external_id.as_deref(),
+            mfa,
+            duration: Some(need.duration),
+        }))
+    }
+
+    /// The keys STS is first called with for `need`.
+    fn base_keys(&self, need: &Need) -> Result<Credentials, credentials::Error> {
+        let files = self.plan.settings.files();
+        let region = &self.plan.region.name;
+        self.context.credentials.fetch(files, need.keys(), region)
+    }
+
+    fn step(&self, operation: &str, need: &Need, base: &Credentials) {
+        self.context.log.step(&format!(
+            "calling sts:{operation} in {} for profile {} with key {}",
+            self.plan.region.name,
+            need.key.profile,
+            base.access_key_id()
+        ));
+    }
 }
 
 /// Whether `session` outlasts the refresh window.
@@ -145,60 +224,12 @@ pub fn save(need: &Need, session: &Session, context: &Context) {
     }
 }
 
-/// Makes a new session for `need`, prompting when it takes a code.
-pub fn new_session(need: &Need, config: &SharedFiles, context: &Context) -> Result<Session, Error> {
-    let keys = |need: &Need| context.credentials.fetch(config, need.keys(), &need.region);
-    let Method::Role(role) = &need.method else {
-        let base = keys(need)?;
-        if base.session_token().is_some() {
-            return Err(Error::TemporaryBase(need.key.profile.clone()));
-        }
-        return with_code(need, context, |code| {
-            step(context, "GetSessionToken", need, &base);
-            issued(context.issuer.session(&SessionRequest {
-                caller: caller(need, &base, config),
-                mfa_serial: &need.key.mfa_serial,
-                code,
-                duration: need.duration,
-            }))
-        });
-    };
-    let assume = |base: &Credentials, mfa: Option<(&str, &str)>| {
-        step(context, "AssumeRole", need, base);
-        issued(context.issuer.assume_role(&RoleRequest {
-            caller: caller(need, base, config),
-            role_arn: &role.role_arn,
-            session_name: &role.session_name,
-            external_id: role.external_id.as_deref(),
-            mfa,
-            duration: Some(need.duration),
-        }))
-    };
-    if let RoleBase::Session(source) = &role.base {
-        let source = cached_or_new(source, config, context)?;
-        return Ok(assume(source.credentials(), None)?);
-    }
-    let base = keys(need)?;
-    with_code(need, context, |code| {
-        assume(&base, Some((&need.key.mfa_serial, code)))
-    })
-}
-
 /// The session in what STS issued, whose credentials carry a session token
 /// and an expiry.
 fn issued(credentials: Result<Credentials, sts::Error>) -> Result<Session, sts::Error> {
     Session::from_credentials(credentials?).ok_or_else(|| {
         sts::Error::Unreadable("its credentials have no session token or expiry".to_owned())
     })
-}
-
-fn step(context: &Context, operation: &str, need: &Need, base: &Credentials) {
-    context.log.step(&format!(
-        "calling sts:{operation} in {} for profile {} with key {}",
-        need.region,
-        need.key.profile,
-        base.access_key_id()
-    ));
 }
 
 /// Asks for TOTP codes and passes each to `call`, until STS takes one or

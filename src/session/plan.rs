@@ -46,8 +46,6 @@ pub struct Need {
     /// `--profile` tells them: `--profile` itself, or a chained role's
     /// source profile; `None` when the environment or the default chose.
     pub lookup_profile: Option<String>,
-    /// The region STS is called in (the repository's: same partition).
-    pub region: String,
     pub duration: Duration,
     /// The profile's `mfa_process`, a command that prints the code.
     pub mfa_process: Option<String>,
@@ -60,7 +58,6 @@ impl std::fmt::Debug for Need {
         f.debug_struct("Need")
             .field("key", &self.key)
             .field("lookup_profile", &self.lookup_profile)
-            .field("region", &self.region)
             .field("duration", &self.duration)
             .field(
                 "mfa_process",
@@ -147,7 +144,7 @@ impl Plan {
     }
 
     fn in_region(flags: &Flags, settings: Settings, region: Region) -> Result<Self, Error> {
-        let need = need(flags, &settings, settings.name(), &region.name)?;
+        let need = need(flags, &settings, settings.name())?;
         Ok(Plan {
             settings,
             region,
@@ -223,17 +220,11 @@ pub struct Flags<'a> {
 /// The MFA session profile `name` (or `--mfa-serial`) calls for: an IAM
 /// user's session, a role assumed with MFA, or a role assumed on the source
 /// profile's MFA session. `None`: the credential chain alone will do.
-pub fn need(
-    flags: &Flags,
-    settings: &Settings,
-    name: &str,
-    region: &str,
-) -> Result<Option<Need>, Error> {
+pub fn need(flags: &Flags, settings: &Settings, name: &str) -> Result<Option<Need>, Error> {
     let asked = Asked {
         flags,
         settings,
         name,
-        region,
     };
     let own_serial = match flags.mfa_serial {
         Some(serial) => Some(serial),
@@ -271,12 +262,11 @@ pub fn need(
         .map(Some)
 }
 
-/// Whose session is asked for, and where STS is called.
+/// Whose session is asked for.
 struct Asked<'a> {
     flags: &'a Flags<'a>,
     settings: &'a Settings,
     name: &'a str,
-    region: &'a str,
 }
 
 impl Asked<'_> {
@@ -295,7 +285,6 @@ impl Asked<'_> {
                 role_arn: role_arn.map(str::to_owned),
             },
             lookup_profile: self.flags.profile.map(str::to_owned),
-            region: self.region.to_owned(),
             duration,
             mfa_process: self
                 .settings
@@ -319,7 +308,7 @@ fn role_base(asked: &Asked, own_serial: Option<&str>) -> Result<Option<(String, 
                 profile: Some(source),
                 ..Flags::default()
             };
-            need(&flags, settings, source, asked.region)?
+            need(&flags, settings, source)?
         }
         _ => None,
     };
@@ -365,7 +354,7 @@ mod tests {
 
     fn need_of(name: &str, flags: &Flags) -> Result<Option<Need>, Error> {
         let profile = profile(Some(name));
-        need(flags, &profile, name, "us-east-1")
+        need(flags, &profile, name)
     }
 
     #[test]
