@@ -18,6 +18,7 @@ use std::time::Duration;
 use lexopt::prelude::*;
 
 use crate::git::setup_config::Location;
+use crate::session::plan::Flags;
 
 /// What `--help` prints.
 pub const HELP: &str = "\
@@ -77,6 +78,18 @@ pub struct Args {
     /// Print each step on stderr.
     pub verbose: bool,
     pub operation: Operation,
+}
+
+impl Args {
+    /// The command line's say in which session a profile calls for.
+    pub fn flags(&self) -> Flags<'_> {
+        Flags {
+            profile: self.profile.as_deref(),
+            region: self.region.as_deref(),
+            mfa_serial: self.mfa_serial.as_deref(),
+            duration: self.duration,
+        }
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]

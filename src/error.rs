@@ -47,10 +47,6 @@ pub enum Error {
     NoHost,
     #[error("git sent no repository path; run: git config --global credential.useHttpPath true")]
     NoPath,
-    #[error(
-        "profile {0} has no mfa_serial; run `git-credential-mfa-codecommit login --profile {0}` to find the MFA device and record it, or pass --mfa-serial"
-    )]
-    NoMfaSerial(String),
     #[error("cannot find where this program is installed: {}", .0.kind())]
     NoExe(#[source] io::Error),
     #[error(

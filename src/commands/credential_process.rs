@@ -14,16 +14,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::DateTime;
 
-use super::planning::{for_sts, selected_need};
 use crate::cli::Args;
 use crate::error::Error;
 use crate::os::json::{self, Member};
 use crate::session::context::Context;
 use crate::session::obtain::Sessions;
+use crate::session::plan::Plan;
 
 pub(super) fn run(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
-    let plan = for_sts(args, context)?;
-    let session = Sessions::of(&plan, context).cached_or_new(selected_need(&plan)?)?;
+    let plan = Plan::load_for_sts(&args.flags(), context)?;
+    let session = Sessions::of(&plan, context).cached_or_new(plan.mfa_need()?)?;
     let credentials = session.credentials();
     let expiration = rfc3339(session.expiry()).ok_or(Error::BadExpiry)?;
     let mut line = json::write_object(&[

@@ -4,12 +4,13 @@
 
 use std::io::BufRead;
 
-use super::planning::{codecommit_host, for_host};
+use super::get::codecommit_host;
 use crate::cli::Args;
 use crate::error::Error;
 use crate::git::protocol::Request;
 use crate::session::context::Context;
 use crate::session::obtain;
+use crate::session::plan::Plan;
 
 pub(super) fn run(args: &Args, input: impl BufRead, context: &Context) -> Result<(), Error> {
     let request = Request::read_from(input)?;
@@ -17,7 +18,7 @@ pub(super) fn run(args: &Args, input: impl BufRead, context: &Context) -> Result
     else {
         return Ok(());
     };
-    let Some(need) = for_host(args, &host, context)?.need else {
+    let Some(need) = Plan::load_for_host(&args.flags(), &host, context)?.need else {
         return Ok(());
     };
     let key_id = username.split('%').next().unwrap_or_default();

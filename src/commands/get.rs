@@ -19,7 +19,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_credential_types::Credentials;
 use zeroize::Zeroizing;
 
-use super::planning::{codecommit_host, for_host};
 use crate::aws::{codecommit, sigv4};
 use crate::cli::Args;
 use crate::error::Error;
@@ -56,9 +55,30 @@ fn answer(
         return Ok(None);
     };
     let path = request.path.as_deref().ok_or(Error::NoPath)?;
-    let plan = for_host(args, &host, context)?;
+    let plan = Plan::load_for_host(&args.flags(), &host, context)?;
     let ephemeral = request.has_capability("authtype");
     signed(&plan, &host, path, ephemeral, context).map(Some)
+}
+
+/// git's `host`, as DNS compares it, if this helper should answer for it:
+/// HTTPS only, and a CodeCommit host unless the user's own helper line
+/// says `--ignore-host-check`. Plain HTTP never gets an answer: anyone
+/// on the path could replay the password.
+pub(super) fn codecommit_host(
+    request: &Request,
+    ignore_host_check: bool,
+) -> Result<Option<String>, Error> {
+    if request.protocol.as_deref() != Some("https") {
+        return Ok(None);
+    }
+    let host = codecommit::canonical_host(request.host.as_deref().unwrap_or_default());
+    if !ignore_host_check && !codecommit::is_codecommit_host(&host) {
+        return Ok(None);
+    }
+    if host.is_empty() {
+        return Err(Error::NoHost);
+    }
+    Ok(Some(host))
 }
 
 /// The username and password `plan` gives for the repository at `host` and

@@ -9,27 +9,26 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
-use super::planning::{flags, for_sts, selected_need, settings};
 use crate::aws::settings::Settings;
 use crate::cli::Args;
 use crate::error::Error;
 use crate::os::printable::printable;
 use crate::session::context::Context;
-use crate::session::plan::{self, Flags};
+use crate::session::plan::{self, Flags, Plan};
 use crate::session::store::{self, CacheKey};
 use crate::session::{discovery, obtain};
 
 /// Prompts for a code now, caches the new session, prints its expiry.
 pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
-    let mut plan = for_sts(args, context)?;
+    let mut plan = Plan::load_for_sts(&args.flags(), context)?;
     let settings = &plan.settings;
     // An IAM user's profile without a device: find it, record it, and read
     // the profile again.
     if plan.need.is_none() && settings.get_in(settings.name(), "role_arn")?.is_none() {
         discovery::discover(&plan, &mut out, context)?;
-        plan = for_sts(args, context)?;
+        plan = Plan::load_for_sts(&args.flags(), context)?;
     }
-    let need = selected_need(&plan)?;
+    let need = plan.mfa_need()?;
     let session = obtain::Sessions::of(&plan, context).new_session(need)?;
     obtain::save(need, &session, context);
     let line = format!(
@@ -86,12 +85,12 @@ pub(super) fn status(args: &Args, mut out: impl Write, context: &Context) -> Res
 /// The cache keys of the selected profile, or of every profile that calls
 /// for an MFA session.
 pub(super) fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Error> {
-    let settings = settings(args, context)?;
+    let settings = Settings::load(args.profile.as_deref(), &context.env, &context.fs)?;
     if all {
         return Ok(every_key(&settings));
     }
-    let need = plan::need(&flags(args), &settings, settings.name())?;
-    let need = need.ok_or_else(|| Error::NoMfaSerial(settings.name().to_owned()))?;
+    let need = plan::need(&args.flags(), &settings, settings.name())?;
+    let need = need.ok_or_else(|| plan::Error::NoMfaSerial(settings.name().to_owned()))?;
     Ok(vec![need.key])
 }
 

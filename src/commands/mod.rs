@@ -4,7 +4,7 @@
 //! expects of helpers.
 //!
 //! Each turns the parsed command line into the typed values the layers
-//! below take (a [`crate::session::plan::Plan`], made in `planning.rs`; a
+//! below take (a [`crate::session::plan::Plan`], from [`Args::flags`]; a
 //! setup request), runs them, and writes the answer. The command line stops
 //! here: nothing below sees [`Args`]. When the user cancels the MFA prompt
 //! (or it gets a SIGINT), git is told `quit=1`, so that it stops instead of
@@ -17,7 +17,6 @@ mod doctor;
 mod erase;
 mod get;
 mod login;
-mod planning;
 mod setup;
 
 use std::io::{BufRead, Write};

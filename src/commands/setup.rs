@@ -13,6 +13,7 @@ use std::io::Write;
 use crate::aws::files::{Kind, SharedFiles};
 use crate::aws::files::{disk, writer};
 use crate::aws::process_profile::{self, Block};
+use crate::aws::settings::Settings;
 use crate::cli::Args;
 use crate::error::{Error, SetupError};
 use crate::git::programs;
@@ -115,7 +116,7 @@ pub(super) fn aws_profile(
     if !writer::is_profile_name(name) {
         return Err(SetupError::ProfileName(name.to_owned()).into());
     }
-    let profile = super::planning::settings(args, context)?;
+    let profile = Settings::load(args.profile.as_deref(), &context.env, &context.fs)?;
     let source = profile.name();
     let files = profile.files();
     let path = files.path(Kind::Config);

@@ -22,6 +22,7 @@ use crate::aws::credentials::{self, Chain, KeySource, ROLE_SESSION_NAME, role};
 use crate::aws::files::Choice;
 use crate::aws::imds::InstanceRegion;
 use crate::aws::settings::{self, Region, RegionSource, Settings};
+use crate::session::context::Context;
 use crate::session::store::CacheKey;
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +37,10 @@ pub enum Error {
     NoRegion(String),
     #[error(transparent)]
     Role(#[from] role::Error),
+    #[error(
+        "profile {0} has no mfa_serial; run `git-credential-mfa-codecommit login --profile {0}` to find the MFA device and record it, or pass --mfa-serial"
+    )]
+    NoMfaSerial(String),
 }
 
 /// An MFA session the selected profile calls for.
@@ -133,6 +138,20 @@ impl Plan {
         Self::in_region(flags, settings, region)
     }
 
+    /// [`Plan::for_host`] for the profile `flags` select, its files read
+    /// through `context`.
+    pub fn load_for_host(flags: &Flags, host: &str, context: &Context) -> Result<Self, Error> {
+        let settings = Settings::load(flags.profile, &context.env, &context.fs)?;
+        Self::for_host(flags, settings, host, &context.env, context.instance)
+    }
+
+    /// [`Plan::for_sts`] for the profile `flags` select, its files read
+    /// through `context`.
+    pub fn load_for_sts(flags: &Flags, context: &Context) -> Result<Self, Error> {
+        let settings = Settings::load(flags.profile, &context.env, &context.fs)?;
+        Self::for_sts(flags, settings, &context.env)
+    }
+
     /// The plan for calling STS alone, which no repository places:
     /// `--region`, else the AWS CLI's region, else [`DEFAULT_STS_REGION`]
     /// (not the instance's, which would cost every cached `credential-process`
@@ -150,6 +169,12 @@ impl Plan {
             region,
             need,
         })
+    }
+
+    /// The MFA session the plan calls for; an error when it calls for none.
+    pub fn mfa_need(&self) -> Result<&Need, Error> {
+        let missing = || Error::NoMfaSerial(self.settings.name().to_owned());
+        self.need.as_ref().ok_or_else(missing)
     }
 
     /// The profile `--profile` named, passed on to credential and STS

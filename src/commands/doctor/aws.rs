@@ -78,7 +78,7 @@ fn select(
     let flags = Flags {
         profile: args.profile.as_deref().or(found.profile.as_deref()),
         region: args.region.as_deref().or(found.region.as_deref()),
-        ..crate::commands::planning::flags(args)
+        ..args.flags()
     };
     let settings = match Settings::load(flags.profile, &context.env, &context.fs) {
         Ok(settings) => settings,
