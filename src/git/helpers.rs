@@ -103,7 +103,7 @@ pub fn parse(bytes: &[u8]) -> Vec<Entry> {
 
 /// A `git config -z` record's key and value: `key LF value`, or a bare
 /// `key` (no `=` in the file), which has no value.
-pub fn split_record(record: &str) -> (&str, Option<&str>) {
+fn split_record(record: &str) -> (&str, Option<&str>) {
     match record.split_once('\n') {
         Some((key, value)) => (key, Some(value)),
         None => (record, None),
@@ -113,7 +113,7 @@ pub fn split_record(record: &str) -> (&str, Option<&str>) {
 /// The URL (`None` for `credential.<name>`) and the name of a
 /// `credential.*` key; `None` for any other key. The URL may hold dots:
 /// the name is what follows the last one.
-pub fn split_key(key: &str) -> Option<(Option<&str>, &str)> {
+fn split_key(key: &str) -> Option<(Option<&str>, &str)> {
     let rest = key.strip_prefix("credential.")?;
     Some(match rest.rsplit_once('.') {
         Some((url, name)) => (Some(url), name),

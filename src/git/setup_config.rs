@@ -34,7 +34,7 @@ use std::io::Write;
 use std::process::{Command, Output};
 
 use crate::git::helper_line::{HELPER, OURS_PATTERN, helper_line, is_ours};
-use crate::git::helpers;
+use crate::git::helpers::{self, Entry};
 use crate::os::printable::printable;
 
 /// The host shapes every setup writes: standard and GovCloud, FIPS, China.
@@ -141,16 +141,6 @@ pub fn run(request: &Request, mut out: impl Write) -> Result<(), Error> {
     Ok(())
 }
 
-/// One `credential.<url>.<name>` entry of the config file, in file order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Entry {
-    url: String,
-    /// The variable name, lowercased as git reports it (`usehttppath`).
-    name: String,
-    /// `None` for a bare key (`useHttpPath` without `=`).
-    value: Option<String>,
-}
-
 /// One section's change: the `git config` arguments that make it, and the
 /// line that tells the user.
 #[derive(Debug, PartialEq, Eq)]
@@ -164,27 +154,10 @@ fn is_reset_or_ours(value: &str) -> bool {
     value.is_empty() || is_ours(value)
 }
 
-/// The entries of `git config -z --get-regexp '^credential\.'`: `name\nvalue`
-/// (or a bare `name`) records, NUL-terminated. Unscoped keys are left out.
-fn parse_entries(bytes: &[u8]) -> Vec<Entry> {
-    String::from_utf8_lossy(bytes)
-        .split_terminator('\0')
-        .filter_map(|record| {
-            let (key, value) = helpers::split_record(record);
-            let (url, name) = helpers::split_key(key)?;
-            Some(Entry {
-                url: url?.to_owned(),
-                name: name.to_owned(),
-                value: value.map(str::to_owned),
-            })
-        })
-        .collect()
-}
-
 fn values<'a>(entries: &'a [Entry], url: &str, name: &str) -> Vec<Option<&'a str>> {
     entries
         .iter()
-        .filter(|entry| entry.url == url && entry.name == name)
+        .filter(|entry| entry.url.as_deref() == Some(url) && entry.name == name)
         .map(|entry| entry.value.as_deref())
         .collect()
 }
@@ -245,7 +218,10 @@ fn plan_undo(entries: &[Entry], location: Location) -> Vec<Change> {
     URLS.into_iter()
         .chain(VPCE_URLS)
         .filter_map(|url| {
-            let section: Vec<&Entry> = entries.iter().filter(|entry| entry.url == url).collect();
+            let section: Vec<&Entry> = entries
+                .iter()
+                .filter(|entry| entry.url.as_deref() == Some(url))
+                .collect();
             let helpers = values(entries, url, "helper");
             if !helpers.iter().flatten().any(|value| is_ours(value)) {
                 return None;
@@ -291,12 +267,19 @@ impl Git {
             })
     }
 
-    /// Every `credential.<url>.*` entry in this location's file; none when the
+    /// Every `credential.*` entry in this location's file; none when the
     /// file does not exist (`git config` exits 1 for "no match").
     fn credential_entries(&self) -> Result<Vec<Entry>, Error> {
-        let output = self.config(&edit(&["-z", "--get-regexp", r"^credential\."]))?;
+        let args = [
+            "--show-scope",
+            "--show-origin",
+            "-z",
+            "--get-regexp",
+            r"^credential\.",
+        ];
+        let output = self.config(&edit(&args))?;
         match output.status.code() {
-            Some(0) => Ok(parse_entries(&output.stdout)),
+            Some(0) => Ok(helpers::parse(&output.stdout)),
             Some(1) => Ok(Vec::new()),
             _ => Err(self.failed(&output)),
         }
@@ -339,13 +322,11 @@ impl Git {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::helpers::Scope;
 
     fn entry(url: &str, name: &str, value: &str) -> Entry {
-        Entry {
-            url: url.to_owned(),
-            name: name.to_owned(),
-            value: Some(value.to_owned()),
-        }
+        let key = key(url, name);
+        Entry::new(Scope::Global, "file:/h/.gitconfig", &key, Some(value)).unwrap()
     }
 
     fn configured(url: &str, helper: &str) -> Vec<Entry> {
@@ -354,24 +335,6 @@ mod tests {
             entry(url, "helper", helper),
             entry(url, "usehttppath", "true"),
         ]
-    }
-
-    #[test]
-    fn entries_are_parsed_from_nul_terminated_records() {
-        let bytes = b"credential.helper\nosxkeychain\0\
-            credential.https://git-codecommit.*.amazonaws.com.usehttppath\0\
-            credential.https://git-codecommit.*.amazonaws.com.helper\n\0";
-        assert_eq!(
-            parse_entries(bytes),
-            [
-                Entry {
-                    url: URLS[0].to_owned(),
-                    name: "usehttppath".to_owned(),
-                    value: None,
-                },
-                entry(URLS[0], "helper", ""),
-            ]
-        );
     }
 
     #[test]
