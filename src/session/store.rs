@@ -260,16 +260,6 @@ impl Backend {
         }
     }
 
-    /// The backend the automatic choice falls back to when this one is
-    /// locked: the kernel keyring behind the Secret Service.
-    fn fallback(self) -> Option<Backend> {
-        match self {
-            #[cfg(target_os = "linux")]
-            Backend::SecretService => Some(Backend::Keyutils),
-            _ => None,
-        }
-    }
-
     /// [`Error::Locked`] where serving `key` would put up a prompt, which
     /// on git's path nobody may answer: the Secret Service's unlock dialog.
     #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
@@ -314,23 +304,27 @@ impl Backend {
     }
 }
 
-/// The backend that serves when the user chose none, opened.
+/// The stores that serve when the user chose none, in the order they are
+/// asked.
 ///
 /// On Linux: the Secret Service if there is a D-Bus session bus and the
 /// service answers on it (one connection and one `OpenSession` call, each
-/// bounded by the D-Bus timeout), else the kernel keyring. Without
+/// bounded by the D-Bus timeout), with the kernel keyring behind it for
+/// when it turns out to be locked; else the kernel keyring alone. Without
 /// `DBUS_SESSION_BUS_ADDRESS` no D-Bus connection is tried at all, as libdbus
-/// would otherwise try to autolaunch a bus. Where the Secret Service then
-/// turns out to be locked, [`KeyringStore`] falls back to the kernel keyring.
+/// would otherwise try to autolaunch a bus.
 #[cfg(target_os = "linux")]
-fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
+fn automatic() -> Vec<Slot> {
     let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS");
     if bus.is_some_and(|address| !address.is_empty())
         && let Ok(store) = Backend::SecretService.open()
     {
-        return (Backend::SecretService, Ok(store));
+        return vec![
+            Slot::opened(Backend::SecretService, Ok(store)),
+            Slot::new(Backend::Keyutils),
+        ];
     }
-    (Backend::Keyutils, Backend::Keyutils.open())
+    vec![Slot::new(Backend::Keyutils)]
 }
 
 /// Whether the Secret Service would put up a prompt to serve the entry
@@ -364,19 +358,16 @@ fn secret_service_would_prompt(account: &str, saving: bool) -> bool {
     }
 }
 
-#[cfg(target_os = "macos")]
-fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
-    (Backend::Keychain, Backend::Keychain.open())
-}
-
-#[cfg(target_os = "windows")]
-fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
-    (Backend::Windows, Backend::Windows.open())
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
-fn automatic() -> (Backend, Result<Arc<CredentialStore>, Error>) {
-    (Backend::Unsupported, Backend::Unsupported.open())
+/// The system's one keyring.
+#[cfg(not(target_os = "linux"))]
+fn automatic() -> Vec<Slot> {
+    #[cfg(target_os = "macos")]
+    let backend = Backend::Keychain;
+    #[cfg(target_os = "windows")]
+    let backend = Backend::Windows;
+    #[cfg(not(any(target_os = "macos", target_os = "windows")))]
+    let backend = Backend::Unsupported;
+    vec![Slot::new(backend)]
 }
 
 /// What the user is told when the automatic choice falls back.
@@ -508,82 +499,62 @@ impl SessionStore for Broken {
     }
 }
 
-/// The OS keyring. Opening it is free; the backend is chosen and connected
-/// on first use, once.
+/// The OS keyring: the stores the user's choice names, in the order they
+/// are asked (the automatic choice on Linux: the Secret Service, then the
+/// kernel keyring). Opening it is free; the list is made on first use, and
+/// each store opened when it is first asked.
+///
+/// A load takes the first hit, passing over a locked store; a save goes to
+/// the first store that takes it, passing over a locked one; a delete
+/// removes the entry from every store.
 #[derive(Debug)]
 pub struct KeyringStore {
     /// `None`: automatic.
     choice: Option<Backend>,
-    opened: OnceLock<Opened>,
-    /// With the automatic choice, the kernel keyring behind the Secret
-    /// Service: it keeps what a locked Secret Service cannot, and a miss in
-    /// the Secret Service is looked up there.
-    fallback: OnceLock<Opened>,
-    /// Set once the fallback served because the Secret Service was locked.
+    slots: OnceLock<Vec<Slot>>,
+    /// Set once a locked store was passed over.
     fell_back: OnceLock<()>,
 }
 
-/// A backend and its store, or why it did not open.
-type Opened = (Backend, Result<Arc<CredentialStore>, Error>);
+/// A backend, and its store once opened (or why it did not open).
+#[derive(Debug)]
+struct Slot {
+    backend: Backend,
+    store: OnceLock<Result<Arc<CredentialStore>, Error>>,
+}
 
-impl KeyringStore {
-    /// The keyring `choice` names (the value of
-    /// GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING; `None` or empty: automatic).
-    /// Does no I/O: an unknown name is the only error.
-    pub fn open(choice: Option<&str>) -> Result<Self, Error> {
-        Ok(KeyringStore {
-            choice: Backend::parse(choice)?,
-            opened: OnceLock::new(),
-            fallback: OnceLock::new(),
-            fell_back: OnceLock::new(),
-        })
-    }
-
-    fn opened(&self) -> &Opened {
-        self.opened.get_or_init(|| match self.choice {
-            Some(backend) => (backend, backend.open()),
-            None => automatic(),
-        })
-    }
-
-    /// The kernel keyring, when the automatic choice is the Secret Service.
-    fn fallback(&self) -> Option<&Opened> {
-        if self.choice.is_some() {
-            return None;
+impl Slot {
+    fn new(backend: Backend) -> Self {
+        Slot {
+            backend,
+            store: OnceLock::new(),
         }
-        let backend = self.opened().0.fallback()?;
-        Some(self.fallback.get_or_init(|| (backend, backend.open())))
     }
 
-    /// `fallback`, noting that the Secret Service was found locked.
-    fn locked_fallback(&self, error: &Error) -> Option<&Opened> {
-        let fallback = self
-            .fallback()
-            .filter(|_| matches!(error, Error::Locked { .. }))?;
-        let _ = self.fell_back.set(());
-        Some(fallback)
+    #[cfg(target_os = "linux")]
+    fn opened(backend: Backend, store: Result<Arc<CredentialStore>, Error>) -> Self {
+        Slot {
+            backend,
+            store: OnceLock::from(store),
+        }
     }
 
-    /// The entry for `key` in `opened`, with `modifiers` for its backend.
-    fn entry(
-        opened: &Opened,
-        key: &CacheKey,
-        modifiers: &[(&str, String)],
-    ) -> Result<(Backend, Entry), Error> {
-        let (backend, store) = opened;
+    /// The entry for `key`, with `modifiers` for this backend.
+    fn entry(&self, key: &CacheKey, modifiers: &[(&str, String)]) -> Result<Entry, Error> {
+        let backend = self.backend;
+        let store = self.store.get_or_init(|| backend.open());
         let store = store.as_ref().map_err(Error::clone)?;
         let modifiers: HashMap<&str, &str> = modifiers
             .iter()
             .map(|(name, value)| (*name, value.as_str()))
             .collect();
-        let entry = store
+        store
             .build(SERVICE, &key.account(), Some(&modifiers))
-            .map_err(|error| backend.error(error))?;
-        Ok((*backend, entry))
+            .map_err(|error| backend.error(error))
     }
 
-    fn load_in(opened: &Opened, key: &CacheKey) -> Result<Option<Session>, Error> {
-        let (backend, entry) = Self::entry(opened, key, &[])?;
+    fn load(&self, key: &CacheKey) -> Result<Option<Session>, Error> {
+        let (backend, entry) = (self.backend, self.entry(key, &[])?);
         backend.refuse_prompt(key, false)?;
         let unreadable = Error::Unreadable {
             backend: backend.name(),
@@ -592,7 +563,7 @@ impl KeyringStore {
             Ok(mut bytes) => {
                 let session = Session::decode(&bytes);
                 // What was read, not the whole buffer: the kernel keyring's
-                // is 64 KiB, and wiping all of it cost a tenth of a get.
+                // is 64 KiB.
                 bytes.as_mut_slice().zeroize();
                 session.map(Some).ok_or(unreadable)
             }
@@ -605,11 +576,11 @@ impl KeyringStore {
         }
     }
 
-    fn save_in(opened: &Opened, key: &CacheKey, session: &Session) -> Result<(), Error> {
+    fn save(&self, key: &CacheKey, session: &Session) -> Result<(), Error> {
+        let backend = self.backend;
         let bytes = session.encode().ok_or(Error::Unencodable)?;
         let seconds_left = seconds_left(session.expiry(), SystemTime::now());
-        let modifiers = opened.0.modifiers_for_save(key, seconds_left);
-        let (backend, entry) = Self::entry(opened, key, &modifiers)?;
+        let entry = self.entry(key, &backend.modifiers_for_save(key, seconds_left))?;
         backend.refuse_prompt(key, true)?;
         match entry.set_secret(&bytes) {
             Ok(()) => Ok(()),
@@ -624,8 +595,8 @@ impl KeyringStore {
         }
     }
 
-    fn delete_in(opened: &Opened, key: &CacheKey) -> Result<bool, Error> {
-        let (backend, entry) = Self::entry(opened, key, &[])?;
+    fn delete(&self, key: &CacheKey) -> Result<bool, Error> {
+        let (backend, entry) = (self.backend, self.entry(key, &[])?);
         backend.refuse_prompt(key, false)?;
         match entry.delete_credential() {
             Ok(()) => Ok(true),
@@ -650,53 +621,87 @@ fn delete_all(backend: Backend, entries: Vec<Entry>) -> Result<(), Error> {
     Ok(())
 }
 
+impl KeyringStore {
+    /// The keyring `choice` names (the value of
+    /// GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING; `None` or empty: automatic).
+    /// Does no I/O: an unknown name is the only error.
+    pub fn open(choice: Option<&str>) -> Result<Self, Error> {
+        Ok(KeyringStore {
+            choice: Backend::parse(choice)?,
+            slots: OnceLock::new(),
+            fell_back: OnceLock::new(),
+        })
+    }
+
+    fn slots(&self) -> &[Slot] {
+        self.slots.get_or_init(|| match self.choice {
+            Some(backend) => vec![Slot::new(backend)],
+            None => automatic(),
+        })
+    }
+}
+
 impl SessionStore for KeyringStore {
     /// With the automatic choice this chooses the backend, which on Linux
     /// may ask D-Bus.
     fn name(&self) -> &'static str {
-        match (self.choice, self.fell_back.get(), self.fallback.get()) {
-            (Some(backend), ..) => backend.name(),
-            (None, Some(()), Some((backend, _))) => backend.name(),
-            (None, ..) => self.opened().0.name(),
+        if let Some(backend) = self.choice {
+            return backend.name();
         }
+        let slots = self.slots();
+        let serving = usize::from(self.fell_back.get().is_some()).min(slots.len() - 1);
+        slots[serving].backend.name()
     }
 
     fn notice(&self) -> Option<Notice> {
         self.fell_back.get().map(|()| LOCKED_NOTICE)
     }
 
+    /// A store that misses is followed by the next, whose failures are then
+    /// a miss too.
     fn load(&self, key: &CacheKey) -> Result<Option<Session>, Error> {
-        match Self::load_in(self.opened(), key) {
-            // Saved there while the Secret Service was locked, perhaps.
-            Ok(None) => match self.fallback() {
-                Some(fallback) => Ok(Self::load_in(fallback, key).unwrap_or(None)),
-                None => Ok(None),
-            },
-            Err(error) => match self.locked_fallback(&error) {
-                Some(fallback) => Self::load_in(fallback, key),
-                None => Err(error),
-            },
-            found => found,
+        let mut result = Ok(None);
+        let mut missed = false;
+        for slot in self.slots() {
+            if result.is_err() {
+                let _ = self.fell_back.set(()); // past a locked store
+            }
+            result = match slot.load(key) {
+                Ok(None) => {
+                    missed = true;
+                    Ok(None)
+                }
+                Err(_) if missed => Ok(None),
+                Err(error @ Error::Locked { .. }) => Err(error),
+                done => return done,
+            };
         }
+        result
     }
 
     fn save(&self, key: &CacheKey, session: &Session) -> Result<(), Error> {
-        match Self::save_in(self.opened(), key, session) {
-            Err(error) => match self.locked_fallback(&error) {
-                Some(fallback) => Self::save_in(fallback, key, session),
-                None => Err(error),
-            },
-            saved => saved,
+        let mut result = Ok(());
+        for slot in self.slots() {
+            if result.is_err() {
+                let _ = self.fell_back.set(()); // past a locked store
+            }
+            result = slot.save(key, session);
+            if !matches!(result, Err(Error::Locked { .. })) {
+                break;
+            }
         }
+        result
     }
 
-    /// Removes the entry from the fallback too, where there is one.
+    /// The first store's answer, unless it was locked and another store
+    /// held the entry; the other stores' failures are misses.
     fn delete(&self, key: &CacheKey) -> Result<bool, Error> {
-        let removed = Self::delete_in(self.opened(), key);
-        let Some(fallback) = self.fallback() else {
-            return removed;
-        };
-        let also = Self::delete_in(fallback, key).unwrap_or(false);
+        let (first, rest) = self.slots().split_first().expect("a keyring");
+        let removed = first.delete(key);
+        let mut also = false;
+        for slot in rest {
+            also |= slot.delete(key).unwrap_or(false);
+        }
         match removed {
             Ok(removed) => Ok(removed || also),
             Err(Error::Locked { .. }) if also => Ok(true),
@@ -802,7 +807,7 @@ mod tests {
         let store = KeyringStore::open(Some("keyutils")).unwrap();
         assert_eq!(store.name(), "kernel keyring (keyutils)");
         // An explicit choice is named without opening anything.
-        assert!(store.opened.get().is_none());
+        assert!(store.slots.get().is_none());
     }
 
     #[test]
