@@ -246,110 +246,82 @@ pub struct Flags<'a> {
 /// user's session, a role assumed with MFA, or a role assumed on the source
 /// profile's MFA session. `None`: the credential chain alone will do.
 pub fn need(flags: &Flags, settings: &Settings, name: &str) -> Result<Option<Need>, Error> {
-    let asked = Asked {
-        flags,
-        settings,
-        name,
-    };
     let own_serial = match flags.mfa_serial {
         Some(serial) => Some(serial),
         None => settings.get_in(name, "mfa_serial")?,
     };
-    let Some(role_arn) = settings.get_in(name, "role_arn")? else {
-        let Some(serial) = own_serial else {
-            return Ok(None);
-        };
-        let duration = settings.session_duration(name, flags.duration)?;
-        return asked
-            .need(serial, None, duration, Method::UserSession)
-            .map(Some);
-    };
-    if !credentials::assumes_role(settings.files(), name) {
+    let (serial, role_arn, duration, method) = match settings.get_in(name, "role_arn")? {
+        None => match own_serial {
+            Some(serial) => {
+                let duration = settings.session_duration(name, flags.duration)?;
+                (serial.to_owned(), None, duration, Method::UserSession)
+            }
+            None => return Ok(None),
+        },
         // A web identity's role: the credential chain assumes it.
-        return Ok(None);
-    }
-    let Some((serial, base)) = role_base(&asked, own_serial)? else {
-        // A role without MFA: the credential chain assumes it.
-        return Ok(None);
+        Some(_) if !credentials::assumes_role(settings.files(), name) => return Ok(None),
+        Some(role_arn) => {
+            // A role without MFA: the credential chain assumes it.
+            let Some((serial, base)) = role_base(settings, name, own_serial)? else {
+                return Ok(None);
+            };
+            let role = Role {
+                role_arn: role_arn.to_owned(),
+                session_name: settings
+                    .get_in(name, "role_session_name")?
+                    .unwrap_or(ROLE_SESSION_NAME)
+                    .to_owned(),
+                external_id: settings.get_in(name, "external_id")?.map(str::to_owned),
+                base,
+            };
+            let duration = settings.role_duration(name, flags.duration)?;
+            (serial, Some(role_arn), duration, Method::Role(role))
+        }
     };
-    let role = Role {
-        role_arn: role_arn.to_owned(),
-        session_name: settings
-            .get_in(name, "role_session_name")?
-            .unwrap_or(ROLE_SESSION_NAME)
-            .to_owned(),
-        external_id: settings.get_in(name, "external_id")?.map(str::to_owned),
-        base,
-    };
-    let duration = settings.role_duration(name, flags.duration)?;
-    asked
-        .need(&serial, Some(role_arn), duration, Method::Role(role))
-        .map(Some)
-}
-
-/// Whose session is asked for.
-struct Asked<'a> {
-    flags: &'a Flags<'a>,
-    settings: &'a Settings,
-    name: &'a str,
-}
-
-impl Asked<'_> {
-    /// The session on `serial` (and for `role_arn`), made by `method`.
-    fn need(
-        &self,
-        serial: &str,
-        role_arn: Option<&str>,
-        duration: Duration,
-        method: Method,
-    ) -> Result<Need, Error> {
-        Ok(Need {
-            key: CacheKey {
-                profile: self.name.to_owned(),
-                mfa_serial: serial.to_owned(),
-                role_arn: role_arn.map(str::to_owned),
-            },
-            lookup_profile: self.flags.profile.map(str::to_owned),
-            duration,
-            mfa_process: self
-                .settings
-                .get_in(self.name, "mfa_process")?
-                .map(str::to_owned),
-            method,
-        })
-    }
+    Ok(Some(Need {
+        key: CacheKey {
+            profile: name.to_owned(),
+            mfa_serial: serial,
+            role_arn: role_arn.map(str::to_owned),
+        },
+        lookup_profile: flags.profile.map(str::to_owned),
+        duration,
+        mfa_process: settings.get_in(name, "mfa_process")?.map(str::to_owned),
+        method,
+    }))
 }
 
 /// The MFA device a role with MFA is assumed with, and what assumes it;
 /// `None` for a role without MFA. A source profile of an IAM user with an
 /// MFA device is chained on: its session, the one `--profile <source>`
-/// would use, assumes the role.
-fn role_base(asked: &Asked, own_serial: Option<&str>) -> Result<Option<(String, RoleBase)>, Error> {
-    let settings = asked.settings;
-    let base = role::Base::read(settings.files(), asked.name)?;
-    let source_session = match &base {
-        role::Base::SourceProfile(source) if settings.get_in(source, "role_arn")?.is_none() => {
-            let flags = Flags {
-                profile: Some(source),
-                ..Flags::default()
-            };
-            need(&flags, settings, source)?
+/// would use, assumes the role, with the role's own device named in the
+/// cache key if it has one.
+fn role_base(
+    settings: &Settings,
+    name: &str,
+    own_serial: Option<&str>,
+) -> Result<Option<(String, RoleBase)>, Error> {
+    let base = role::Base::read(settings.files(), name)?;
+    if let role::Base::SourceProfile(source) = &base
+        && settings.get_in(source, "role_arn")?.is_none()
+    {
+        let flags = Flags {
+            profile: Some(source),
+            ..Flags::default()
+        };
+        if let Some(session) = need(&flags, settings, source)? {
+            let serial = own_serial.map_or_else(|| session.key.mfa_serial.clone(), str::to_owned);
+            return Ok(Some((serial, RoleBase::Session(Box::new(session)))));
         }
-        _ => None,
+    }
+    let Some(serial) = own_serial else {
+        return Ok(None);
     };
-    Ok(Some(match (source_session, own_serial, base) {
-        (Some(source), _, _) => (
-            own_serial.map_or_else(|| source.key.mfa_serial.clone(), str::to_owned),
-            RoleBase::Session(Box::new(source)),
-        ),
-        (None, Some(serial), role::Base::SourceProfile(source)) => {
-            (serial.to_owned(), RoleBase::Profile(source))
-        }
-        (None, Some(serial), role::Base::CredentialSource(source)) => {
-            (serial.to_owned(), RoleBase::CredentialSource(source))
-        }
-        (None, None, _) => return Ok(None),
-    }))
+    let base = match base {
+        role::Base::SourceProfile(source) => RoleBase::Profile(source),
+        role::Base::CredentialSource(source) => RoleBase::CredentialSource(source),
+    };
+    Ok(Some((serial.to_owned(), base)))
 }
 
 #[cfg(test)]
