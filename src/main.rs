@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     let log = Stderr {
         verbose: args.verbose || var(VERBOSE_VAR).is_some_and(|value| value != "0"),
     };
-    let store = store::open(var(KEYRING_VAR).as_deref());
+    let store = store::open(var(KEYRING_VAR).as_deref(), &Env::real());
     let asked_by_git = !matches!(
         args.operation,
         Operation::Login | Operation::CredentialProcess | Operation::Doctor { .. }
@@ -75,7 +75,7 @@ fn main() -> ExitCode {
             log: &log,
             process_timeout: prompt::PROCESS_TIMEOUT,
         },
-        issuer: &Sts,
+        issuer: &Sts { env: Env::real() },
         devices: &Iam,
         store: store.as_ref(),
         lock_dir: lock::default_dir(&Env::real()),

@@ -114,14 +114,17 @@ pub trait StsApi {
     fn caller_identity(&self, caller: &Caller) -> Result<Identity, Error>;
 }
 
-/// The real STS, through aws-sdk-sts.
-#[derive(Debug, Default)]
-pub struct Sts;
+/// The real STS, through aws-sdk-sts, sent where the AWS files and `env`
+/// say ([`endpoints`]).
+#[derive(Debug)]
+pub struct Sts {
+    pub env: Env,
+}
 
 impl StsApi for Sts {
     fn session(&self, request: &SessionRequest) -> Result<Credentials, Error> {
         let call = async {
-            client(&request.caller)
+            client(&request.caller, &self.env)
                 .await
                 .get_session_token()
                 .serial_number(request.mfa_serial)
@@ -135,7 +138,7 @@ impl StsApi for Sts {
 
     fn assume_role(&self, request: &RoleRequest) -> Result<Credentials, Error> {
         let call = async {
-            client(&request.caller)
+            client(&request.caller, &self.env)
                 .await
                 .assume_role()
                 .role_arn(request.role_arn)
@@ -153,7 +156,7 @@ impl StsApi for Sts {
     fn caller_identity(&self, caller: &Caller) -> Result<Identity, Error> {
         let date = AnswerDate::default();
         let call = async {
-            client(caller)
+            client(caller, &self.env)
                 .await
                 .get_caller_identity()
                 .customize()
@@ -217,9 +220,9 @@ where
 
 /// An STS client signing with `base`, bounded in time, sent where the
 /// profile and the environment say ([`endpoints`]).
-async fn client(caller: &Caller<'_>) -> aws_sdk_sts::Client {
+async fn client(caller: &Caller<'_>, env: &Env) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::new(
-        &endpoints::configured(caller.config, Env::real())
+        &endpoints::configured(caller.config, env.clone())
             .await
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(caller.region.to_owned()))

@@ -25,6 +25,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
+use aws_types::os_shim_internal::Env;
 use keyring_core::{CredentialStore, Entry};
 use zeroize::Zeroize;
 
@@ -314,11 +315,8 @@ impl Backend {
 /// `DBUS_SESSION_BUS_ADDRESS` no D-Bus connection is tried at all, as libdbus
 /// would otherwise try to autolaunch a bus.
 #[cfg(target_os = "linux")]
-fn automatic() -> Vec<Slot> {
-    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS");
-    if bus.is_some_and(|address| !address.is_empty())
-        && let Ok(store) = Backend::SecretService.open()
-    {
+fn automatic(session_bus: bool) -> Vec<Slot> {
+    if session_bus && let Ok(store) = Backend::SecretService.open() {
         return vec![
             Slot::opened(Backend::SecretService, Ok(store)),
             Slot::new(Backend::Keyutils),
@@ -360,7 +358,7 @@ fn secret_service_would_prompt(account: &str, saving: bool) -> bool {
 
 /// The system's one keyring.
 #[cfg(not(target_os = "linux"))]
-fn automatic() -> Vec<Slot> {
+fn automatic(_session_bus: bool) -> Vec<Slot> {
     #[cfg(target_os = "macos")]
     let backend = Backend::Keychain;
     #[cfg(target_os = "windows")]
@@ -424,11 +422,11 @@ fn seconds_left(expiry: SystemTime, now: SystemTime) -> u32 {
 /// GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING): `none` keeps nothing, an unknown
 /// name fails each call (so the user hears of it only when a cache is
 /// needed, as a warning), anything else is the keyring.
-pub fn open(choice: Option<&str>) -> Box<dyn SessionStore> {
+pub fn open(choice: Option<&str>, env: &Env) -> Box<dyn SessionStore> {
     if choice == Some("none") {
         return Box::new(NoCache);
     }
-    match KeyringStore::open(choice) {
+    match KeyringStore::open(choice, env) {
         Ok(store) => Box::new(store),
         Err(error) => Box::new(Broken(error)),
     }
@@ -511,6 +509,9 @@ impl SessionStore for Broken {
 pub struct KeyringStore {
     /// `None`: automatic.
     choice: Option<Backend>,
+    /// Whether `DBUS_SESSION_BUS_ADDRESS` names a bus: without one no D-Bus
+    /// connection is tried at all.
+    session_bus: bool,
     slots: OnceLock<Vec<Slot>>,
     /// Set once a locked store was passed over.
     fell_back: OnceLock<()>,
@@ -625,9 +626,12 @@ impl KeyringStore {
     /// The keyring `choice` names (the value of
     /// GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING; `None` or empty: automatic).
     /// Does no I/O: an unknown name is the only error.
-    pub fn open(choice: Option<&str>) -> Result<Self, Error> {
+    pub fn open(choice: Option<&str>, env: &Env) -> Result<Self, Error> {
         Ok(KeyringStore {
             choice: Backend::parse(choice)?,
+            session_bus: env
+                .get("DBUS_SESSION_BUS_ADDRESS")
+                .is_ok_and(|address| !address.is_empty()),
             slots: OnceLock::new(),
             fell_back: OnceLock::new(),
         })
@@ -636,7 +640,7 @@ impl KeyringStore {
     fn slots(&self) -> &[Slot] {
         self.slots.get_or_init(|| match self.choice {
             Some(backend) => vec![Slot::new(backend)],
-            None => automatic(),
+            None => automatic(self.session_bus),
         })
     }
 }
@@ -763,7 +767,7 @@ mod tests {
     #[test]
     #[ignore = "needs the system's keyring, unlocked: run by .ci/run (Linux, and wine's Credential Manager) and .github/workflows/ci.yml (macOS, Windows)"]
     fn the_systems_keyring_keeps_a_session_until_it_is_deleted() {
-        let store = KeyringStore::open(None).unwrap();
+        let store = KeyringStore::open(None, &Env::real()).unwrap();
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
         let serial = format!(
             "arn:aws:iam::123456789012:mfa/store-{}-{}",
@@ -804,7 +808,7 @@ mod tests {
             Backend::parse(Some("secret-service")).unwrap(),
             Some(Backend::SecretService)
         );
-        let store = KeyringStore::open(Some("keyutils")).unwrap();
+        let store = KeyringStore::open(Some("keyutils"), &Env::from_slice(&[])).unwrap();
         assert_eq!(store.name(), "kernel keyring (keyutils)");
         // An explicit choice is named without opening anything.
         assert!(store.slots.get().is_none());
@@ -813,7 +817,7 @@ mod tests {
     #[test]
     fn an_unknown_choice_names_the_valid_values() {
         for choice in ["keychian", "Keyutils", "windows ", "none-at-all"] {
-            let error = KeyringStore::open(Some(choice)).unwrap_err();
+            let error = KeyringStore::open(Some(choice), &Env::from_slice(&[])).unwrap_err();
             let message = error.to_string();
             assert!(message.contains(&format!("{choice:?}")), "{message}");
             assert!(
@@ -827,7 +831,7 @@ mod tests {
         }
         #[cfg(target_os = "linux")]
         assert_eq!(
-            KeyringStore::open(Some("keychain"))
+            KeyringStore::open(Some("keychain"), &Env::from_slice(&[]))
                 .unwrap_err()
                 .to_string(),
             "unknown keyring \"keychain\" in GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING; \

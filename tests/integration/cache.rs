@@ -13,6 +13,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
+use aws_types::os_shim_internal::Env;
 use git_credential_mfa_codecommit::session::Session;
 use git_credential_mfa_codecommit::session::store::{
     self, CacheKey, KeyringStore, SERVICE, SessionStore,
@@ -173,9 +174,9 @@ fn keeps_the_store_contract(store: &KeyringStore, corrupt: &dyn Fn(&CacheKey, &[
 /// bus, or with one that has no Secret Service; a key carries the session's
 /// time left, and the kernel drops it when that runs out.
 fn keyutils_body() {
-    let automatic = KeyringStore::open(None).unwrap();
+    let automatic = KeyringStore::open(None, &Env::real()).unwrap();
     assert_eq!(automatic.name(), KEYUTILS);
-    let store = KeyringStore::open(Some("keyutils")).unwrap();
+    let store = KeyringStore::open(Some("keyutils"), &Env::real()).unwrap();
     keeps_the_store_contract(&store, &keyutils_corrupt);
     keeps_the_store_contract(&automatic, &keyutils_corrupt);
 
@@ -260,7 +261,7 @@ fn automatic_choice_is_the_kernel_keyring_where_no_secret_service_answers() {
     }
     assert!(std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some());
     let started = std::time::Instant::now();
-    let store = KeyringStore::open(None).unwrap();
+    let store = KeyringStore::open(None, &Env::real()).unwrap();
     assert_eq!(store.name(), KEYUTILS);
     assert!(
         started.elapsed() < Duration::from_secs(1),
@@ -269,7 +270,7 @@ fn automatic_choice_is_the_kernel_keyring_where_no_secret_service_answers() {
     );
     keeps_the_store_contract(&store, &keyutils_corrupt);
     // Asked for by name, the missing service is unavailable, not a hang.
-    let store = KeyringStore::open(Some("secret-service")).unwrap();
+    let store = KeyringStore::open(Some("secret-service"), &Env::real()).unwrap();
     let error = store.load(&unique_key("absent", None)).unwrap_err();
     assert!(
         error
@@ -310,14 +311,14 @@ fn with_gnome_keyring(name: &str) {
 fn secret_service() -> KeyringStore {
     let probe = unique_key("probe", None);
     for _ in 0..100 {
-        let store = KeyringStore::open(Some("secret-service")).unwrap();
+        let store = KeyringStore::open(Some("secret-service"), &Env::real()).unwrap();
         match store.load(&probe) {
             Ok(None) => return store,
             Ok(Some(_)) => panic!("a session under a fresh key"),
             Err(_) => std::thread::sleep(Duration::from_millis(100)),
         }
     }
-    let store = KeyringStore::open(Some("secret-service")).unwrap();
+    let store = KeyringStore::open(Some("secret-service"), &Env::real()).unwrap();
     panic!("no Secret Service: {:?}", store.load(&probe));
 }
 
@@ -340,7 +341,7 @@ fn secret_service_keeps_sessions_in_gnome_keyring() {
     let store = secret_service();
     assert_eq!(store.name(), SECRET_SERVICE);
     keeps_the_store_contract(&store, &secret_service_corrupt);
-    let automatic = KeyringStore::open(None).unwrap();
+    let automatic = KeyringStore::open(None, &Env::real()).unwrap();
     assert_eq!(automatic.name(), SECRET_SERVICE);
     keeps_the_store_contract(&automatic, &secret_service_corrupt);
 }
@@ -426,7 +427,7 @@ fn locked_keyring_stage(
 /// that starts with `says`; a key it has no entry for is a plain miss.
 fn refused_by_name(key: &CacheKey, saved: &Session, says: &str) -> KeyringStore {
     let started = std::time::Instant::now();
-    let store = KeyringStore::open(Some("secret-service")).unwrap();
+    let store = KeyringStore::open(Some("secret-service"), &Env::real()).unwrap();
     for result in [store.load(key).map(drop), store.save(key, saved)] {
         let error = result.unwrap_err();
         assert!(error.to_string().starts_with(says), "{error}");
@@ -458,7 +459,7 @@ fn a_locked_secret_service_is_unavailable_at_once_and_the_automatic_choice_falls
     // notice; the next run finds the session there (a miss in the Secret
     // Service is looked up in it).
     let fresh = unique_key("fallback", None);
-    let automatic = KeyringStore::open(None).unwrap();
+    let automatic = KeyringStore::open(None, &Env::real()).unwrap();
     assert!(automatic.load(&fresh).unwrap().is_none());
     assert_eq!(automatic.notice(), None);
     automatic.save(&fresh, &saved).unwrap();
@@ -469,9 +470,9 @@ fn a_locked_secret_service_is_unavailable_at_once_and_the_automatic_choice_falls
             && notice.contains("GIT_CREDENTIAL_MFA_CODECOMMIT_KEYRING"),
         "{notice}"
     );
-    let next_run = KeyringStore::open(None).unwrap();
+    let next_run = KeyringStore::open(None, &Env::real()).unwrap();
     assert_same(next_run.load(&fresh).unwrap(), &saved);
-    let in_keyutils = KeyringStore::open(Some("keyutils")).unwrap();
+    let in_keyutils = KeyringStore::open(Some("keyutils"), &Env::real()).unwrap();
     assert_same(in_keyutils.load(&fresh).unwrap(), &saved);
     assert!(next_run.delete(&fresh).unwrap());
     assert!(in_keyutils.load(&fresh).unwrap().is_none());
@@ -536,7 +537,7 @@ fn a_secret_service_prompt_nobody_answers_counts_as_locked() {
         &saved,
         "Secret Service unavailable: the keyring is locked",
     );
-    let automatic = KeyringStore::open(None).unwrap();
+    let automatic = KeyringStore::open(None, &Env::real()).unwrap();
     assert!(automatic.load(&key).unwrap().is_none());
     automatic.save(&key, &saved).unwrap();
     assert_eq!(automatic.name(), KEYUTILS);

@@ -9,6 +9,8 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_types::os_shim_internal::Env;
+
 use crate::support::codecommit_server::{CodeCommit, HOST, LOOK_ALIKES, ok};
 use crate::support::{BINARY, Scratch, path_with, text};
 
@@ -379,7 +381,7 @@ fn a_huge_refresh_window_renews_the_session_instead_of_crashing() {
             key.profile
         ),
     );
-    let store = KeyringStore::open(Some("keyutils")).unwrap();
+    let store = KeyringStore::open(Some("keyutils"), &Env::real()).unwrap();
     let expiry = std::time::SystemTime::now() + Duration::from_secs(3600);
     let session = Session::from_credentials(Credentials::new(
         "ASIAREFRESH",

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use aws_types::os_shim_internal::Env;
 use git_credential_mfa_codecommit::session::store::{CacheKey, KeyringStore, SessionStore};
 
 use crate::support::codecommit_server::{ok, sts_calls};
@@ -180,7 +181,7 @@ fn a_locked_secret_service_is_one_warning_and_the_answer_still_comes() {
     assert_eq!(sts_calls(&mfa.moto.endpoint).0, 2);
     // The session went to the kernel keyring, where the next run over ssh
     // finds it: no STS call, the same one warning.
-    let keyutils = KeyringStore::open(Some("keyutils")).unwrap();
+    let keyutils = KeyringStore::open(Some("keyutils"), &Env::real()).unwrap();
     assert!(keyutils.load(&default_key(&mfa)).unwrap().is_some());
     let out = run(
         on_a_bus(&locked, &["get"]),

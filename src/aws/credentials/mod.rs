@@ -29,6 +29,7 @@ use aws_credential_types::Credentials;
 use aws_types::os_shim_internal::Env;
 
 use crate::aws::files::{self, Kind, SharedFiles, var};
+use crate::aws::sts::Sts;
 
 pub use role::SESSION_NAME as ROLE_SESSION_NAME;
 
@@ -270,7 +271,10 @@ impl DefaultChain {
                         self.credential_source(*source, region)?
                     }
                 };
-                role.assume(config, &base, region)?
+                let sts = Sts {
+                    env: self.env.clone(),
+                };
+                role.assume(&sts, config, &base, region)?
             }
             Provider::WebIdentity {
                 token_file,

@@ -150,14 +150,15 @@ impl Role {
         })
     }
 
-    /// sts:AssumeRole with `base`.
+    /// sts:AssumeRole with `base`, through `sts`.
     pub fn assume(
         &self,
+        sts: &dyn StsApi,
         config: &SharedFiles,
         base: &Credentials,
         region: &str,
     ) -> Result<Credentials, Error> {
-        let session = sts::Sts.assume_role(&RoleRequest {
+        let session = sts.assume_role(&RoleRequest {
             caller: Caller {
                 base,
                 profile: Some(&self.profile),
