@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use super::report::Report;
+use super::report::{Finding, Report};
 use crate::error::Error;
 use crate::git::helper_line::{self, HELPER_PROGRAM, Ours, Program};
 use crate::git::helpers::{self, Entry, HelperList, Scope};
@@ -104,7 +104,9 @@ pub(super) fn check(
                 .filter_map(|(key, value)| forced(key, value)),
         );
         let chain = helpers::for_url(&entries, &shape.url);
-        check_chain(report, shape, &chain, ephemeral)?;
+        for finding in chain_findings(shape, &chain, ephemeral) {
+            report.add(finding)?;
+        }
         if let Some(ours) = chain.helpers.iter().find_map(|entry| ours(entry)) {
             if ours_seen.is_empty() {
                 found.profile = ours.profile.clone();
@@ -212,15 +214,11 @@ fn removal(entry: &Entry) -> String {
     }
 }
 
-/// One shape's helper list and `useHttpPath`, judged. With `ephemeral`
-/// (git 2.46+) helpers after ours are harmless: git gives them nothing to
-/// keep.
-fn check_chain(
-    report: &mut Report<impl Write>,
-    shape: &Shape,
-    chain: &HelperList,
-    ephemeral: bool,
-) -> Result<(), Error> {
+/// One shape's helper list and `useHttpPath`, judged: a failure for each
+/// other helper that sees a password and for a missing path, else one
+/// pass. With `ephemeral` (git 2.46+) helpers after ours are harmless: git
+/// gives them nothing to keep.
+fn chain_findings(shape: &Shape, chain: &HelperList, ephemeral: bool) -> Vec<Finding> {
     let what = &shape.what;
     let Some(first_ours) = chain.helpers.iter().position(|entry| ours(entry).is_some()) else {
         let asked: Vec<&str> = chain
@@ -228,24 +226,27 @@ fn check_chain(
             .iter()
             .filter_map(|entry| entry.value.as_deref())
             .collect();
-        return report.fail(
-            match asked.as_slice() {
-                [] => format!("git asks no credential helper for {what}"),
-                asked => format!("git asks {} for {what}, not this helper", asked.join(", ")),
-            },
-            setup_command(shape),
-        );
+        let what = match asked.as_slice() {
+            [] => format!("git asks no credential helper for {what}"),
+            asked => format!("git asks {} for {what}, not this helper", asked.join(", ")),
+        };
+        return vec![Finding::fail(what, setup_command(shape))];
     };
-    let after = check_others(report, shape, chain, first_ours, ephemeral)?;
-    let with_path = check_path(report, shape, chain)?;
-    let Some(after) = after.filter(|_| with_path) else {
-        return Ok(());
-    };
+    let mut findings = other_helpers(shape, chain, first_ours, ephemeral);
+    findings.extend(missing_path(shape, chain));
+    if !findings.is_empty() {
+        return findings;
+    }
     let reset = if chain.reset {
         ", after a reset of the list"
     } else {
         ""
     };
+    let after: Vec<String> = chain.helpers[first_ours..]
+        .iter()
+        .filter(|entry| ours(entry).is_none())
+        .map(|entry| format!("`{}`", entry.value.as_deref().unwrap_or_default()))
+        .collect();
     let then = match after.as_slice() {
         [] => String::new(),
         after => format!(
@@ -253,9 +254,9 @@ fn check_chain(
             after.join(", ")
         ),
     };
-    report.pass(format!(
+    vec![Finding::Pass(format!(
         "git asks only this helper for {what}{reset}, with the path{then}"
-    ))
+    ))]
 }
 
 /// The setup command that writes `shape`'s configuration.
@@ -269,30 +270,22 @@ fn setup_command(shape: &Shape) -> &'static str {
 
 /// A failure for each other helper that sees a password: one asked before
 /// this helper (its stored password answers first), or one after it that
-/// is given every password to store. `Some` (the harmless helpers after
-/// this one, which get only ephemeral passwords) when there is none.
-fn check_others(
-    report: &mut Report<impl Write>,
+/// is given every password to store (before git 2.46).
+fn other_helpers(
     shape: &Shape,
     chain: &HelperList,
     first_ours: usize,
     ephemeral: bool,
-) -> Result<Option<Vec<String>>, Error> {
+) -> Vec<Finding> {
     let what = &shape.what;
-    let mut clean = true;
-    let mut after = Vec::new();
+    let mut findings = Vec::new();
     for (at, other) in chain.helpers.iter().enumerate() {
-        if ours(other).is_some() {
+        if ours(other).is_some() || (at > first_ours && ephemeral) {
             continue;
         }
         let value = other.value.as_deref().unwrap_or_default();
         let whose = format!("`{value}` ({} in {})", other.key(), place(other));
-        if at > first_ours && ephemeral {
-            after.push(format!("`{value}`"));
-            continue;
-        }
-        clean = false;
-        if at < first_ours {
+        findings.push(if at < first_ours {
             // setup's reset clears what comes before it in the same file or
             // an earlier one.
             let fix = if !chain.reset && matches!(other.scope, Scope::System | Scope::Global) {
@@ -303,32 +296,28 @@ fn check_others(
             } else {
                 removal(other)
             };
-            report.fail(
+            Finding::fail(
                 format!("git asks {whose} before this helper for {what}; any password it has stored answers first"),
                 fix,
-            )?;
+            )
         } else {
-            report.fail(
+            Finding::fail(
                 format!(
                     "git gives {whose} every password for {what} to store, session token included"
                 ),
                 removal(other),
-            )?;
-        }
+            )
+        });
     }
-    Ok(clean.then_some(after))
+    findings
 }
 
-/// Whether git sends the path (`useHttpPath`), without which no password
-/// can be signed; a failure when it does not.
-fn check_path(
-    report: &mut Report<impl Write>,
-    shape: &Shape,
-    chain: &HelperList,
-) -> Result<bool, Error> {
+/// A failure when git does not send the path (`useHttpPath`), without
+/// which no password can be signed.
+fn missing_path(shape: &Shape, chain: &HelperList) -> Option<Finding> {
     let decided = chain.use_http_path;
     if decided.and_then(|entry| boolean::parse(entry.value.as_deref())) == Some(true) {
-        return Ok(true);
+        return None;
     }
     let fix = match decided {
         Some(entry) => match entry.file() {
@@ -337,14 +326,13 @@ fn check_path(
         },
         None => setup_command(shape).to_owned(),
     };
-    report.fail(
+    Some(Finding::fail(
         format!(
             "git sends the helper no repository path for {} (useHttpPath is not true), so it cannot sign",
             shape.what
         ),
         fix,
-    )?;
-    Ok(false)
+    ))
 }
 
 /// The helper programs git runs, and the `git-remote-codecommit` it finds.
@@ -496,7 +484,7 @@ mod tests {
         assert_eq!(ours(&entry("!mfa-codecommit")), None);
     }
 
-    /// What `check_chain` prints for `entries` and whether it failed.
+    /// What `chain_findings` has printed for `entries`, and whether it failed.
     fn judged(entries: &[Entry], ephemeral: bool) -> (String, bool) {
         let shape = Shape {
             what: "H".to_owned(),
@@ -507,7 +495,9 @@ mod tests {
         let chain = helpers::for_url(entries, &shape.url);
         let mut out = Vec::new();
         let mut report = Report::new(&mut out);
-        check_chain(&mut report, &shape, &chain, ephemeral).unwrap();
+        for finding in chain_findings(&shape, &chain, ephemeral) {
+            report.add(finding).unwrap();
+        }
         let failed = report.finish().is_err();
         (String::from_utf8(out).unwrap(), failed)
     }
@@ -555,6 +545,42 @@ mod tests {
         let (out, _) = judged(&after_a_reset, true);
         assert!(
             out.ends_with("--unset-all credential.https://h.helper '^osxkeychain$'\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_list_without_this_helper_names_what_git_asks_and_the_setup_that_fixes_it() {
+        let (none, failed) = judged(&[], true);
+        assert!(failed);
+        assert_eq!(
+            none,
+            "✘ git asks no credential helper for H\n  fix: git-credential-mfa-codecommit setup\n"
+        );
+        let (other, _) = judged(&[global("helper", "osxkeychain")], true);
+        assert!(
+            other.starts_with("✘ git asks osxkeychain for H, not this helper\n"),
+            "{other}"
+        );
+    }
+
+    #[test]
+    fn a_path_git_does_not_send_is_fixed_where_it_was_turned_off() {
+        let entries = [
+            global("helper", "mfa-codecommit"),
+            global("usehttppath", "false"),
+        ];
+        let (out, failed) = judged(&entries, true);
+        assert!(failed);
+        assert_eq!(
+            out,
+            "✘ git sends the helper no repository path for H (useHttpPath is not true), so it cannot sign\n  \
+             fix: git config --file /h/.gitconfig credential.https://h.usehttppath true\n"
+        );
+        let (out, failed) = judged(&entries[..1], true);
+        assert!(failed);
+        assert!(
+            out.ends_with("fix: git-credential-mfa-codecommit setup\n"),
             "{out}"
         );
     }
