@@ -13,17 +13,18 @@
 //! cli.rs          argv → the command and its flags (no I/O)
 //! error.rs        the user's one line: each module's error, and setup's and
 //!                 doctor's own failures, composed with their causes
-//! commands/       one file per user command, doctor's probe, and the command
-//!                 line turned into a plan; only lib imports it
+//! commands/       one file per user command, and doctor's checks and probe;
+//!                 only lib imports it
 //! session/        the plan, obtaining a session (cache, lock, code, STS), the
-//!                 session and its bytes, the keyring stores, the lock, MFA
+//!                 session and its bytes, the keyring as a store, the lock, MFA
 //!                 device discovery, and the Context the flow runs in
 //! git/            the credential protocol, the helpers git runs, git's
 //!                 booleans and config, setup's config, codecommit:// URLs
 //! prompt/         where a TOTP code comes from: mfa_process, terminal, askpass
 //! aws/            the shared files (read and edited), the profile's settings,
 //!                 credential providers, STS, IAM, CodeCommit hosts, SigV4
-//! os/             children, shell words, the runtime, logging, JSON
+//! os/             children, shell and shlex words, the runtime, logging,
+//!                 JSON, the kernel keyring as a keyring-core store
 //! ```
 //!
 //! Imports point down this list only (`git/` reaches `prompt/` only to
