@@ -67,6 +67,7 @@ def files_of_a_cached_get():
 
     target = os.path.join(ROOT, "target", "size")
     env = dict(os.environ, CARGO_PROFILE_RELEASE_DEBUG="line-tables-only",
+               CARGO_PROFILE_RELEASE_STRIP="false",
                CARGO_TARGET_DIR=target)
     subprocess.run(["cargo", "build", "--quiet", "--release", "--bin",
                     "git-credential-mfa-codecommit"], cwd=ROOT, env=env, check=True)
@@ -85,9 +86,11 @@ def files_of_a_cached_get():
             text = open(out.name, encoding="utf-8", errors="replace").read()
     finally:
         moto.terminate()
-    src = os.path.join(ROOT, "src") + os.sep
     named = re.findall(r"^f[lie]=\(\d+\) (.*)$", text, re.M)
-    return sorted({os.path.relpath(n, ROOT) for n in named if n.startswith(src)})
+    # rustc names the crate's own files as cargo gave them: `src/…`, or
+    # absolute where a path was absolute.
+    relative = {os.path.relpath(n, ROOT) if os.path.isabs(n) else n for n in named}
+    return sorted(n for n in relative if n.startswith("src" + os.sep))
 
 
 def main():
