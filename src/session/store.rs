@@ -315,8 +315,11 @@ impl Backend {
 /// `DBUS_SESSION_BUS_ADDRESS` no D-Bus connection is tried at all, as libdbus
 /// would otherwise try to autolaunch a bus.
 #[cfg(target_os = "linux")]
-fn automatic(session_bus: bool) -> Vec<Slot> {
-    if session_bus && let Ok(store) = Backend::SecretService.open() {
+fn automatic(env: &Env) -> Vec<Slot> {
+    let bus = env.get("DBUS_SESSION_BUS_ADDRESS");
+    if bus.is_ok_and(|address| !address.is_empty())
+        && let Ok(store) = Backend::SecretService.open()
+    {
         return vec![
             Slot::opened(Backend::SecretService, Ok(store)),
             Slot::new(Backend::Keyutils),
@@ -358,7 +361,7 @@ fn secret_service_would_prompt(account: &str, saving: bool) -> bool {
 
 /// The system's one keyring.
 #[cfg(not(target_os = "linux"))]
-fn automatic(_session_bus: bool) -> Vec<Slot> {
+fn automatic(_: &Env) -> Vec<Slot> {
     #[cfg(target_os = "macos")]
     let backend = Backend::Keychain;
     #[cfg(target_os = "windows")]
@@ -509,9 +512,8 @@ impl SessionStore for Broken {
 pub struct KeyringStore {
     /// `None`: automatic.
     choice: Option<Backend>,
-    /// Whether `DBUS_SESSION_BUS_ADDRESS` names a bus: without one no D-Bus
-    /// connection is tried at all.
-    session_bus: bool,
+    /// Where the automatic choice looks for `DBUS_SESSION_BUS_ADDRESS`.
+    env: Env,
     slots: OnceLock<Vec<Slot>>,
     /// Set once a locked store was passed over.
     fell_back: OnceLock<()>,
@@ -629,9 +631,7 @@ impl KeyringStore {
     pub fn open(choice: Option<&str>, env: &Env) -> Result<Self, Error> {
         Ok(KeyringStore {
             choice: Backend::parse(choice)?,
-            session_bus: env
-                .get("DBUS_SESSION_BUS_ADDRESS")
-                .is_ok_and(|address| !address.is_empty()),
+            env: env.clone(),
             slots: OnceLock::new(),
             fell_back: OnceLock::new(),
         })
@@ -640,7 +640,7 @@ impl KeyringStore {
     fn slots(&self) -> &[Slot] {
         self.slots.get_or_init(|| match self.choice {
             Some(backend) => vec![Slot::new(backend)],
-            None => automatic(self.session_bus),
+            None => automatic(&self.env),
         })
     }
 }
