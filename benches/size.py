@@ -4,12 +4,14 @@
 Usage: python3 benches/size.py [--get]
 Prints the lines of code in src/ (not counting blank lines, comments and
 `#[cfg(test)]` items) and the number of files. With --get it also builds the
-helper with line tables (into target/size), makes an MFA session in the
-kernel keyring as benches/bench.py does (moto's STS on 127.0.0.1, the
-prompt answered through a pseudo-terminal), runs one cached `get` under
-valgrind's callgrind, and lists the files of src/ whose code it executed.
+helper unoptimized (`cargo build`: nothing inlined, so each file's code
+counts where it is written), makes an MFA session in the kernel keyring as
+benches/bench.py does (moto's STS on 127.0.0.1, the prompt answered
+through a pseudo-terminal), runs one cached `get` under valgrind's
+callgrind, and lists the files of src/ whose code it executed.
 """
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -65,13 +67,12 @@ def files_of_a_cached_get():
     sys.path.insert(0, os.path.join(ROOT, "benches"))
     import bench
 
-    target = os.path.join(ROOT, "target", "size")
-    env = dict(os.environ, CARGO_PROFILE_RELEASE_DEBUG="line-tables-only",
-               CARGO_PROFILE_RELEASE_STRIP="false",
-               CARGO_TARGET_DIR=target)
-    subprocess.run(["cargo", "build", "--quiet", "--release", "--bin",
-                    "git-credential-mfa-codecommit"], cwd=ROOT, env=env, check=True)
-    binary = os.path.join(target, "release", "git-credential-mfa-codecommit")
+    subprocess.run(["cargo", "build", "--quiet", "--bin", "git-credential-mfa-codecommit"],
+                   cwd=ROOT, check=True)
+    metadata = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"],
+                              cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    target = json.loads(metadata)["target_directory"]
+    binary = os.path.join(target, "debug", "git-credential-mfa-codecommit")
     moto, sts = bench.start_moto()
     try:
         with tempfile.TemporaryDirectory() as home, tempfile.NamedTemporaryFile() as out:
@@ -86,7 +87,9 @@ def files_of_a_cached_get():
             text = open(out.name, encoding="utf-8", errors="replace").read()
     finally:
         moto.terminate()
-    named = re.findall(r"^f[lie]=\(\d+\) (.*)$", text, re.M)
+    # A file is named once, where callgrind first meets it: as the file of
+    # code run (fl, fi, fe) or of a function called (cfi, cfl).
+    named = re.findall(r"^c?f[lie]=\(\d+\) (.*)$", text, re.M)
     # rustc names the crate's own files as cargo gave them: `src/…`, or
     # absolute where a path was absolute.
     relative = {os.path.relpath(n, ROOT) if os.path.isabs(n) else n for n in named}
