@@ -112,9 +112,9 @@ def windows_zip(found):
     return zips[target]
 
 
-def download(name, version):
+def download(meta, name, version):
     """Where the GitHub release of `version` publishes the file `name`."""
-    return f"{package()['repository']}/releases/download/v{version}/{name}"
+    return f"{meta['repository']}/releases/download/v{version}/{name}"
 
 
 def scoop_manifest(found):
@@ -126,12 +126,12 @@ def scoop_manifest(found):
         "description": meta["description"],
         "homepage": meta["repository"],
         "license": meta["license"].replace(" OR ", "|"),
-        "architecture": {"64bit": {"url": download(name, meta["version"]), "hash": digest}},
+        "architecture": {"64bit": {"url": download(meta, name, meta["version"]), "hash": digest}},
         "bin": [program + ".exe" for program in PROGRAMS],
         "checkver": "github",
         "autoupdate": {
             "architecture": {
-                "64bit": {"url": download(name, "$version"), "hash": {"url": "$url.sha256"}}
+                "64bit": {"url": download(meta, name, "$version"), "hash": {"url": "$url.sha256"}}
             }
         },
     }
@@ -169,7 +169,7 @@ def winget_manifests(found):
             ),
             "Installers:",
             "  - Architecture: x64",
-            f"    InstallerUrl: {json.dumps(download(name, version))}",
+            f"    InstallerUrl: {json.dumps(download(meta, name, version))}",
             f"    InstallerSha256: {digest.upper()}",
         ),
         manifest(

@@ -1,6 +1,6 @@
-//! `login`, `logout` and `status`, for people in a terminal: `login` (prompt now and
-//! cache the session, finding the MFA device first when the profile names
-//! none), `logout` (drop cached sessions) and `status` (what is
+//! `login`, `logout` and `status`, for people in a terminal: `login` (prompt
+//! now and cache the session, finding the MFA device first when the profile
+//! names none), `logout` (drop cached sessions) and `status` (what is
 //! cached and until when). They print names, device ARNs and times, never a
 //! secret.
 

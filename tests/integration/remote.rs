@@ -14,8 +14,9 @@ use serde_json::json;
 
 use crate::support::codecommit_server::{CodeCommit, FIPS_HOST, HOST, ok};
 use crate::support::mfa::{LONG_KEY_ID, LONG_SECRET, MOTO_KEY_ID, MOTO_SECRET, MOTO_TOKEN, Mfa};
-use crate::support::{BINARY, Scratch, assert_signed, attribute, path_with, require, run, text};
-use crate::support::{REMOTE, port_443};
+use crate::support::{
+    BINARY, REMOTE, Scratch, assert_signed, attribute, path_with, port_443, require, run, text,
+};
 
 const KEY_ID: &str = "AKIAREMOTEEXAMPLE";
 const SECRET: &str = "remote/Secret+Key";

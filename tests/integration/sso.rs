@@ -20,6 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 
 use crate::support::aws_cli::{AWS_CLI_HELPER, FROZEN_UNIX, frozen_command, python};
+use crate::support::codecommit_server::HOST;
 use crate::support::sso_portal::{
     ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, FRESH_LIFETIME, FRESH_TOKEN, Form, KEY_ID, KILL_AFTER,
     LEGACY, Portal, REFRESH_TOKEN, REGION, SECRET_KEY, SESSION, SESSION_TOKEN, START_URL,
@@ -39,9 +40,9 @@ const SECRETS: &[&str] = &[
     SESSION_TOKEN,
 ];
 
-const HOST: &str = "git-codecommit.us-east-1.amazonaws.com";
 /// An endpoint nothing listens on: connecting fails at once.
 const CLOSED_PORT: &str = NO_IMDS;
+
 // --- The expectations, in one place ----------------------------------------
 
 /// How long a lapsed login may take to be reported.
@@ -65,8 +66,6 @@ fn time_limit(lapse: Lapse) -> Duration {
         _ => LOGIN_LIMIT,
     }
 }
-
-// --- The fake server ---------------------------------------------------------
 
 // --- Running the helper and the AWS CLI -------------------------------------
 

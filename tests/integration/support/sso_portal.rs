@@ -215,7 +215,7 @@ pub(crate) fn parse_timestamp(text: &str) -> SystemTime {
         .into()
 }
 
-pub(crate) fn days(n: u64) -> Duration {
+fn days(n: u64) -> Duration {
     Duration::from_secs(n * 24 * 3600)
 }
 
