@@ -10,7 +10,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::aws::files::disk;
+use crate::aws::files::{self, disk};
 use crate::aws::{credentials, settings, sts};
 use crate::git::{protocol, remote, setup_config};
 use crate::prompt;
@@ -99,6 +99,12 @@ pub enum DoctorError {
     Url,
     #[error("doctor found {0} problem(s); each line marked ✘ above says how to fix it")]
     Problems(usize),
+}
+
+impl From<files::Error> for Error {
+    fn from(error: files::Error) -> Self {
+        Error::Config(error.into())
+    }
 }
 
 impl From<plan::Error> for Error {

@@ -63,7 +63,7 @@ pub struct DeviceRequest<'a> {
     /// The profile's region: it picks the partition.
     pub region: &'a str,
     /// The profile, for an endpoint it configures.
-    pub config: &'a SharedFiles,
+    pub files: &'a SharedFiles,
     pub env: &'a Env,
     /// When the request is signed.
     pub now: SystemTime,
@@ -123,7 +123,7 @@ impl Endpoint {
         } else {
             ("https://iam.amazonaws.com", "us-east-1")
         };
-        let configured = endpoints::service_url(request.config, request.env.clone(), "IAM").await;
+        let configured = endpoints::service_url(request.files, request.env.clone(), "IAM").await;
         Endpoint {
             url: configured
                 .map(|url| url.trim_end_matches('/').to_owned())
@@ -358,7 +358,7 @@ mod tests {
 
     fn request<'a>(
         base: &'a Credentials,
-        config: &'a SharedFiles,
+        files: &'a SharedFiles,
         env: &'a Env,
         region: &'a str,
     ) -> DeviceRequest<'a> {
@@ -366,7 +366,7 @@ mod tests {
             base,
             user_name: Some("alice"),
             region,
-            config,
+            files,
             env,
             now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_440_938_160),
         }

@@ -10,7 +10,7 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use aws_types::os_shim_internal::{Env, Fs};
+use aws_types::os_shim_internal::Env;
 
 use crate::aws::files::{self, SharedFiles};
 
@@ -32,83 +32,44 @@ pub enum Error {
     Duration(String, RangeInclusive<u64>),
 }
 
-/// The helper's settings in the shared files: the selected profile's, and
-/// every other profile's (a role's source, say).
-#[derive(Debug)]
-pub struct Settings {
-    files: SharedFiles,
+/// `flag` (from `--duration`), else profile `name`'s `duration_seconds`,
+/// else 12 hours; an error outside GetSessionToken's limits.
+pub fn session_duration(
+    files: &SharedFiles,
+    name: &str,
+    flag: Option<Duration>,
+) -> Result<Duration, Error> {
+    duration(files, name, flag, DEFAULT_DURATION, DURATIONS)
 }
 
-impl Settings {
-    /// Reads the shared config files for `explicit` (from `--profile`) or the
-    /// profile the environment selects.
-    pub fn load(explicit: Option<&str>, env: &Env, fs: &Fs) -> Result<Self, Error> {
-        Ok(Settings {
-            files: SharedFiles::load(explicit, env, fs)?,
-        })
-    }
+/// As [`session_duration`], for a role session: 1 hour by default, at
+/// most 12.
+pub fn role_duration(
+    files: &SharedFiles,
+    name: &str,
+    flag: Option<Duration>,
+) -> Result<Duration, Error> {
+    duration(files, name, flag, DEFAULT_ROLE_DURATION, ROLE_DURATIONS)
+}
 
-    /// The files, for the credential chain and the AWS SDK.
-    pub fn files(&self) -> &SharedFiles {
-        &self.files
-    }
-
-    /// The selected profile's name.
-    pub fn name(&self) -> &str {
-        self.files.selected()
-    }
-
-    /// `key` of the profile `name`, if set and not empty.
-    pub fn get_in(&self, name: &str, key: &str) -> Result<Option<&str>, Error> {
-        Ok(self.files.value(name, key)?)
-    }
-
-    /// `flag` (from `--duration`), else profile `name`'s `duration_seconds`,
-    /// else 12 hours; an error outside GetSessionToken's limits.
-    pub fn session_duration(&self, name: &str, flag: Option<Duration>) -> Result<Duration, Error> {
-        self.duration(name, flag, DEFAULT_DURATION, DURATIONS)
-    }
-
-    /// As [`Settings::session_duration`], for a role session: 1 hour by
-    /// default, at most 12.
-    pub fn role_duration(&self, name: &str, flag: Option<Duration>) -> Result<Duration, Error> {
-        self.duration(name, flag, DEFAULT_ROLE_DURATION, ROLE_DURATIONS)
-    }
-
-    fn duration(
-        &self,
-        name: &str,
-        flag: Option<Duration>,
-        default: Duration,
-        limits: RangeInclusive<u64>,
-    ) -> Result<Duration, Error> {
-        // What the message shows: the profile's text as written.
-        let (seconds, text) = match flag {
-            Some(flag) => (Some(flag.as_secs()), flag.as_secs().to_string()),
-            None => match self.get_in(name, "duration_seconds")? {
-                None => return Ok(default),
-                Some(text) => (text.trim().parse::<u64>().ok(), text.to_owned()),
-            },
-        };
-        match seconds.filter(|seconds| limits.contains(seconds)) {
-            Some(seconds) => Ok(Duration::from_secs(seconds)),
-            None => Err(Error::Duration(text, limits)),
-        }
-    }
-
-    /// Every profile's name, sorted.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.files.profile_names()
-    }
-
-    /// [`cli_region`] of these files.
-    pub fn cli_region(&self, env: &Env) -> Result<Option<Region>, Error> {
-        cli_region(&self.files, env)
-    }
-
-    /// [`region`] of these files.
-    pub fn region(&self, env: &Env) -> Result<Option<Region>, Error> {
-        region(&self.files, env)
+fn duration(
+    files: &SharedFiles,
+    name: &str,
+    flag: Option<Duration>,
+    default: Duration,
+    limits: RangeInclusive<u64>,
+) -> Result<Duration, Error> {
+    // What the message shows: the profile's text as written.
+    let (seconds, text) = match flag {
+        Some(flag) => (Some(flag.as_secs()), flag.as_secs().to_string()),
+        None => match files.value(name, "duration_seconds")? {
+            None => return Ok(default),
+            Some(text) => (text.trim().parse::<u64>().ok(), text.to_owned()),
+        },
+    };
+    match seconds.filter(|seconds| limits.contains(seconds)) {
+        Some(seconds) => Ok(Duration::from_secs(seconds)),
+        None => Err(Error::Duration(text, limits)),
     }
 }
 
@@ -116,7 +77,7 @@ impl Settings {
 /// [`region`] (its `_construct_cli_region_chain` in `awscli/clidriver.py`,
 /// less the instance metadata it asks last). The region of its session,
 /// which the clients its credential providers make are in.
-pub fn cli_region(files: &SharedFiles, env: &Env) -> Result<Option<Region>, Error> {
+pub fn cli_region(files: &SharedFiles, env: &Env) -> Result<Option<Region>, files::Error> {
     let variable = "AWS_REGION";
     match files::var(env, variable) {
         Some(name) => Ok(Some(Region::new(name, RegionSource::Variable(variable)))),
@@ -126,7 +87,7 @@ pub fn cli_region(files: &SharedFiles, env: &Env) -> Result<Option<Region>, Erro
 
 /// botocore's region: `AWS_DEFAULT_REGION`, else the selected profile's
 /// `region`.
-pub fn region(files: &SharedFiles, env: &Env) -> Result<Option<Region>, Error> {
+pub fn region(files: &SharedFiles, env: &Env) -> Result<Option<Region>, files::Error> {
     let variable = "AWS_DEFAULT_REGION";
     if let Some(name) = files::var(env, variable) {
         return Ok(Some(Region::new(name, RegionSource::Variable(variable))));
@@ -183,11 +144,11 @@ mod tests {
     use super::*;
     use crate::aws::files::fake_files;
 
-    fn profile(config: &str, env: &[(&str, &str)], explicit: Option<&str>) -> Settings {
+    fn profile(config: &str, env: &[(&str, &str)], explicit: Option<&str>) -> SharedFiles {
         let mut vars = vec![("HOME", "/home")];
         vars.extend_from_slice(env);
         let fs = fake_files("/home", &[(".aws/config", config)]);
-        Settings::load(explicit, &Env::from_slice(&vars), &fs).unwrap()
+        SharedFiles::load(explicit, &Env::from_slice(&vars), &fs).unwrap()
     }
 
     const CONFIG: &str = "[default]\nregion = us-east-1\nmfa_serial = arn:aws:iam::1:mfa/d\n\
@@ -196,13 +157,13 @@ mod tests {
 
     #[test]
     fn selects_the_profile_like_the_aws_cli() {
-        assert_eq!(profile(CONFIG, &[], None).name(), "default");
+        assert_eq!(profile(CONFIG, &[], None).selected(), "default");
         assert_eq!(
-            profile(CONFIG, &[("AWS_PROFILE", "dev")], None).name(),
+            profile(CONFIG, &[("AWS_PROFILE", "dev")], None).selected(),
             "dev"
         );
         assert_eq!(
-            profile(CONFIG, &[("AWS_PROFILE", "dev")], Some("plain")).name(),
+            profile(CONFIG, &[("AWS_PROFILE", "dev")], Some("plain")).selected(),
             "plain"
         );
     }
@@ -211,22 +172,21 @@ mod tests {
     fn reads_mfa_serial_and_duration() {
         let dev = profile(CONFIG, &[], Some("dev"));
         assert_eq!(
-            dev.get_in("dev", "mfa_serial").unwrap(),
+            dev.value("dev", "mfa_serial").unwrap(),
             Some("arn:aws:iam::1:mfa/alice")
         );
         assert_eq!(
-            dev.session_duration("dev", None).unwrap(),
+            session_duration(&dev, "dev", None).unwrap(),
             Duration::from_secs(3600)
         );
         assert_eq!(
-            dev.session_duration("dev", Some(Duration::from_secs(900)))
-                .unwrap(),
+            session_duration(&dev, "dev", Some(Duration::from_secs(900))).unwrap(),
             Duration::from_secs(900)
         );
         let plain = profile(CONFIG, &[], Some("plain"));
-        assert_eq!(plain.get_in("plain", "mfa_serial").unwrap(), None);
+        assert_eq!(plain.value("plain", "mfa_serial").unwrap(), None);
         assert_eq!(
-            plain.session_duration("plain", None).unwrap(),
+            session_duration(&plain, "plain", None).unwrap(),
             DEFAULT_DURATION
         );
     }
@@ -234,20 +194,22 @@ mod tests {
     #[test]
     fn durations_outside_sts_limits_are_errors() {
         let plain = profile(CONFIG, &[], Some("plain"));
-        let flag = |seconds| plain.session_duration("plain", Some(Duration::from_secs(seconds)));
+        let flag = |seconds| session_duration(&plain, "plain", Some(Duration::from_secs(seconds)));
         assert!(flag(899).is_err() && flag(129_601).is_err());
         assert!(flag(129_600).is_ok());
         for bad in ["899", "-1", "12h"] {
             let config = format!("[profile plain]\nduration_seconds = {bad}\n");
             let profile = profile(&config, &[], Some("plain"));
-            assert!(profile.session_duration("plain", None).is_err(), "{bad}");
+            assert!(session_duration(&profile, "plain", None).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn lists_the_profiles() {
         assert_eq!(
-            profile(CONFIG, &[], None).names().collect::<Vec<_>>(),
+            profile(CONFIG, &[], None)
+                .profile_names()
+                .collect::<Vec<_>>(),
             ["default", "dev", "plain"]
         );
     }
@@ -255,12 +217,12 @@ mod tests {
     #[test]
     fn the_region_is_botocores_and_the_cli_v2_reads_aws_region_first() {
         let plain = |env: &[(&str, &str)]| {
-            let settings = profile(CONFIG, env, Some("plain"));
+            let files = profile(CONFIG, env, Some("plain"));
             let env = Env::from_slice(env);
             let name = |region: Option<Region>| region.map(|region| region.name);
             (
-                name(settings.region(&env).unwrap()),
-                name(settings.cli_region(&env).unwrap()),
+                name(region(&files, &env).unwrap()),
+                name(cli_region(&files, &env).unwrap()),
             )
         };
         let same = |region: &str| (Some(region.to_owned()), Some(region.to_owned()));

@@ -70,7 +70,7 @@ pub struct Caller<'a> {
     pub region: &'a str,
     /// The AWS config files: the selected profile's `endpoint_url`,
     /// `services` and FIPS settings apply, as in the AWS CLI.
-    pub config: &'a SharedFiles,
+    pub files: &'a SharedFiles,
 }
 
 /// What GetSessionToken is asked, by an IAM user's long-term keys.
@@ -222,7 +222,7 @@ where
 /// profile and the environment say ([`endpoints`]).
 async fn client(caller: &Caller<'_>, env: &Env) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::new(
-        &endpoints::configured(caller.config, env.clone())
+        &endpoints::configured(caller.files, env.clone())
             .await
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(caller.region.to_owned()))

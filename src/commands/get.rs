@@ -90,7 +90,7 @@ pub(super) fn signed(
     ephemeral: bool,
     context: &Context,
 ) -> Result<Response, Error> {
-    let files = plan.settings.files();
+    let files = &plan.files;
     let region = &plan.region.name;
     let credentials = match &plan.need {
         Some(need) => Sessions::of(plan, context)

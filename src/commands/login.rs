@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
-use crate::aws::settings::Settings;
+use crate::aws::files::SharedFiles;
 use crate::cli::Args;
 use crate::error::Error;
 use crate::os::printable::printable;
@@ -21,10 +21,10 @@ use crate::session::{discovery, obtain};
 /// Prompts for a code now, caches the new session, prints its expiry.
 pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
     let mut plan = Plan::load_for_sts(&args.flags(), context)?;
-    let settings = &plan.settings;
+    let files = &plan.files;
     // An IAM user's profile without a device: find it, record it, and read
     // the profile again.
-    if plan.need.is_none() && settings.get_in(settings.name(), "role_arn")?.is_none() {
+    if plan.need.is_none() && files.value(files.selected(), "role_arn")?.is_none() {
         discovery::discover(&plan, &mut out, context)?;
         plan = Plan::load_for_sts(&args.flags(), context)?;
     }
@@ -85,21 +85,21 @@ pub(super) fn status(args: &Args, mut out: impl Write, context: &Context) -> Res
 /// The cache keys of the selected profile, or of every profile that calls
 /// for an MFA session.
 pub(super) fn keys(args: &Args, all: bool, context: &Context) -> Result<Vec<CacheKey>, Error> {
-    let settings = Settings::load(args.profile.as_deref(), &context.env, &context.fs)?;
+    let files = SharedFiles::load(args.profile.as_deref(), &context.env, &context.fs)?;
     if all {
-        return Ok(every_key(&settings));
+        return Ok(every_key(&files));
     }
-    let need = plan::need(&args.flags(), &settings, settings.name())?;
-    let need = need.ok_or_else(|| plan::Error::NoMfaSerial(settings.name().to_owned()))?;
+    let need = plan::need(&args.flags(), &files, files.selected())?;
+    let need = need.ok_or_else(|| plan::Error::NoMfaSerial(files.selected().to_owned()))?;
     Ok(vec![need.key])
 }
 
 /// The cache keys of every profile that calls for an MFA session.
-pub(super) fn every_key(settings: &Settings) -> Vec<CacheKey> {
-    settings
-        .names()
+pub(super) fn every_key(files: &SharedFiles) -> Vec<CacheKey> {
+    files
+        .profile_names()
         // A profile whose MFA settings are broken has no session to show.
-        .filter_map(|name| plan::need(&Flags::default(), settings, name).ok()?)
+        .filter_map(|name| plan::need(&Flags::default(), files, name).ok()?)
         .map(|need| need.key)
         .collect()
 }

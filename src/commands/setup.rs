@@ -13,7 +13,6 @@ use std::io::Write;
 use crate::aws::files::{Kind, SharedFiles};
 use crate::aws::files::{disk, writer};
 use crate::aws::process_profile::{self, Block};
-use crate::aws::settings::Settings;
 use crate::cli::Args;
 use crate::error::{Error, SetupError};
 use crate::git::programs;
@@ -116,9 +115,8 @@ pub(super) fn aws_profile(
     if !writer::is_profile_name(name) {
         return Err(SetupError::ProfileName(name.to_owned()).into());
     }
-    let profile = Settings::load(args.profile.as_deref(), &context.env, &context.fs)?;
-    let source = profile.name();
-    let files = profile.files();
+    let files = &SharedFiles::load(args.profile.as_deref(), &context.env, &context.fs)?;
+    let source = files.selected();
     let path = files.path(Kind::Config);
     if name == source {
         return Err(SetupError::IsSource(name.to_owned()).into());
@@ -128,7 +126,7 @@ pub(super) fn aws_profile(
         name,
         &exe.to_string_lossy(),
         source,
-        profile.get_in(source, "region")?,
+        files.value(source, "region")?,
     );
     let contents = disk::read(path).map_err(SetupError::File)?;
     let existed = contents.is_some();

@@ -28,8 +28,8 @@ use std::path::Path;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::aws::codecommit;
-use crate::aws::files::{self, Choice, MissingProfile};
-use crate::aws::settings::{self, Settings};
+use crate::aws::files::{self, Choice, MissingProfile, SharedFiles};
+use crate::aws::settings;
 use crate::git::remote_url::{self, Location, RemoteUrl};
 use crate::os::shell;
 
@@ -41,7 +41,7 @@ pub enum Error {
     #[error("{0}")]
     Url(#[from] remote_url::Error),
     #[error(transparent)]
-    Config(#[from] settings::Error),
+    Config(#[from] files::Error),
     #[error(
         "profile {} named in the URL is not in {} or {}; the profiles there: {}",
         .0.name, .0.config.display(), .0.credentials.display(), .0.known
@@ -151,23 +151,22 @@ fn region_and_fips(
     if let (Some(region), Some(fips)) = (given, &fips_var) {
         return Ok((region.to_owned(), is_true(fips)));
     }
-    let profile = load(url, env, fs)?;
+    let files = load(url, env, fs)?;
     let fips = match fips_var {
         Some(fips) => is_true(&fips),
-        None => profile
-            .get_in(profile.name(), "use_fips_endpoint")?
+        None => files
+            .value(files.selected(), "use_fips_endpoint")?
             .is_some_and(is_true),
     };
     let region = match given {
         Some(region) => Some(region.to_owned()),
-        None => profile
-            .region(env)?
+        None => settings::region(&files, env)?
             .map(|region| region.name)
             .or_else(|| files::var(env, "AWS_REGION")),
     };
     let region = region.ok_or_else(|| Error::NoRegion {
         repository: url.repository.clone(),
-        profile: profile.name().to_owned(),
+        profile: files.selected().to_owned(),
         at: url
             .profile
             .as_ref()
@@ -181,9 +180,9 @@ fn region_and_fips(
 }
 
 /// The profile the URL names, or the one the environment selects.
-fn load(url: &RemoteUrl, env: &Env, fs: &Fs) -> Result<Settings, Error> {
-    Settings::load(url.profile.as_deref(), env, fs).map_err(|error| match error {
-        settings::Error::Files(files::Error::NoProfile(missing)) if missing.how == Choice::Flag => {
+fn load(url: &RemoteUrl, env: &Env, fs: &Fs) -> Result<SharedFiles, Error> {
+    SharedFiles::load(url.profile.as_deref(), env, fs).map_err(|error| match error {
+        files::Error::NoProfile(missing) if missing.how == Choice::Flag => {
             Error::NoProfile(missing)
         }
         error => Error::Config(error),

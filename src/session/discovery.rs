@@ -50,17 +50,15 @@ pub enum Error {
 /// `mfa_serial`), records it in the config file, says so on `out`, and
 /// returns its ARN.
 pub fn discover(plan: &Plan, out: &mut dyn Write, context: &Context) -> Result<String, Error> {
-    let profile = &plan.settings;
-    let name = profile.name();
+    let files = &plan.files;
+    let name = files.selected();
     let region = &plan.region.name;
-    let base = context
-        .credentials
-        .fetch(profile.files(), plan.keys(), region)?;
+    let base = context.credentials.fetch(files, plan.keys(), region)?;
     let caller = sts::Caller {
         base: &base,
         profile: plan.profile_flag(),
         region,
-        config: profile.files(),
+        files,
     };
     let arn = context.issuer.caller_identity(&caller)?.arn;
     let user_name = user_name(&arn).ok_or_else(|| Error::NotAUser {
@@ -71,7 +69,7 @@ pub fn discover(plan: &Plan, out: &mut dyn Write, context: &Context) -> Result<S
         base: &base,
         user_name,
         region,
-        config: profile.files(),
+        files,
         env: &context.env,
         now: context.clock.now(),
     })?;
@@ -87,7 +85,7 @@ pub fn discover(plan: &Plan, out: &mut dyn Write, context: &Context) -> Result<S
             }
         }
     };
-    let path = profile.files().path(Kind::Config);
+    let path = files.path(Kind::Config);
     record(path, name, &serial)?;
     let line = format!(
         "found MFA device {serial}; recorded it as mfa_serial of profile {name} in {}",

@@ -127,7 +127,7 @@ impl<'a, 'w> Sessions<'a, 'w> {
             base,
             profile: need.lookup_profile.as_deref(),
             region: &self.plan.region.name,
-            config: self.plan.settings.files(),
+            files: &self.plan.files,
         }
     }
 
@@ -186,7 +186,7 @@ impl<'a, 'w> Sessions<'a, 'w> {
 
     /// The keys STS is first called with for `need`.
     fn base_keys(&self, need: &Need) -> Result<Credentials, credentials::Error> {
-        let files = self.plan.settings.files();
+        let files = &self.plan.files;
         let region = &self.plan.region.name;
         self.context.credentials.fetch(files, need.keys(), region)
     }

@@ -19,9 +19,9 @@ use aws_types::os_shim_internal::Env;
 
 use crate::aws::codecommit;
 use crate::aws::credentials::{self, Chain, KeySource, ROLE_SESSION_NAME, role};
-use crate::aws::files::Choice;
+use crate::aws::files::{self, Choice, SharedFiles};
 use crate::aws::imds::InstanceRegion;
-use crate::aws::settings::{self, Region, RegionSource, Settings};
+use crate::aws::settings::{self, Region, RegionSource};
 use crate::session::context::Context;
 use crate::session::store::CacheKey;
 
@@ -41,6 +41,12 @@ pub enum Error {
         "profile {0} has no mfa_serial; run `git-credential-mfa-codecommit login --profile {0}` to find the MFA device and record it, or pass --mfa-serial"
     )]
     NoMfaSerial(String),
+}
+
+impl From<files::Error> for Error {
+    fn from(error: files::Error) -> Self {
+        Error::Config(error.into())
+    }
 }
 
 /// An MFA session the selected profile calls for.
@@ -104,12 +110,12 @@ pub enum RoleBase {
 /// STS's region when nothing names one.
 pub const DEFAULT_STS_REGION: &str = "us-east-1";
 
-/// What a command does for the selected profile: its settings, the region
+/// What a command does for the selected profile: its files, the region
 /// and what gave it, and the MFA session it needs (`None`: the credential
 /// chain's keys sign as they are).
 #[derive(Debug)]
 pub struct Plan {
-    pub settings: Settings,
+    pub files: SharedFiles,
     pub region: Region,
     pub need: Option<Need>,
 }
@@ -120,14 +126,14 @@ impl Plan {
     /// when nothing else names one, as v2 does).
     pub fn for_host(
         flags: &Flags,
-        settings: Settings,
+        files: SharedFiles,
         host: &str,
         env: &Env,
         instance: &dyn InstanceRegion,
     ) -> Result<Self, Error> {
         let region = match codecommit::region_from_host(host) {
             Some(name) => Region::new(name.to_owned(), RegionSource::Host),
-            None => match region(flags, &settings, env)? {
+            None => match region(flags, &files, env)? {
                 Some(region) => region,
                 None => instance
                     .region()
@@ -135,37 +141,37 @@ impl Plan {
                     .ok_or_else(|| Error::NoRegion(host.to_owned()))?,
             },
         };
-        Self::in_region(flags, settings, region)
+        Self::in_region(flags, files, region)
     }
 
     /// [`Plan::for_host`] for the profile `flags` select, its files read
     /// through `context`.
     pub fn load_for_host(flags: &Flags, host: &str, context: &Context) -> Result<Self, Error> {
-        let settings = Settings::load(flags.profile, &context.env, &context.fs)?;
-        Self::for_host(flags, settings, host, &context.env, context.instance)
+        let files = SharedFiles::load(flags.profile, &context.env, &context.fs)?;
+        Self::for_host(flags, files, host, &context.env, context.instance)
     }
 
     /// [`Plan::for_sts`] for the profile `flags` select, its files read
     /// through `context`.
     pub fn load_for_sts(flags: &Flags, context: &Context) -> Result<Self, Error> {
-        let settings = Settings::load(flags.profile, &context.env, &context.fs)?;
-        Self::for_sts(flags, settings, &context.env)
+        let files = SharedFiles::load(flags.profile, &context.env, &context.fs)?;
+        Self::for_sts(flags, files, &context.env)
     }
 
     /// The plan for calling STS alone, which no repository places:
     /// `--region`, else the AWS CLI's region, else [`DEFAULT_STS_REGION`]
     /// (not the instance's, which would cost every cached `credential-process`
     /// off EC2 a second).
-    pub fn for_sts(flags: &Flags, settings: Settings, env: &Env) -> Result<Self, Error> {
-        let region = region(flags, &settings, env)?
+    pub fn for_sts(flags: &Flags, files: SharedFiles, env: &Env) -> Result<Self, Error> {
+        let region = region(flags, &files, env)?
             .unwrap_or_else(|| Region::new(DEFAULT_STS_REGION.to_owned(), RegionSource::Default));
-        Self::in_region(flags, settings, region)
+        Self::in_region(flags, files, region)
     }
 
-    fn in_region(flags: &Flags, settings: Settings, region: Region) -> Result<Self, Error> {
-        let need = need(flags, &settings, settings.name())?;
+    fn in_region(flags: &Flags, files: SharedFiles, region: Region) -> Result<Self, Error> {
+        let need = need(flags, &files, files.selected())?;
         Ok(Plan {
-            settings,
+            files,
             region,
             need,
         })
@@ -173,15 +179,14 @@ impl Plan {
 
     /// The MFA session the plan calls for; an error when it calls for none.
     pub fn mfa_need(&self) -> Result<&Need, Error> {
-        let missing = || Error::NoMfaSerial(self.settings.name().to_owned());
+        let missing = || Error::NoMfaSerial(self.files.selected().to_owned());
         self.need.as_ref().ok_or_else(missing)
     }
 
     /// The profile `--profile` named, passed on to credential and STS
     /// look-ups; `None` when the environment or the default chose it.
     pub fn profile_flag(&self) -> Option<&str> {
-        let files = self.settings.files();
-        (files.choice() == Choice::Flag).then(|| files.selected())
+        (self.files.choice() == Choice::Flag).then(|| self.files.selected())
     }
 
     /// The keys that sign when no session is needed, or that STS is first
@@ -190,7 +195,7 @@ impl Plan {
         match &self.need {
             Some(need) => need.keys(),
             None => KeySource::Chain(
-                self.settings.name(),
+                self.files.selected(),
                 Chain::Full {
                     environment: self.profile_flag().is_none(),
                 },
@@ -221,11 +226,11 @@ impl Need {
 
 /// `--region`, else the environment's or profile's region, as the AWS CLI
 /// v2 reads them; an empty `--region` is an error.
-fn region(flags: &Flags, settings: &Settings, env: &Env) -> Result<Option<Region>, Error> {
+fn region(flags: &Flags, files: &SharedFiles, env: &Env) -> Result<Option<Region>, Error> {
     match flags.region {
         Some("") => Err(Error::EmptyRegion),
         Some(name) => Ok(Some(Region::new(name.to_owned(), RegionSource::Flag))),
-        None => Ok(settings.cli_region(env)?),
+        None => Ok(settings::cli_region(files, env)?),
     }
 }
 
@@ -245,36 +250,36 @@ pub struct Flags<'a> {
 /// The MFA session profile `name` (or `--mfa-serial`) calls for: an IAM
 /// user's session, a role assumed with MFA, or a role assumed on the source
 /// profile's MFA session. `None`: the credential chain alone will do.
-pub fn need(flags: &Flags, settings: &Settings, name: &str) -> Result<Option<Need>, Error> {
+pub fn need(flags: &Flags, files: &SharedFiles, name: &str) -> Result<Option<Need>, Error> {
     let own_serial = match flags.mfa_serial {
         Some(serial) => Some(serial),
-        None => settings.get_in(name, "mfa_serial")?,
+        None => files.value(name, "mfa_serial")?,
     };
-    let (serial, role_arn, duration, method) = match settings.get_in(name, "role_arn")? {
+    let (serial, role_arn, duration, method) = match files.value(name, "role_arn")? {
         None => match own_serial {
             Some(serial) => {
-                let duration = settings.session_duration(name, flags.duration)?;
+                let duration = settings::session_duration(files, name, flags.duration)?;
                 (serial.to_owned(), None, duration, Method::UserSession)
             }
             None => return Ok(None),
         },
         // A web identity's role: the credential chain assumes it.
-        Some(_) if !credentials::assumes_role(settings.files(), name) => return Ok(None),
+        Some(_) if !credentials::assumes_role(files, name) => return Ok(None),
         Some(role_arn) => {
             // A role without MFA: the credential chain assumes it.
-            let Some((serial, base)) = role_base(settings, name, own_serial)? else {
+            let Some((serial, base)) = role_base(files, name, own_serial)? else {
                 return Ok(None);
             };
             let role = Role {
                 role_arn: role_arn.to_owned(),
-                session_name: settings
-                    .get_in(name, "role_session_name")?
+                session_name: files
+                    .value(name, "role_session_name")?
                     .unwrap_or(ROLE_SESSION_NAME)
                     .to_owned(),
-                external_id: settings.get_in(name, "external_id")?.map(str::to_owned),
+                external_id: files.value(name, "external_id")?.map(str::to_owned),
                 base,
             };
-            let duration = settings.role_duration(name, flags.duration)?;
+            let duration = settings::role_duration(files, name, flags.duration)?;
             (serial, Some(role_arn), duration, Method::Role(role))
         }
     };
@@ -286,7 +291,7 @@ pub fn need(flags: &Flags, settings: &Settings, name: &str) -> Result<Option<Nee
         },
         lookup_profile: flags.profile.map(str::to_owned),
         duration,
-        mfa_process: settings.get_in(name, "mfa_process")?.map(str::to_owned),
+        mfa_process: files.value(name, "mfa_process")?.map(str::to_owned),
         method,
     }))
 }
@@ -297,19 +302,19 @@ pub fn need(flags: &Flags, settings: &Settings, name: &str) -> Result<Option<Nee
 /// would use, assumes the role, with the role's own device named in the
 /// cache key if it has one.
 fn role_base(
-    settings: &Settings,
+    files: &SharedFiles,
     name: &str,
     own_serial: Option<&str>,
 ) -> Result<Option<(String, RoleBase)>, Error> {
-    let base = role::Base::read(settings.files(), name)?;
+    let base = role::Base::read(files, name)?;
     if let role::Base::SourceProfile(source) = &base
-        && settings.get_in(source, "role_arn")?.is_none()
+        && files.value(source, "role_arn")?.is_none()
     {
         let flags = Flags {
             profile: Some(source),
             ..Flags::default()
         };
-        if let Some(session) = need(&flags, settings, source)? {
+        if let Some(session) = need(&flags, files, source)? {
             let serial = own_serial.map_or_else(|| session.key.mfa_serial.clone(), str::to_owned);
             return Ok(Some((serial, RoleBase::Session(Box::new(session)))));
         }
@@ -343,10 +348,10 @@ mod tests {
         [profile both]\nrole_arn = arn:aws:iam::2:role/b\nmfa_serial = arn:aws:iam::1:mfa/b\n\
         source_profile = plain\ncredential_source = Environment\n";
 
-    fn profile(explicit: Option<&str>) -> Settings {
+    fn profile(explicit: Option<&str>) -> SharedFiles {
         let env = Env::from_slice(&[("HOME", "/h")]);
         let fs = fake_files("/h", &[(".aws/config", CONFIG)]);
-        Settings::load(explicit, &env, &fs).unwrap()
+        SharedFiles::load(explicit, &env, &fs).unwrap()
     }
 
     fn need_of(name: &str, flags: &Flags) -> Result<Option<Need>, Error> {

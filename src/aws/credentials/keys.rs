@@ -53,16 +53,16 @@ pub(super) fn from_env(env: &Env, now: SystemTime) -> Result<Credentials, Error>
 
 /// The keys of `profile` in the file `kind` (it has `aws_access_key_id`).
 pub(super) fn from_file(
-    config: &SharedFiles,
+    files: &SharedFiles,
     kind: Kind,
     profile: &str,
 ) -> Result<Credentials, Error> {
-    let value = |key| config.value_in(kind, profile, key);
-    let where_ = || format!("profile {profile} in {}", config.path(kind).display());
+    let value = |key| files.value_in(kind, profile, key);
+    let where_ = || format!("profile {profile} in {}", files.path(kind).display());
     let required = |key: &'static str| -> Result<String, Error> {
         match value(key)? {
             Some(text) => Ok(text.to_owned()),
-            None if config.setting_in(kind, profile, key).is_some() => Err(Error::Empty {
+            None if files.setting_in(kind, profile, key).is_some() => Err(Error::Empty {
                 where_: where_(),
                 key,
             }),

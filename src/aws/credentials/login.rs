@@ -32,8 +32,6 @@ const CACHE_DIRECTORY: &str = "AWS_LOGIN_CACHE_DIRECTORY";
 pub enum Error {
     #[error(transparent)]
     Files(#[from] files::Error),
-    #[error(transparent)]
-    Settings(#[from] settings::Error),
     #[error(
         "the `aws login` session of profile {0} has expired or is missing; run: aws login --profile {0}"
     )]
@@ -60,18 +58,18 @@ pub enum Error {
 /// through Sign-In in the AWS CLI's region, as botocore's client for it is
 /// made in its session's region; `region` where the CLI would have none.
 pub(super) fn credentials(
-    config: &SharedFiles,
+    files: &SharedFiles,
     env: &Env,
     profile: &str,
     region: &str,
 ) -> Result<Credentials, Error> {
-    let session = config.value(profile, "login_session")?.unwrap_or_default();
+    let session = files.value(profile, "login_session")?.unwrap_or_default();
     if let Some(directory) = var(env, CACHE_DIRECTORY)
         && paths::expand(&directory, env) != Path::new(&directory)
     {
         return Err(Error::UnexpandedCacheDirectory(directory));
     }
-    let signin_region = settings::cli_region(config, env)?;
+    let signin_region = settings::cli_region(files, env)?;
     let region = signin_region.as_ref().map_or(region, |found| &found.name);
     let provider = LoginCredentialsProvider::builder(session)
         .configure(&sdk::provider_config(region))

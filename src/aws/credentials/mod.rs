@@ -71,7 +71,7 @@ pub trait CredentialSource {
     /// makes.
     fn fetch(
         &self,
-        config: &SharedFiles,
+        files: &SharedFiles,
         keys: KeySource,
         region: &str,
     ) -> Result<Credentials, Error>;
@@ -121,20 +121,20 @@ pub enum KeySource<'a> {
 /// The provider botocore's resolver would take for `profile`; `None` when
 /// none has settings (and instance metadata is turned off).
 pub fn provider<'a>(
-    config: &'a SharedFiles,
+    files: &'a SharedFiles,
     env: &Env,
     profile: &'a str,
     chain: Chain,
 ) -> Result<Option<Provider<'a>>, Error> {
-    let present = |key| config.setting(profile, key).is_some();
-    let has_role = assumes_role(config, profile);
+    let present = |key| files.setting(profile, key).is_some();
+    let has_role = assumes_role(files, profile);
     let environment = match chain {
         Chain::SourceProfile => {
             let has_keys = present("aws_access_key_id") || present("aws_secret_access_key");
             if has_role && !has_keys {
                 return Ok(Some(Provider::AssumeRole(profile)));
             }
-            return profile_provider(config, env, profile, false);
+            return profile_provider(files, env, profile, false);
         }
         Chain::Full { environment } => environment,
     };
@@ -144,7 +144,7 @@ pub fn provider<'a>(
     if has_role {
         return Ok(Some(Provider::AssumeRole(profile)));
     }
-    if let Some(provider) = profile_provider(config, env, profile, environment)? {
+    if let Some(provider) = profile_provider(files, env, profile, environment)? {
         return Ok(Some(provider));
     }
     if var(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").is_some()
@@ -160,14 +160,14 @@ pub fn provider<'a>(
 /// Whether `profile` is a role botocore's `AssumeRoleProvider` assumes:
 /// a `role_arn` without a `web_identity_token_file` (with one, the web
 /// identity provider takes the role).
-pub fn assumes_role(config: &SharedFiles, profile: &str) -> bool {
-    let present = |key| config.setting(profile, key).is_some();
+pub fn assumes_role(files: &SharedFiles, profile: &str) -> bool {
+    let present = |key| files.setting(profile, key).is_some();
     present("role_arn") && !present("web_identity_token_file")
 }
 
 /// botocore's `ProfileProviderBuilder.providers`, in order.
 fn profile_provider<'a>(
-    config: &'a SharedFiles,
+    files: &'a SharedFiles,
     env: &Env,
     profile: &'a str,
     environment: bool,
@@ -175,21 +175,21 @@ fn profile_provider<'a>(
     let from_env = |name| environment.then(|| var(env, name)).flatten();
     let token_file = match from_env("AWS_WEB_IDENTITY_TOKEN_FILE") {
         Some(file) => Some(file),
-        None => config
+        None => files
             .value(profile, "web_identity_token_file")?
             .map(str::to_owned),
     };
     if let Some(token_file) = token_file {
         let role_arn = match from_env("AWS_ROLE_ARN") {
             Some(role) => role,
-            None => config
+            None => files
                 .value(profile, "role_arn")?
                 .ok_or_else(|| Error::WebIdentityWithoutRole(profile.to_owned()))?
                 .to_owned(),
         };
         let session_name = match from_env("AWS_ROLE_SESSION_NAME") {
             Some(name) => Some(name),
-            None => config
+            None => files
                 .value(profile, "role_session_name")?
                 .map(str::to_owned),
         };
@@ -199,11 +199,11 @@ fn profile_provider<'a>(
             session_name,
         }));
     }
-    let present = |key| config.setting(profile, key).is_some();
+    let present = |key| files.setting(profile, key).is_some();
     if present("sso_role_name") || present("sso_account_id") {
         return Ok(Some(Provider::Sso(profile)));
     }
-    if config
+    if files
         .setting_in(Kind::Credentials, profile, "aws_access_key_id")
         .is_some()
     {
@@ -212,10 +212,10 @@ fn profile_provider<'a>(
     if present("login_session") {
         return Ok(Some(Provider::Login(profile)));
     }
-    if let Some(command) = config.value(profile, "credential_process")? {
+    if let Some(command) = files.value(profile, "credential_process")? {
         return Ok(Some(Provider::Process(profile, command)));
     }
-    if config
+    if files
         .setting_in(Kind::Config, profile, "aws_access_key_id")
         .is_some()
     {
@@ -245,26 +245,26 @@ impl DefaultChain {
 
     fn run(
         &self,
-        config: &SharedFiles,
+        files: &SharedFiles,
         profile: &str,
         chain: Chain,
         region: &str,
         visited: &mut Vec<String>,
     ) -> Result<Option<Credentials>, Error> {
-        let Some(provider) = provider(config, &self.env, profile, chain)? else {
+        let Some(provider) = provider(files, &self.env, profile, chain)? else {
             return Ok(None);
         };
         let now = SystemTime::now();
         let credentials = match provider {
             Provider::Environment => keys::from_env(&self.env, now)?,
-            Provider::Keys(kind, profile) => keys::from_file(config, kind, profile)?,
+            Provider::Keys(kind, profile) => keys::from_file(files, kind, profile)?,
             Provider::Process(profile, command) => process::run(profile, command, now)?,
             Provider::AssumeRole(profile) => {
-                let role = role::Role::read(config, profile, visited)?;
+                let role = role::Role::read(files, profile, visited)?;
                 let base = match &role.base {
                     role::Base::SourceProfile(source) => {
                         visited.push(source.clone());
-                        self.run(config, source, Chain::SourceProfile, region, visited)?
+                        self.run(files, source, Chain::SourceProfile, region, visited)?
                             .ok_or_else(|| role::Error::SourceWithoutCredentials(source.clone()))?
                     }
                     role::Base::CredentialSource(source) => {
@@ -274,15 +274,15 @@ impl DefaultChain {
                 let sts = Sts {
                     env: self.env.clone(),
                 };
-                role.assume(&sts, config, &base, region)?
+                role.assume(&sts, files, &base, region)?
             }
             Provider::WebIdentity {
                 token_file,
                 role_arn,
                 session_name,
             } => sdk::web_identity(&token_file, &role_arn, session_name.as_deref(), region)?,
-            Provider::Sso(profile) => sso::credentials(config, profile)?,
-            Provider::Login(profile) => login::credentials(config, &self.env, profile, region)?,
+            Provider::Sso(profile) => sso::credentials(files, profile)?,
+            Provider::Login(profile) => login::credentials(files, &self.env, profile, region)?,
             Provider::Container => return found(sdk::container(region)),
             Provider::InstanceMetadata => return found(sdk::instance_metadata(region)),
         };
@@ -302,7 +302,7 @@ fn found(result: Result<Credentials, sdk::Error>) -> Result<Option<Credentials>,
 impl CredentialSource for DefaultChain {
     fn fetch(
         &self,
-        config: &SharedFiles,
+        files: &SharedFiles,
         keys: KeySource,
         region: &str,
     ) -> Result<Credentials, Error> {
@@ -311,7 +311,7 @@ impl CredentialSource for DefaultChain {
             KeySource::CredentialSource(source) => return self.credential_source(source, region),
         };
         let mut visited = vec![name.to_owned()];
-        self.run(config, name, chain, region, &mut visited)?
+        self.run(files, name, chain, region, &mut visited)?
             .ok_or_else(|| match chain {
                 Chain::Full { environment: true } => Error::NotFound,
                 Chain::Full { environment: false } => Error::ProfileNotFound(name.to_owned()),

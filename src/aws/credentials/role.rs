@@ -101,13 +101,13 @@ impl Base {
     /// `source_profile` (a profile that exists) and `credential_source` (a
     /// name botocore knows), never both. The one reader of these two keys,
     /// for the chain and for the MFA plan alike.
-    pub fn read(config: &SharedFiles, profile: &str) -> Result<Self, Error> {
-        let value = |key| config.value(profile, key);
+    pub fn read(files: &SharedFiles, profile: &str) -> Result<Self, Error> {
+        let value = |key| files.value(profile, key);
         match (value("source_profile")?, value("credential_source")?) {
             (Some(_), Some(_)) => Err(Error::BothSources(profile.to_owned())),
             (None, None) => Err(Error::NoSource(profile.to_owned())),
             (None, Some(named)) => Ok(Base::CredentialSource(Source::parse(named)?)),
-            (Some(source), None) if !config.has_profile(source) => Err(Error::MissingSource {
+            (Some(source), None) if !files.has_profile(source) => Err(Error::MissingSource {
                 profile: profile.to_owned(),
                 source_profile: source.to_owned(),
             }),
@@ -119,16 +119,16 @@ impl Base {
 impl Role {
     /// The role of `profile`; `visited` holds the profiles the chain has
     /// passed through, the first being the one it started at.
-    pub fn read(config: &SharedFiles, profile: &str, visited: &[String]) -> Result<Self, Error> {
-        let value = |key| config.value(profile, key);
+    pub fn read(files: &SharedFiles, profile: &str, visited: &[String]) -> Result<Self, Error> {
+        let value = |key| files.value(profile, key);
         if value("mfa_serial")?.is_some() && visited.first().is_some_and(|first| first != profile) {
             return Err(Error::NeedsMfa(profile.to_owned()));
         }
-        let base = Base::read(config, profile)?;
+        let base = Base::read(files, profile)?;
         if let Base::SourceProfile(source) = &base {
             let has_keys = ["aws_access_key_id", "aws_secret_access_key"]
                 .iter()
-                .any(|key| config.setting(source, key).is_some());
+                .any(|key| files.setting(source, key).is_some());
             if visited.iter().any(|seen| seen == source) && (source != profile || !has_keys) {
                 let mut chain = visited.to_vec();
                 chain.push(source.clone());
@@ -154,7 +154,7 @@ impl Role {
     pub fn assume(
         &self,
         sts: &dyn StsApi,
-        config: &SharedFiles,
+        files: &SharedFiles,
         base: &Credentials,
         region: &str,
     ) -> Result<Credentials, Error> {
@@ -163,7 +163,7 @@ impl Role {
                 base,
                 profile: Some(&self.profile),
                 region,
-                config,
+                files,
             },
             role_arn: &self.role_arn,
             session_name: &self.session_name,

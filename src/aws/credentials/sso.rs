@@ -77,10 +77,10 @@ const REQUIRED: [&str; 4] = [
 
 /// botocore's `SSOProvider._load_sso_config`: the profile's keys, with the
 /// sso-session's (which must agree with any the profile repeats).
-fn settings<'a>(config: &'a SharedFiles, profile: &str) -> Result<Settings<'a>, Error> {
-    let session = config.value(profile, "sso_session")?;
+fn settings<'a>(files: &'a SharedFiles, profile: &str) -> Result<Settings<'a>, Error> {
+    let session = files.value(profile, "sso_session")?;
     if let Some(session) = session
-        && !config.has_sso_session(session)
+        && !files.has_sso_session(session)
     {
         return Err(Error::NoSession {
             profile: profile.to_owned(),
@@ -90,9 +90,9 @@ fn settings<'a>(config: &'a SharedFiles, profile: &str) -> Result<Settings<'a>, 
     let mut found = Vec::with_capacity(REQUIRED.len());
     let mut missing = Vec::new();
     for key in REQUIRED {
-        let own = config.value(profile, key)?;
+        let own = files.value(profile, key)?;
         let shared = match session {
-            Some(session) => config.sso_session_value(session, key)?,
+            Some(session) => files.sso_session_value(session, key)?,
             None => None,
         };
         if let (Some(own), Some(shared)) = (own, shared)
@@ -124,8 +124,8 @@ fn settings<'a>(config: &'a SharedFiles, profile: &str) -> Result<Settings<'a>, 
 }
 
 /// The role credentials the portal gives for `profile`'s login.
-pub(super) fn credentials(config: &SharedFiles, profile: &str) -> Result<Credentials, Error> {
-    let settings = settings(config, profile)?;
+pub(super) fn credentials(files: &SharedFiles, profile: &str) -> Result<Credentials, Error> {
+    let settings = settings(files, profile)?;
     let mut builder = SsoCredentialsProvider::builder()
         .configure(&super::sdk::provider_config(settings.region))
         .start_url(settings.start_url)

@@ -1,4 +1,4 @@
-//! Fuzzes the reading of the AWS shared config files: `config::Settings::load`
+//! Fuzzes the reading of the AWS shared config files: `SharedFiles::load`
 //! on arbitrary `~/.aws/config` and `~/.aws/credentials` contents, then every
 //! accessor on every profile found.
 //!
@@ -28,9 +28,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_types::os_shim_internal::{Env, Fs};
+use git_credential_mfa_codecommit::aws::files::SharedFiles;
 use git_credential_mfa_codecommit::aws::files::ini::{self, Ini, Value};
 use git_credential_mfa_codecommit::aws::settings::{
-    DEFAULT_DURATION, DEFAULT_ROLE_DURATION, DURATIONS, ROLE_DURATIONS, Settings,
+    self, DEFAULT_DURATION, DEFAULT_ROLE_DURATION, DURATIONS, ROLE_DURATIONS,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -74,20 +75,20 @@ fuzz_target!(|data: &[u8]| {
     let env = Env::from_slice(&[("HOME", "/home")]);
     let fs = Fs::from_map(files);
 
-    let Ok(profile) = Settings::load(explicit.as_deref(), &env, &fs) else {
+    let Ok(files) = SharedFiles::load(explicit.as_deref(), &env, &fs) else {
         return;
     };
-    let selected = profile.name().to_owned();
+    let selected = files.selected().to_owned();
     match explicit.as_deref() {
         Some(name) if !name.is_empty() => assert_eq!(selected, name),
         _ => assert_eq!(selected, "default"),
     }
 
-    let names: Vec<&str> = profile.names().collect();
+    let names: Vec<&str> = files.profile_names().collect();
     assert!(names.is_sorted(), "{names:?}");
     for name in names.iter().copied().chain([selected.as_str()]) {
         for key in KEYS {
-            if let Ok(Some(value)) = profile.get_in(name, key) {
+            if let Ok(Some(value)) = files.value(name, key) {
                 assert!(!value.is_empty() && !value.contains('\n'), "{name}.{key}");
                 assert_eq!(
                     git_credential_mfa_codecommit::aws::files::strip_comment(value),
@@ -95,39 +96,41 @@ fuzz_target!(|data: &[u8]| {
                 );
             }
         }
-        let Ok(duration_seconds) = profile.get_in(name, "duration_seconds") else {
+        let Ok(duration_seconds) = files.value(name, "duration_seconds") else {
             continue;
         };
         check_duration(
-            profile.session_duration(name, None),
+            settings::session_duration(&files, name, None),
             duration_seconds,
             DEFAULT_DURATION,
             DURATIONS,
         );
         check_duration(
-            profile.role_duration(name, None),
+            settings::role_duration(&files, name, None),
             duration_seconds,
             DEFAULT_ROLE_DURATION,
             ROLE_DURATIONS,
         );
         // A flag (whole seconds, as the command line takes it) comes
         // before the profile's value.
-        let flag = profile
-            .get_in(name, "region")
+        let flag = files
+            .value(name, "region")
             .ok()
             .flatten()
             .or(duration_seconds);
         if let Some(seconds) = flag.and_then(|flag| flag.parse().ok()) {
             check_duration(
-                profile.session_duration(name, Some(Duration::from_secs(seconds))),
+                settings::session_duration(&files, name, Some(Duration::from_secs(seconds))),
                 Some(&seconds.to_string()),
                 DEFAULT_DURATION,
                 DURATIONS,
             );
         }
     }
-    if let Ok(region) = profile.get_in(&selected, "region") {
-        let read = profile.region(&env).unwrap().map(|region| region.name);
+    if let Ok(region) = files.value(&selected, "region") {
+        let read = settings::region(&files, &env)
+            .unwrap()
+            .map(|region| region.name);
         assert_eq!(read.as_deref(), region);
     }
 });
