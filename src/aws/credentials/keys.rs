@@ -152,14 +152,14 @@ mod tests {
              [half]\naws_access_key_id = AKID\n[empty]\naws_access_key_id = AKID\naws_secret_access_key =\n",
             )],
         );
-        let config = SharedFiles::load(None, &env, &fs).unwrap();
-        let keys = from_file(&config, Kind::Credentials, "default").unwrap();
+        let files = SharedFiles::load(None, &env, &fs).unwrap();
+        let keys = from_file(&files, Kind::Credentials, "default").unwrap();
         assert_eq!(
             (keys.secret_access_key(), keys.session_token()),
             ("s", Some("t"))
         );
         assert_eq!(
-            from_file(&config, Kind::Credentials, "half")
+            from_file(&files, Kind::Credentials, "half")
                 .unwrap_err()
                 .to_string(),
             format!(
@@ -168,7 +168,7 @@ mod tests {
             )
         );
         assert_eq!(
-            from_file(&config, Kind::Credentials, "empty")
+            from_file(&files, Kind::Credentials, "empty")
                 .unwrap_err()
                 .to_string(),
             format!(

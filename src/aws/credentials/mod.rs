@@ -328,7 +328,7 @@ mod tests {
 
     use super::*;
 
-    fn files(config: &str, credentials: &str, vars: &[(&str, &str)]) -> (SharedFiles, Env) {
+    fn load(config: &str, credentials: &str, vars: &[(&str, &str)]) -> (SharedFiles, Env) {
         let mut all = vec![("HOME", "/h")];
         all.extend_from_slice(vars);
         let env = Env::from_slice(&all);
@@ -340,8 +340,8 @@ mod tests {
     }
 
     fn planned(config: &str, credentials: &str, vars: &[(&str, &str)], chain: Chain) -> String {
-        let (aws, env) = files(config, credentials, vars);
-        format!("{:?}", provider(&aws, &env, aws.selected(), chain).unwrap())
+        let (files, env) = load(config, credentials, vars);
+        format!("{:?}", provider(&files, &env, files.selected(), chain).unwrap())
     }
 
     const FULL: Chain = Chain::Full { environment: true };
@@ -417,9 +417,9 @@ mod tests {
             planned(config, "", &[], FULL),
             "Some(WebIdentity { token_file: \"/t\", role_arn: \"arn:r\", session_name: None })"
         );
-        let (aws, env) = files("[default]\nweb_identity_token_file = /t\n", "", &[]);
+        let (files, env) = load("[default]\nweb_identity_token_file = /t\n", "", &[]);
         assert!(matches!(
-            provider(&aws, &env, "default", FULL),
+            provider(&files, &env, "default", FULL),
             Err(Error::WebIdentityWithoutRole(_))
         ));
     }

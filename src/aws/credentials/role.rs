@@ -186,9 +186,9 @@ mod tests {
     fn read(config: &str, profile: &str, visited: &[&str]) -> Result<Role, String> {
         let env = Env::from_slice(&[("HOME", "/h")]);
         let fs = fake_files("/h", &[(".aws/config", config)]);
-        let config = SharedFiles::load(None, &env, &fs).unwrap();
+        let files = SharedFiles::load(None, &env, &fs).unwrap();
         let visited: Vec<String> = visited.iter().map(|name| (*name).to_owned()).collect();
-        Role::read(&config, profile, &visited).map_err(|error| error.to_string())
+        Role::read(&files, profile, &visited).map_err(|error| error.to_string())
     }
 
     #[test]

@@ -193,8 +193,8 @@ mod tests {
     fn read(profile: &str) -> Result<String, String> {
         let env = Env::from_slice(&[("HOME", "/h")]);
         let fs = fake_files("/h", &[(".aws/config", SESSION)]);
-        let config = SharedFiles::load(None, &env, &fs).unwrap();
-        settings(&config, profile)
+        let files = SharedFiles::load(None, &env, &fs).unwrap();
+        settings(&files, profile)
             .map(|settings| format!("{settings:?}"))
             .map_err(|error| error.to_string())
     }

@@ -497,9 +497,9 @@ mod tests {
         let config = "[default]\n[profile dev]\n[profile \"my dev\"]\n[profile  two  ]\n[dev2]\n\
             [profile a b]\n[profilex]\n[profiles odd]\n[sso-session corp]\n[services s]\n[profile 'bad]\n";
         let credentials = "[profile dev]\n[creds only]\n[default]\n";
-        let aws = load(config, credentials, &[], None).unwrap();
+        let files = load(config, credentials, &[], None).unwrap();
         assert_eq!(
-            aws.profile_names().collect::<Vec<_>>(),
+            files.profile_names().collect::<Vec<_>>(),
             [
                 "creds only",
                 "default",
@@ -510,12 +510,12 @@ mod tests {
                 "two"
             ]
         );
-        assert!(aws.has_sso_session("corp"));
+        assert!(files.has_sso_session("corp"));
     }
 
     #[test]
     fn the_credentials_file_wins_and_each_file_is_seen_alone() {
-        let aws = load(
+        let files = load(
             "[default]\nregion = eu-west-1\naws_access_key_id = CONFIG\n",
             "[default]\naws_access_key_id = CREDS\n",
             &[],
@@ -523,23 +523,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            aws.value("default", "aws_access_key_id").unwrap(),
+            files.value("default", "aws_access_key_id").unwrap(),
             Some("CREDS")
         );
         assert_eq!(
-            aws.value_in(Kind::Config, "default", "aws_access_key_id")
+            files.value_in(Kind::Config, "default", "aws_access_key_id")
                 .unwrap(),
             Some("CONFIG")
         );
-        assert_eq!(aws.value("default", "region").unwrap(), Some("eu-west-1"));
+        assert_eq!(files.value("default", "region").unwrap(), Some("eu-west-1"));
     }
 
     #[test]
     fn the_profile_comes_from_the_flag_then_aws_cli_v2s_variables() {
         let config = "[profile a]\n[profile b]\n[profile c]\n";
         let pick = |vars: &[(&str, &str)], explicit| {
-            let aws = load(config, "", vars, explicit).unwrap();
-            (aws.selected().to_owned(), aws.choice())
+            let files = load(config, "", vars, explicit).unwrap();
+            (files.selected().to_owned(), files.choice())
         };
         assert_eq!(pick(&[], None), ("default".into(), Choice::Default));
         assert_eq!(
@@ -594,14 +594,14 @@ mod tests {
 
     #[test]
     fn a_value_on_several_lines_is_an_error_where_one_is_expected() {
-        let aws = load(
+        let files = load(
             "[default]\nregion = us-east-1\n  eu-west-1\ns3 =\n  x = 1\nempty =\n",
             "",
             &[],
             None,
         )
         .unwrap();
-        let error = aws.value("default", "region").unwrap_err().to_string();
+        let error = files.value("default", "region").unwrap_err().to_string();
         assert_eq!(
             error,
             format!(
@@ -609,9 +609,9 @@ mod tests {
                 fake_path("/home", ".aws/config")
             )
         );
-        assert!(aws.value("default", "s3").is_err());
-        assert_eq!(aws.value("default", "empty").unwrap(), None);
-        assert_eq!(aws.value("default", "absent").unwrap(), None);
+        assert!(files.value("default", "s3").is_err());
+        assert_eq!(files.value("default", "empty").unwrap(), None);
+        assert_eq!(files.value("default", "absent").unwrap(), None);
     }
 
     #[test]
@@ -637,13 +637,13 @@ mod tests {
         ]);
         let found = PathBuf::from("/h").join("x/x/$NOPE/c");
         let fs = Fs::from_slice(&[(&found.to_string_lossy(), "[profile found]\n")]);
-        let aws = SharedFiles::load(None, &env, &fs).unwrap();
-        assert!(aws.has_profile("found"));
+        let files = SharedFiles::load(None, &env, &fs).unwrap();
+        assert!(files.has_profile("found"));
     }
 
     #[test]
     fn rendering_for_the_sdk_keeps_one_line_values_of_the_selected_profile() {
-        let aws = load(
+        let files = load(
             "[default]\nendpoint_url = http://127.0.0.1:5000 # local\nregion = us-east-1\nservices = s\nlong = a\n  b\n\
              [services s]\nsts =\n  endpoint_url = http://127.0.0.1:6000\n",
             "[default]\nregion = eu-west-1\n",
@@ -652,7 +652,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            aws.render_for_sdk(),
+            files.render_for_sdk(),
             "[default]\nendpoint_url = http://127.0.0.1:5000\nservices = s\n\
              [services s]\nsts =\n  endpoint_url = http://127.0.0.1:6000\n"
         );
