@@ -341,7 +341,10 @@ mod tests {
 
     fn planned(config: &str, credentials: &str, vars: &[(&str, &str)], chain: Chain) -> String {
         let (files, env) = load(config, credentials, vars);
-        format!("{:?}", provider(&files, &env, files.selected(), chain).unwrap())
+        format!(
+            "{:?}",
+            provider(&files, &env, files.selected(), chain).unwrap()
+        )
     }
 
     const FULL: Chain = Chain::Full { environment: true };

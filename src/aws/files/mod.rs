@@ -123,15 +123,13 @@ pub struct Setting<'a> {
 pub struct SharedFiles {
     config: File,
     credentials: File,
-    /// Each profile's section in the config file and in the credentials file.
-    profiles: BTreeMap<String, (Option<usize>, Option<usize>)>,
-    sso_sessions: BTreeMap<String, usize>,
-    services: BTreeMap<String, usize>,
+    index: Index,
     selected: String,
     choice: Choice,
 }
 
 /// Where each profile, `sso-session` and `services` section is.
+#[derive(Debug, Default)]
 struct Index {
     /// A profile's section in the config file and in the credentials file.
     profiles: BTreeMap<String, (Option<usize>, Option<usize>)>,
@@ -141,11 +139,7 @@ struct Index {
 
 impl Index {
     fn of(config: &File, credentials: &File) -> Self {
-        let mut index = Index {
-            profiles: BTreeMap::new(),
-            sso_sessions: BTreeMap::new(),
-            services: BTreeMap::new(),
-        };
+        let mut index = Index::default();
         for (at, section) in config.sections.iter().enumerate() {
             let name = section.name.as_str();
             // The name after the section's kind: `[profile "a b"]` is `a b`.
@@ -204,27 +198,15 @@ impl SharedFiles {
     pub fn load(explicit: Option<&str>, env: &Env, fs: &Fs) -> Result<Self, Error> {
         let config = read(env, fs, "AWS_CONFIG_FILE", "config")?;
         let credentials = read(env, fs, "AWS_SHARED_CREDENTIALS_FILE", "credentials")?;
-        Self::from_files(config, credentials, explicit, env)
-    }
-
-    fn from_files(
-        config: File,
-        credentials: File,
-        explicit: Option<&str>,
-        env: &Env,
-    ) -> Result<Self, Error> {
-        let index = Index::of(&config, &credentials);
         let (selected, choice) = select(explicit, env)?;
         let files = SharedFiles {
+            index: Index::of(&config, &credentials),
             config,
             credentials,
-            profiles: index.profiles,
-            sso_sessions: index.sso_sessions,
-            services: index.services,
             selected,
             choice,
         };
-        if choice != Choice::Default && !files.profiles.contains_key(&files.selected) {
+        if choice != Choice::Default && !files.has_profile(&files.selected) {
             let known = files.profile_names().collect::<Vec<_>>().join(", ");
             return Err(Error::NoProfile(Box::new(MissingProfile {
                 name: files.selected,
@@ -253,11 +235,11 @@ impl SharedFiles {
 
     /// Every profile's name, sorted.
     pub fn profile_names(&self) -> impl Iterator<Item = &str> {
-        self.profiles.keys().map(String::as_str)
+        self.index.profiles.keys().map(String::as_str)
     }
 
     pub fn has_profile(&self, name: &str) -> bool {
-        self.profiles.contains_key(name)
+        self.index.profiles.contains_key(name)
     }
 
     pub fn path(&self, kind: Kind) -> &Path {
@@ -273,7 +255,7 @@ impl SharedFiles {
 
     /// `key` of `profile` as written in the file `kind` alone.
     pub fn setting_in(&self, kind: Kind, profile: &str, key: &str) -> Option<Setting<'_>> {
-        let (config, credentials) = self.profiles.get(profile)?;
+        let (config, credentials) = self.index.profiles.get(profile)?;
         let index = match kind {
             Kind::Config => (*config)?,
             Kind::Credentials => (*credentials)?,
@@ -303,7 +285,8 @@ impl SharedFiles {
 
     /// `key` of the `[sso-session NAME]` section.
     pub fn sso_session_value(&self, session: &str, key: &str) -> Result<Option<&str>, Error> {
-        self.sso_sessions
+        self.index
+            .sso_sessions
             .get(session)
             .and_then(|&index| find(&self.config, index, key))
             .map_or(Ok(None), |setting| one_line(setting, session, key))
@@ -311,7 +294,7 @@ impl SharedFiles {
 
     /// Whether `[sso-session NAME]` exists.
     pub fn has_sso_session(&self, session: &str) -> bool {
-        self.sso_sessions.contains_key(session)
+        self.index.sso_sessions.contains_key(session)
     }
 
     /// The selected profile's settings for the AWS SDK's own reader, as a
@@ -327,7 +310,7 @@ impl SharedFiles {
         }
         let services = self.value(&self.selected, "services").ok().flatten();
         if let Some((name, index)) =
-            services.and_then(|name| Some((name, self.services.get(name)?)))
+            services.and_then(|name| Some((name, self.index.services.get(name)?)))
         {
             rendered.push_str(&format!("[services {name}]\n"));
             for entry in &self.config.sections[*index].entries {
@@ -527,7 +510,8 @@ mod tests {
             Some("CREDS")
         );
         assert_eq!(
-            files.value_in(Kind::Config, "default", "aws_access_key_id")
+            files
+                .value_in(Kind::Config, "default", "aws_access_key_id")
                 .unwrap(),
             Some("CONFIG")
         );
