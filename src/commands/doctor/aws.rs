@@ -25,7 +25,7 @@ use crate::cli::Args;
 use crate::commands::{get, login};
 use crate::error::Error;
 use crate::session::context::Context;
-use crate::session::plan::{Flags, Method, Plan};
+use crate::session::plan::{Flags, Method, Need, Plan};
 use crate::session::store::{self, CacheKey, Notice};
 use crate::session::{discovery, obtain};
 
@@ -68,7 +68,7 @@ struct Profile {
 struct Planned {
     region: Region,
     /// The MFA session it calls for.
-    mfa: Option<Mfa>,
+    need: Option<Need>,
     source: Source,
     /// The devices IAM lists for the keys' user, asked only when the
     /// profile names none, is no role (a role has no device of its own) and
@@ -80,13 +80,6 @@ struct Planned {
     /// This machine's clock, against STS's.
     now: SystemTime,
     repository: Option<Probe>,
-}
-
-#[derive(Debug)]
-struct Mfa {
-    serial: String,
-    duration: Duration,
-    role_arn: Option<String>,
 }
 
 /// What gives the base keys (for a role with MFA, its source's).
@@ -119,9 +112,8 @@ struct Cache {
 /// The signed request to the repository.
 #[derive(Debug)]
 struct Probe {
-    /// Its HTTPS URL, and its name.
+    /// Its HTTPS URL.
     url: String,
-    name: String,
     answer: Answer,
 }
 
@@ -224,14 +216,7 @@ fn follow(
     };
     Planned {
         region: plan.region.clone(),
-        mfa: plan.need.as_ref().map(|need| Mfa {
-            serial: need.key.mfa_serial.clone(),
-            duration: need.duration,
-            role_arn: match &need.method {
-                Method::Role(role) => Some(role.role_arn.clone()),
-                Method::UserSession => None,
-            },
-        }),
+        need: plan.need.clone(),
         source,
         devices,
         cache: cache(plan, context),
@@ -363,7 +348,6 @@ fn probe_repository(
     };
     Probe {
         url: repository.url().to_owned(),
-        name: path.rsplit('/').next().unwrap_or_default().to_owned(),
         answer,
     }
 }
@@ -455,15 +439,15 @@ fn source_finding(source: &Source) -> Finding {
 /// the profile does not name, and otherwise a `–`: nothing says the
 /// account asks for MFA.
 fn device_finding(name: &str, plan: &Planned) -> Finding {
-    if let Some(mfa) = &plan.mfa {
-        let role = match &mfa.role_arn {
-            Some(role_arn) => format!(", for role {role_arn}"),
-            None => String::new(),
+    if let Some(need) = &plan.need {
+        let role = match &need.method {
+            Method::Role(role) => format!(", for role {}", role.role_arn),
+            Method::UserSession => String::new(),
         };
         return Finding::Pass(format!(
             "MFA device {}, sessions of {} s{role}",
-            mfa.serial,
-            mfa.duration.as_secs()
+            need.key.mfa_serial,
+            need.duration.as_secs()
         ));
     }
     if plan.repository.as_ref().is_some_and(Probe::answered) {
@@ -582,12 +566,12 @@ fn verdict(probe: &Probe, name: &str, plan: &Planned, arn: Option<&str>) -> Find
             );
         }
     };
-    let repo_name = &probe.name;
+    let repo_name = probe.url.rsplit('/').next().unwrap_or_default();
     let who = arn.unwrap_or("the caller");
     let region = &plan.region.name;
     match status {
         Ok(200) => Finding::Pass(format!("GET {url}: 200, the repository answers")),
-        Ok(403) if plan.mfa.is_none() => Finding::fail(
+        Ok(403) if plan.need.is_none() => Finding::fail(
             format!("GET {url}: 403 for keys without MFA: this account needs MFA"),
             format!(
                 "add mfa_serial to profile {name} (git-credential-mfa-codecommit login --profile {name} finds it)"
@@ -630,6 +614,7 @@ fn verdict(probe: &Probe, name: &str, plan: &Planned, arn: Option<&str>) -> Find
 mod tests {
     use super::*;
     use crate::aws::settings::RegionSource;
+    use crate::session::plan::{Role, RoleBase};
 
     const ARN: &str = "arn:aws:iam::123456789012:user/alice";
     const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
@@ -638,15 +623,25 @@ mod tests {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000 + seconds)
     }
 
+    fn key() -> CacheKey {
+        CacheKey {
+            profile: "dev".to_owned(),
+            mfa_serial: SERIAL.to_owned(),
+            role_arn: None,
+        }
+    }
+
     /// A profile with nothing wrong: its device, keys, cache, STS and the
     /// repository all answer.
     fn healthy() -> Planned {
         Planned {
             region: Region::new("eu-west-1".to_owned(), RegionSource::Host),
-            mfa: Some(Mfa {
-                serial: SERIAL.to_owned(),
+            need: Some(Need {
+                key: key(),
+                lookup_profile: Some("dev".to_owned()),
                 duration: Duration::from_secs(43_200),
-                role_arn: None,
+                mfa_process: None,
+                method: Method::UserSession,
             }),
             source: Source::Found {
                 profile: "dev".to_owned(),
@@ -658,14 +653,7 @@ mod tests {
             cache: Cache {
                 store: "kernel keyring",
                 works: Ok(None),
-                sessions: vec![(
-                    CacheKey {
-                        profile: "dev".to_owned(),
-                        mfa_serial: SERIAL.to_owned(),
-                        role_arn: None,
-                    },
-                    Ok(Some(at(3_600))),
-                )],
+                sessions: vec![(key(), Ok(Some(at(3_600))))],
             },
             identity: Some(Ok(Identity {
                 arn: ARN.to_owned(),
@@ -674,7 +662,6 @@ mod tests {
             now: at(0),
             repository: Some(Probe {
                 url: "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/r".to_owned(),
-                name: "r".to_owned(),
                 answer: Answer::Status(Ok(200)),
             }),
         }
@@ -806,7 +793,7 @@ mod tests {
     fn a_profile_without_a_device_is_judged_by_the_repository_and_iam() {
         let without = |answer, devices: &[&str]| {
             changed(|plan| {
-                plan.mfa = None;
+                plan.need = None;
                 plan.devices = devices.iter().map(|&serial| serial.to_owned()).collect();
                 plan.repository.as_mut().unwrap().answer = answer;
             })
@@ -835,7 +822,12 @@ mod tests {
             "  fix: git-credential-mfa-codecommit login --profile dev (it asks which of the devices IAM lists: a, b)"
         );
         let role = changed(|plan| {
-            plan.mfa.as_mut().unwrap().role_arn = Some("arn:aws:iam::2:role/r".to_owned());
+            plan.need.as_mut().unwrap().method = Method::Role(Role {
+                role_arn: "arn:aws:iam::2:role/r".to_owned(),
+                session_name: "s".to_owned(),
+                external_id: None,
+                base: RoleBase::Profile("base".to_owned()),
+            });
         });
         assert_eq!(
             role,
@@ -939,7 +931,7 @@ mod tests {
             "  fix: ask for codecommit:GitPull (and GitPush) on arn:aws:codecommit:eu-west-1:<account>:r for the caller"
         );
         let without_mfa = changed(|plan| {
-            plan.mfa = None;
+            plan.need = None;
             plan.repository.as_mut().unwrap().answer = Answer::Status(Ok(403));
         });
         assert_eq!(

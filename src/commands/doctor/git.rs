@@ -60,15 +60,15 @@ pub(super) fn check(
     let version = match git(&["--version"], context) {
         Ok(out) => String::from_utf8_lossy(&out).trim().to_owned(),
         Err(error @ child::Error::Start(_)) => {
-            report.fail(
+            report.add(Finding::fail(
                 format!("git does not run: {error}"),
                 "install git, or put it on PATH",
-            )?;
+            ))?;
             return Ok(found);
         }
-        Err(error) => return unreadable_config(report, &error).map(|()| found),
+        Err(error) => return report.add(unreadable_config(&error)).map(|()| found),
     };
-    report.pass(version_line(&version))?;
+    report.add(Finding::Pass(version_line(&version)))?;
     let ephemeral = version_number(&version) >= (2, 46);
     let listed = git(
         &[
@@ -85,7 +85,7 @@ pub(super) fn check(
         Ok(bytes) => bytes,
         // Status 1, silently: there are no such entries.
         Err(child::Error::Failed(_)) => Vec::new(),
-        Err(error) => return unreadable_config(report, &error).map(|()| found),
+        Err(error) => return report.add(unreadable_config(&error)).map(|()| found),
     };
     let user_entries = helpers::parse(&bytes);
     let mut ours_seen = Vec::new();
@@ -123,8 +123,8 @@ pub(super) fn check(
 }
 
 /// git refuses to run: nearly always a config file it cannot parse.
-fn unreadable_config(report: &mut Report<impl Write>, error: &child::Error) -> Result<(), Error> {
-    report.fail(
+fn unreadable_config(error: &child::Error) -> Finding {
+    Finding::fail(
         format!("git cannot read its configuration: {error}"),
         "correct the file git names (git config --list --show-origin shows the others)",
     )
@@ -371,8 +371,8 @@ fn check_programs(
             }
             seen.push(found.clone());
         }
-        match found {
-            Some(found) => check_version(report, &found, how, &this, context)?,
+        report.add(match found {
+            Some(found) => check_version(&found, how, &this, context),
             None => {
                 let fix = match program {
                     Program::Named => format!(
@@ -381,11 +381,11 @@ fn check_programs(
                     ),
                     Program::Path(_) => format!("name {} in the helper line", this.display()),
                 };
-                report.fail(format!("git finds no {HELPER_PROGRAM} {how}"), fix)?;
+                Finding::fail(format!("git finds no {HELPER_PROGRAM} {how}"), fix)
             }
-        }
+        })?;
     }
-    check_remote_helper(report, path.as_ref())
+    check_remote_helper(path.as_ref()).map_or(Ok(()), |finding| report.add(finding))
 }
 
 /// The directory `program` is in.
@@ -395,16 +395,10 @@ fn directory(program: &Path) -> String {
 
 /// Whether the helper program git runs (`found`, `how` git finds it) is
 /// this one, or at least this version.
-fn check_version(
-    report: &mut Report<impl Write>,
-    found: &Path,
-    how: &str,
-    this: &Path,
-    context: &Context,
-) -> Result<(), Error> {
+fn check_version(found: &Path, how: &str, this: &Path, context: &Context) -> Finding {
     let version = env!("CARGO_PKG_VERSION");
     if programs::same_file(found, this) {
-        return report.pass(format!(
+        return Finding::Pass(format!(
             "git runs this program ({}, version {version})",
             found.display()
         ));
@@ -418,12 +412,12 @@ fn check_version(
         .map(|out| String::from_utf8_lossy(&out).trim().to_owned())
         .unwrap_or_else(|_| "unknown".to_owned());
     if theirs == version {
-        return report.pass(format!(
+        return Finding::Pass(format!(
             "git runs {} {how}, the same version as this one ({version})",
             found.display()
         ));
     }
-    report.fail(
+    Finding::fail(
         format!(
             "git runs {} {how}, version {theirs}, not this one ({}, version {version})",
             found.display(),
@@ -438,17 +432,15 @@ fn check_version(
 }
 
 /// The `git-remote-codecommit` git finds for `codecommit://` URLs, if any.
-fn check_remote_helper(report: &mut Report<impl Write>, path: &OsStr) -> Result<(), Error> {
+fn check_remote_helper(path: &OsStr) -> Option<Finding> {
     let remote = super::super::setup::REMOTE_HELPER;
-    let Some(located) = programs::locate_for_git(remote, path) else {
-        return Ok(());
-    };
-    match super::super::setup::remote_helper_problem(&located) {
-        None => report.pass(format!(
+    let located = programs::locate_for_git(remote, path)?;
+    Some(match super::super::setup::remote_helper_problem(&located) {
+        None => Finding::Pass(format!(
             "git runs this package's {remote} for codecommit:// URLs"
         )),
-        Some((what, fix)) => report.fail(what, fix),
-    }
+        Some((what, fix)) => Finding::fail(what, fix),
+    })
 }
 
 #[cfg(test)]

@@ -47,24 +47,13 @@ impl<W: Write> Report<W> {
 
     pub(super) fn add(&mut self, finding: Finding) -> Result<(), Error> {
         match finding {
-            Finding::Pass(what) => self.pass(what),
-            Finding::Fail { what, fix } => self.fail(what, fix),
-            Finding::Skip(what) => self.skip(what),
+            Finding::Pass(what) => self.line(format_args!("✔ {}", shown(what))),
+            Finding::Fail { what, fix } => {
+                self.problems += 1;
+                self.line(format_args!("✘ {}\n  fix: {}", shown(what), shown(fix)))
+            }
+            Finding::Skip(what) => self.line(format_args!("– {}", shown(what))),
         }
-    }
-
-    pub(super) fn pass(&mut self, what: impl Display) -> Result<(), Error> {
-        self.line(format_args!("✔ {}", shown(what)))
-    }
-
-    pub(super) fn fail(&mut self, what: impl Display, fix: impl Display) -> Result<(), Error> {
-        self.problems += 1;
-        self.line(format_args!("✘ {}\n  fix: {}", shown(what), shown(fix)))
-    }
-
-    /// A check that could not be made, and why; not a problem in itself.
-    pub(super) fn skip(&mut self, what: impl Display) -> Result<(), Error> {
-        self.line(format_args!("– {}", shown(what)))
     }
 
     fn line(&mut self, line: std::fmt::Arguments) -> Result<(), Error> {
