@@ -75,7 +75,7 @@ fn main() -> ExitCode {
             log: &log,
             process_timeout: prompt::PROCESS_TIMEOUT,
         },
-        issuer: &Sts { env: Env::real() },
+        sts: &Sts { env: Env::real() },
         devices: &Iam,
         store: store.as_ref(),
         lock_dir: lock::default_dir(&Env::real()),

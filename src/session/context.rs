@@ -46,7 +46,7 @@ pub struct Context<'a> {
     /// The EC2 instance's region, the last source of a region to sign in.
     pub instance: &'a dyn InstanceRegion,
     pub prompt: &'a dyn Prompter,
-    pub issuer: &'a dyn StsApi,
+    pub sts: &'a dyn StsApi,
     /// IAM's list of a user's MFA devices (`login` only).
     pub devices: &'a dyn MfaDevices,
     pub store: &'a dyn SessionStore,

@@ -60,7 +60,7 @@ pub fn discover(plan: &Plan, out: &mut dyn Write, context: &Context) -> Result<S
         region,
         files,
     };
-    let arn = context.issuer.caller_identity(&caller)?.arn;
+    let arn = context.sts.caller_identity(&caller)?.arn;
     let user_name = user_name(&arn).ok_or_else(|| Error::NotAUser {
         profile: name.to_owned(),
         arn: arn.clone(),

@@ -155,7 +155,7 @@ impl<'a, 'w> Sessions<'a, 'w> {
         }
         with_code(need, self.context, |code| {
             self.step("GetSessionToken", need, &base);
-            issued(self.context.issuer.session(&SessionRequest {
+            issued(self.context.sts.session(&SessionRequest {
                 caller: self.caller(need, &base),
                 mfa_serial: &need.key.mfa_serial,
                 code,
@@ -174,7 +174,7 @@ impl<'a, 'w> Sessions<'a, 'w> {
         mfa: Option<(&str, &str)>,
     ) -> Result<Session, sts::Error> {
         self.step("AssumeRole", need, base);
-        issued(self.context.issuer.assume_role(&RoleRequest {
+        issued(self.context.sts.assume_role(&RoleRequest {
             caller: self.caller(need, base),
             role_arn: &role.role_arn,
             session_name: &role.session_name,

@@ -33,7 +33,7 @@ fn get_answers_with_the_fips_vector_password() {
         *world.credentials.calls.borrow(),
         [(None, "us-east-1".to_owned())]
     );
-    assert_eq!((world.prompt.count(), world.issuer.count()), (0, 0));
+    assert_eq!((world.prompt.count(), world.sts.count()), (0, 0));
 }
 
 #[test]

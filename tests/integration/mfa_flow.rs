@@ -53,7 +53,7 @@ fn assert_signed_at(run: &Run, id: &str, time: SystemTime) {
 fn first_get_prompts_and_caches_later_gets_reuse_the_session() {
     let world = mfa_world();
     world.prompt.answer(Ok("123456"));
-    world.issuer.will(Ok(sts_session("ASIAFIRST", at(LATER))));
+    world.sts.will(Ok(sts_session("ASIAFIRST", at(LATER))));
     for _ in 0..20 {
         let run = get(&world);
         assert!(run.result.is_ok(), "{:?}", run.result);
@@ -61,7 +61,7 @@ fn first_get_prompts_and_caches_later_gets_reuse_the_session() {
     }
     assert_eq!(world.prompt.count(), 1);
     assert_eq!(*world.prompt.asked.borrow(), [ALICE]);
-    let calls = world.issuer.calls.borrow();
+    let calls = world.sts.calls.borrow();
     assert_eq!(calls.len(), 1);
     assert_eq!(
         (calls[0].mfa_serial.as_str(), calls[0].code.as_str()),
@@ -104,7 +104,7 @@ fn a_session_inside_the_refresh_window_is_renewed() {
         sts_session("ASIAOLD", at(VECTOR_TIME + 300)),
     );
     world.prompt.answer(Ok("654321"));
-    world.issuer.will(Ok(sts_session("ASIANEW", at(LATER))));
+    world.sts.will(Ok(sts_session("ASIANEW", at(LATER))));
     assert_signed_with(&get(&world), "ASIANEW");
     assert_eq!(
         world.store.key_id("default", ALICE).as_deref(),
@@ -135,7 +135,7 @@ fn a_session_gone_stale_while_waiting_on_the_lock_is_not_used() {
         });
         let used = if renewed {
             world.prompt.answer(Ok("123456"));
-            world.issuer.will(Ok(sts_session("ASIANEW", at(LATER))));
+            world.sts.will(Ok(sts_session("ASIANEW", at(LATER))));
             "ASIANEW"
         } else {
             "ASIAOTHER"
@@ -145,7 +145,7 @@ fn a_session_gone_stale_while_waiting_on_the_lock_is_not_used() {
         assert!(world.store.meanwhile.borrow().is_empty());
         assert_signed_at(&run, used, at(waited));
         let calls = usize::from(renewed);
-        assert_eq!((world.prompt.count(), world.issuer.count()), (calls, calls));
+        assert_eq!((world.prompt.count(), world.sts.count()), (calls, calls));
         assert_eq!(world.store.key_id("default", ALICE).as_deref(), Some(used));
     }
 }
@@ -154,13 +154,13 @@ fn a_session_gone_stale_while_waiting_on_the_lock_is_not_used() {
 fn profile_flags_and_duration_pick_the_device_and_length() {
     let world = mfa_world();
     world.prompt.answer(Ok("111111"));
-    world.issuer.will(Ok(sts_session("ASIADEV", at(LATER))));
+    world.sts.will(Ok(sts_session("ASIADEV", at(LATER))));
     world
         .run(&["--profile", "dev", "get"], &request(HOST))
         .result
         .unwrap();
     world.prompt.answer(Ok("222222"));
-    world.issuer.will(Ok(sts_session("ASIAFLAG", at(LATER))));
+    world.sts.will(Ok(sts_session("ASIAFLAG", at(LATER))));
     let serial = "arn:aws:iam::123456789012:mfa/other";
     world
         .run(
@@ -169,7 +169,7 @@ fn profile_flags_and_duration_pick_the_device_and_length() {
         )
         .result
         .unwrap();
-    let calls = world.issuer.calls.borrow();
+    let calls = world.sts.calls.borrow();
     assert_eq!(
         (calls[0].mfa_serial.as_str(), calls[0].duration),
         (DEV, Duration::from_secs(3600))
@@ -192,11 +192,7 @@ fn bad_duration_is_an_error_before_any_prompt() {
         run.result.err()
     );
     assert_eq!(
-        (
-            world.prompt.count(),
-            world.issuer.count(),
-            run.stdout.as_str()
-        ),
+        (world.prompt.count(), world.sts.count(), run.stdout.as_str()),
         (0, 0, "")
     );
 }
@@ -211,7 +207,7 @@ fn a_profile_without_mfa_serial_signs_with_its_keys() {
         "{}",
         run.stdout
     );
-    assert_eq!((world.prompt.count(), world.issuer.count()), (0, 0));
+    assert_eq!((world.prompt.count(), world.sts.count()), (0, 0));
 }
 
 #[test]
@@ -219,7 +215,7 @@ fn a_broken_keyring_warns_once_and_still_answers() {
     let world = mfa_world();
     world.store.fail_load.set(true);
     world.prompt.answer(Ok("123456"));
-    world.issuer.will(Ok(sts_session("ASIANOCACHE", at(LATER))));
+    world.sts.will(Ok(sts_session("ASIANOCACHE", at(LATER))));
     assert_signed_with(&get(&world), "ASIANOCACHE");
     assert_eq!(
         world.log.warnings.borrow().len(),
@@ -235,7 +231,7 @@ fn a_failed_save_is_a_warning() {
     let world = mfa_world();
     world.store.fail_save.set(true);
     world.prompt.answer(Ok("123456"));
-    world.issuer.will(Ok(sts_session("ASIAUNSAVED", at(LATER))));
+    world.sts.will(Ok(sts_session("ASIAUNSAVED", at(LATER))));
     assert_signed_with(&get(&world), "ASIAUNSAVED");
     assert_eq!(world.log.warnings.borrow().len(), 1);
 }
@@ -251,7 +247,7 @@ fn prompts_that_cannot_happen_fail_fast_without_sts() {
         let run = get(&world);
         assert!(matches!(run.result, Err(Error::Prompt(_))));
         assert!(run.result.unwrap_err().to_string().contains("login"));
-        assert_eq!((run.stdout.as_str(), world.issuer.count()), ("", 0));
+        assert_eq!((run.stdout.as_str(), world.sts.count()), ("", 0));
     }
 }
 
@@ -266,7 +262,7 @@ fn cancelled_or_empty_answers_tell_git_to_quit() {
             Err(Error::Prompt(prompt::Error::Cancelled))
         ));
         assert_eq!(run.stdout, "quit=1\n");
-        assert_eq!(world.issuer.count(), 0);
+        assert_eq!(world.sts.count(), 0);
         assert!(world.store.get("default", ALICE).is_none());
     }
 }
@@ -282,9 +278,9 @@ fn refused_codes_are_asked_again_up_to_three_times() {
     for code in ["111111", "222222", "333333"] {
         world.prompt.answer(Ok(code));
     }
-    world.issuer.will(refused());
-    world.issuer.will(refused());
-    world.issuer.will(Ok(sts_session("ASIATHIRD", at(LATER))));
+    world.sts.will(refused());
+    world.sts.will(refused());
+    world.sts.will(Ok(sts_session("ASIATHIRD", at(LATER))));
     assert_signed_with(&get(&world), "ASIATHIRD");
     assert_eq!(world.log.warnings.borrow().len(), 2);
     assert!(world.log.warnings.borrow()[0].contains("already used"));
@@ -292,7 +288,7 @@ fn refused_codes_are_asked_again_up_to_three_times() {
     let world = mfa_world();
     for code in ["111111", "222222", "333333"] {
         world.prompt.answer(Ok(code));
-        world.issuer.will(refused());
+        world.sts.will(refused());
     }
     let run = get(&world);
     assert!(matches!(
@@ -314,21 +310,21 @@ fn malformed_codes_are_asked_again_without_calling_sts() {
         run.result,
         Err(Error::Mfa(obtain::Error::TooManyTries))
     ));
-    assert_eq!((world.prompt.count(), world.issuer.count()), (3, 0));
+    assert_eq!((world.prompt.count(), world.sts.count()), (3, 0));
 
     let world = mfa_world();
     world.prompt.answer(Ok("12 34"));
     world.prompt.answer(Ok("123456"));
-    world.issuer.will(Ok(sts_session("ASIAOK", at(LATER))));
+    world.sts.will(Ok(sts_session("ASIAOK", at(LATER))));
     assert_signed_with(&get(&world), "ASIAOK");
-    assert_eq!(world.issuer.calls.borrow()[0].code, "123456");
+    assert_eq!(world.sts.calls.borrow()[0].code, "123456");
 }
 
 #[test]
 fn other_sts_errors_end_at_once_with_stss_message() {
     let world = mfa_world();
     world.prompt.answer(Ok("123456"));
-    world.issuer.will(Err(sts::Error::Refused(
+    world.sts.will(Err(sts::Error::Refused(
         "InvalidClientTokenId: The security token included in the request is invalid".into(),
     )));
     let run = get(&world);
@@ -348,7 +344,7 @@ fn temporary_base_keys_are_refused_before_prompting() {
         run.result,
         Err(Error::Mfa(obtain::Error::TemporaryBase(_)))
     ));
-    assert_eq!((world.prompt.count(), world.issuer.count()), (0, 0));
+    assert_eq!((world.prompt.count(), world.sts.count()), (0, 0));
 }
 
 #[test]
@@ -376,14 +372,14 @@ fn login_prompts_now_and_status_and_logout_show_and_drop_sessions() {
         .store
         .put("default", ALICE, sts_session("ASIAOLD", at(LATER)));
     world.prompt.answer(Ok("123456"));
-    world.issuer.will(Ok(sts_session("ASIALOGIN", at(LATER))));
+    world.sts.will(Ok(sts_session("ASIALOGIN", at(LATER))));
     let run = world.run(&["login"], "");
     run.result.unwrap();
     assert_eq!(
         run.stdout,
         format!("MFA session for profile default ({ALICE}) valid until 2015-08-31 00:36:00 UTC\n")
     );
-    assert_eq!(world.issuer.calls.borrow()[0].region, "us-east-1");
+    assert_eq!(world.sts.calls.borrow()[0].region, "us-east-1");
 
     let run = world.run(&["status"], "");
     assert_eq!(
@@ -407,7 +403,7 @@ fn login_prompts_now_and_status_and_logout_show_and_drop_sessions() {
     // A profile without a device: login looks it up, starting with whose
     // keys they are (here STS cannot say), and writes nothing.
     world
-        .issuer
+        .sts
         .callers
         .borrow_mut()
         .push_back(Err(sts::Error::Unreachable("no STS here".into())));
@@ -429,11 +425,11 @@ fn login_prompts_now_and_status_and_logout_show_and_drop_sessions() {
 fn no_message_carries_a_secret() {
     let world = mfa_world();
     world.prompt.answer(Ok("987654"));
-    world.issuer.will(Err(sts::Error::CodeRefused(
+    world.sts.will(Err(sts::Error::CodeRefused(
         "MultiFactorAuthentication failed".into(),
     )));
     world.prompt.answer(Ok("135790"));
-    world.issuer.will(Ok(sts_session("ASIASECRET", at(LATER))));
+    world.sts.will(Ok(sts_session("ASIASECRET", at(LATER))));
     let run = world.run(&["get", "--verbose"], &request(HOST));
     run.result.unwrap();
     let messages = [
@@ -468,7 +464,7 @@ fn an_mfa_process_gets_one_try_and_must_print_a_code() {
         format!("[default]\nmfa_serial = {ALICE}\nmfa_process = ykman oath accounts code -s aws\n");
     let world = World::new(Some(example_keys(None, None))).with_config(&config);
     world.prompt.answer(Ok("111111"));
-    world.issuer.will(Err(sts::Error::CodeRefused(
+    world.sts.will(Err(sts::Error::CodeRefused(
         "MultiFactorAuthentication failed".into(),
     )));
     let run = get(&world);
@@ -476,7 +472,7 @@ fn an_mfa_process_gets_one_try_and_must_print_a_code() {
         run.result,
         Err(Error::Sts(sts::Error::CodeRefused(_)))
     ));
-    assert_eq!((world.prompt.count(), world.issuer.count()), (1, 1));
+    assert_eq!((world.prompt.count(), world.sts.count()), (1, 1));
 
     let world = World::new(Some(example_keys(None, None))).with_config(&config);
     world.prompt.answer(Ok("12345"));
@@ -485,5 +481,5 @@ fn an_mfa_process_gets_one_try_and_must_print_a_code() {
         run.result,
         Err(Error::Mfa(obtain::Error::ProcessNotACode))
     ));
-    assert_eq!((world.prompt.count(), world.issuer.count()), (1, 0));
+    assert_eq!((world.prompt.count(), world.sts.count()), (1, 0));
 }

@@ -41,16 +41,16 @@ fn a_role_on_the_source_profiles_mfa_session_is_re_assumed_without_prompting() {
     let world = world();
     world.prompt.answer(Ok("123456"));
     world
-        .issuer
+        .sts
         .will(Ok(sts_session("ASIABASE", at(VECTOR_TIME + 43_200))));
     world
-        .issuer
+        .sts
         .will(Ok(sts_session("ASIAROLE1", at(VECTOR_TIME + 3_600))));
     let run = get(&world, "deploy");
     assert!(run.result.is_ok(), "{:?}", run.result);
     assert_eq!(username(&run), "username=ASIAROLE1%ASIAROLE1-session-token");
     {
-        let calls = world.issuer.calls.borrow();
+        let calls = world.sts.calls.borrow();
         assert_eq!(calls[0].operation, "GetSessionToken");
         assert_eq!(
             (calls[0].key_id.as_str(), calls[0].profile.as_deref()),
@@ -72,30 +72,30 @@ fn a_role_on_the_source_profiles_mfa_session_is_re_assumed_without_prompting() {
     }
     // Within the hour: the cached role session.
     get(&world, "deploy").result.unwrap();
-    assert_eq!(world.issuer.count(), 2);
+    assert_eq!(world.sts.count(), 2);
     // The role session has run out, the MFA session has not: no prompt.
     world.now.set(at(VECTOR_TIME + 3_600));
     world
-        .issuer
+        .sts
         .will(Ok(sts_session("ASIAROLE2", at(VECTOR_TIME + 7_200))));
     let run = get(&world, "deploy");
     assert_eq!(username(&run), "username=ASIAROLE2%ASIAROLE2-session-token");
-    assert_eq!((world.prompt.count(), world.issuer.count()), (1, 3));
-    assert_eq!(world.issuer.calls.borrow()[2].key_id, "ASIABASE");
+    assert_eq!((world.prompt.count(), world.sts.count()), (1, 3));
+    assert_eq!(world.sts.calls.borrow()[2].key_id, "ASIABASE");
     // Twelve hours on, both have run out: one prompt again.
     world.now.set(at(VECTOR_TIME + 43_200));
     world.prompt.answer(Ok("654321"));
     world
-        .issuer
+        .sts
         .will(Ok(sts_session("ASIABASE2", at(VECTOR_TIME + 86_400))));
     world
-        .issuer
+        .sts
         .will(Ok(sts_session("ASIAROLE3", at(VECTOR_TIME + 46_800))));
     assert_eq!(
         username(&get(&world, "deploy")),
         "username=ASIAROLE3%ASIAROLE3-session-token"
     );
-    assert_eq!((world.prompt.count(), world.issuer.count()), (2, 5));
+    assert_eq!((world.prompt.count(), world.sts.count()), (2, 5));
 }
 
 #[test]
@@ -103,14 +103,14 @@ fn a_role_profile_with_mfa_serial_assumes_the_role_with_a_code() {
     let world = world();
     world.prompt.answer(Ok("123456"));
     world
-        .issuer
+        .sts
         .will(Ok(sts_session("ASIADIRECT", at(VECTOR_TIME + 7_200))));
     let run = get(&world, "direct");
     assert_eq!(
         username(&run),
         "username=ASIADIRECT%ASIADIRECT-session-token"
     );
-    let calls = world.issuer.calls.borrow();
+    let calls = world.sts.calls.borrow();
     assert_eq!(calls.len(), 1);
     assert_eq!(
         calls[0].operation,
@@ -127,7 +127,7 @@ fn a_role_profile_with_mfa_serial_assumes_the_role_with_a_code() {
     );
     drop(calls);
     get(&world, "direct").result.unwrap();
-    assert_eq!((world.prompt.count(), world.issuer.count()), (1, 1));
+    assert_eq!((world.prompt.count(), world.sts.count()), (1, 1));
 }
 
 #[test]
@@ -135,14 +135,14 @@ fn credential_source_keys_assume_the_role_with_a_code() {
     let world = world();
     world.prompt.answer(Ok("123456"));
     world
-        .issuer
+        .sts
         .will(Ok(sts_session("ASIAENVROLE", at(VECTOR_TIME + 3_600))));
     get(&world, "fromenv").result.unwrap();
     assert_eq!(
         world.credentials.calls.borrow()[0].0.as_deref(),
         Some("credential_source=Environment")
     );
-    assert_eq!(world.issuer.calls.borrow()[0].code, "123456");
+    assert_eq!(world.sts.calls.borrow()[0].code, "123456");
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn role_profiles_without_a_source_are_an_error_and_without_mfa_use_the_chain() {
         world.credentials.calls.borrow()[0].0.as_deref(),
         Some("plainrole")
     );
-    assert_eq!((world.prompt.count(), world.issuer.count()), (0, 0));
+    assert_eq!((world.prompt.count(), world.sts.count()), (0, 0));
 }
 
 #[test]

@@ -195,7 +195,7 @@ fn follow(
             region: &plan.region.name,
             files: &plan.files,
         };
-        context.issuer.caller_identity(&caller)
+        context.sts.caller_identity(&caller)
     });
     let arn = identity
         .as_ref()

@@ -121,12 +121,12 @@ impl Prompter for ScriptedPrompt {
     }
 }
 
-/// What the issuer was asked, without the base secret. For AssumeRole,
+/// What STS was asked, without the base secret. For AssumeRole,
 /// `operation` names the role, session name and external id, and
 /// `mfa_serial`/`code` are empty when no MFA was sent,
 /// and `duration` is zero when none was sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IssuerCall {
+pub struct StsCall {
     pub operation: String,
     pub key_id: String,
     pub profile: Option<String>,
@@ -138,14 +138,14 @@ pub struct IssuerCall {
 
 /// Issues sessions from a script; panics on a call nobody expected.
 #[derive(Default)]
-pub struct ScriptedIssuer {
+pub struct ScriptedSts {
     pub results: RefCell<VecDeque<Result<Session, sts::Error>>>,
-    pub calls: RefCell<Vec<IssuerCall>>,
+    pub calls: RefCell<Vec<StsCall>>,
     /// GetCallerIdentity's answers.
     pub callers: RefCell<VecDeque<Result<String, sts::Error>>>,
 }
 
-impl ScriptedIssuer {
+impl ScriptedSts {
     pub fn will(&self, result: Result<Session, sts::Error>) {
         self.results.borrow_mut().push_back(result);
     }
@@ -155,7 +155,7 @@ impl ScriptedIssuer {
     }
 }
 
-impl StsApi for ScriptedIssuer {
+impl StsApi for ScriptedSts {
     fn caller_identity(&self, caller: &Caller) -> Result<Identity, sts::Error> {
         let arn = self.callers.borrow_mut().pop_front().unwrap_or_else(|| {
             panic!(
@@ -167,7 +167,7 @@ impl StsApi for ScriptedIssuer {
     }
 
     fn session(&self, request: &SessionRequest) -> Result<Credentials, sts::Error> {
-        self.calls.borrow_mut().push(IssuerCall {
+        self.calls.borrow_mut().push(StsCall {
             operation: "GetSessionToken".to_owned(),
             key_id: request.caller.base.access_key_id().to_owned(),
             profile: request.caller.profile.map(str::to_owned),
@@ -181,7 +181,7 @@ impl StsApi for ScriptedIssuer {
 
     fn assume_role(&self, request: &RoleRequest) -> Result<Credentials, sts::Error> {
         let (serial, code) = request.mfa.unwrap_or_default();
-        self.calls.borrow_mut().push(IssuerCall {
+        self.calls.borrow_mut().push(StsCall {
             operation: format!(
                 "AssumeRole {} as {} with {:?}",
                 request.role_arn, request.session_name, request.external_id
@@ -197,7 +197,7 @@ impl StsApi for ScriptedIssuer {
     }
 }
 
-impl ScriptedIssuer {
+impl ScriptedSts {
     /// The next scripted answer, as the real STS gives it: the session's
     /// credentials.
     fn next(&self) -> Result<Credentials, sts::Error> {
@@ -350,7 +350,7 @@ pub struct World {
     pub credentials: ScriptedCredentials,
     pub instance: Instance,
     pub prompt: ScriptedPrompt,
-    pub issuer: ScriptedIssuer,
+    pub sts: ScriptedSts,
     pub store: MemoryStore,
     pub log: RecordingLog,
     pub config: Option<String>,
@@ -380,7 +380,7 @@ impl World {
             },
             instance: Instance::default(),
             prompt: ScriptedPrompt::default(),
-            issuer: ScriptedIssuer::default(),
+            sts: ScriptedSts::default(),
             store: MemoryStore::default(),
             log: RecordingLog::default(),
             config: None,
@@ -412,7 +412,7 @@ impl World {
             credentials: &self.credentials,
             instance: &self.instance,
             prompt: &self.prompt,
-            issuer: &self.issuer,
+            sts: &self.sts,
             devices: &NoIam,
             store: &self.store,
             lock_dir: self.lock_dir.path().to_owned(),
