@@ -65,8 +65,6 @@ const UNAVAILABLE: [&str; 5] = [
 pub struct Caller<'a> {
     /// The keys the call is signed with.
     pub base: &'a Credentials,
-    /// The profile named for those keys (`--profile`, or a source profile).
-    pub profile: Option<&'a str>,
     pub region: &'a str,
     /// The AWS config files: the selected profile's `endpoint_url`,
     /// `services` and FIPS settings apply, as in the AWS CLI.

@@ -56,7 +56,6 @@ pub fn discover(plan: &Plan, out: &mut dyn Write, context: &Context) -> Result<S
     let base = context.credentials.fetch(files, plan.keys(), region)?;
     let caller = sts::Caller {
         base: &base,
-        profile: plan.profile_flag(),
         region,
         files,
     };

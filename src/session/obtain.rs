@@ -121,11 +121,10 @@ impl<'a, 'w> Sessions<'a, 'w> {
         Ok(session)
     }
 
-    /// STS called with `base`, for `need`'s profile, in the plan's region.
-    fn caller<'b>(&'b self, need: &'b Need, base: &'b Credentials) -> Caller<'b> {
+    /// STS called with `base`, in the plan's region.
+    fn caller<'b>(&'b self, base: &'b Credentials) -> Caller<'b> {
         Caller {
             base,
-            profile: need.lookup_profile.as_deref(),
             region: &self.plan.region.name,
             files: &self.plan.files,
         }
@@ -156,7 +155,7 @@ impl<'a, 'w> Sessions<'a, 'w> {
         with_code(need, self.context, |code| {
             self.step("GetSessionToken", need, &base);
             issued(self.context.sts.session(&SessionRequest {
-                caller: self.caller(need, &base),
+                caller: self.caller(&base),
                 mfa_serial: &need.key.mfa_serial,
                 code,
                 duration: need.duration,
@@ -175,7 +174,7 @@ impl<'a, 'w> Sessions<'a, 'w> {
     ) -> Result<Session, sts::Error> {
         self.step("AssumeRole", need, base);
         issued(self.context.sts.assume_role(&RoleRequest {
-            caller: self.caller(need, base),
+            caller: self.caller(base),
             role_arn: &role.role_arn,
             session_name: &role.session_name,
             external_id: role.external_id.as_deref(),

@@ -53,10 +53,10 @@ impl From<files::Error> for Error {
 #[derive(Clone)]
 pub struct Need {
     pub key: CacheKey,
-    /// The profile credential and STS look-ups are told to use, as
-    /// `--profile` tells them: `--profile` itself, or a chained role's
-    /// source profile; `None` when the environment or the default chose.
-    pub lookup_profile: Option<String>,
+    /// Whether keys in the environment answer before the profile's: only
+    /// when nothing named the profile (`--profile`, or a chained role for
+    /// its source), as in the AWS CLI.
+    pub environment_keys: bool,
     pub duration: Duration,
     /// The profile's `mfa_process`, a command that prints the code.
     pub mfa_process: Option<String>,
@@ -68,7 +68,7 @@ impl std::fmt::Debug for Need {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Need")
             .field("key", &self.key)
-            .field("lookup_profile", &self.lookup_profile)
+            .field("environment_keys", &self.environment_keys)
             .field("duration", &self.duration)
             .field(
                 "mfa_process",
@@ -212,7 +212,7 @@ impl Need {
             Method::UserSession => KeySource::Chain(
                 &self.key.profile,
                 Chain::Full {
-                    environment: self.lookup_profile.is_none(),
+                    environment: self.environment_keys,
                 },
             ),
             Method::Role(role) => match &role.base {
@@ -289,7 +289,7 @@ pub fn need(flags: &Flags, files: &SharedFiles, name: &str) -> Result<Option<Nee
             mfa_serial: serial,
             role_arn: role_arn.map(str::to_owned),
         },
-        lookup_profile: flags.profile.map(str::to_owned),
+        environment_keys: flags.profile.is_none(),
         duration,
         mfa_process: files.value(name, "mfa_process")?.map(str::to_owned),
         method,

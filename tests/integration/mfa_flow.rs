@@ -174,7 +174,16 @@ fn profile_flags_and_duration_pick_the_device_and_length() {
         (calls[0].mfa_serial.as_str(), calls[0].duration),
         (DEV, Duration::from_secs(3600))
     );
-    assert_eq!(calls[0].profile.as_deref(), Some("dev"));
+    // `--profile dev` takes the base keys from profile dev alone, as the
+    // AWS CLI does; without it, the environment's keys come first.
+    let asked: Vec<_> = world
+        .credentials
+        .calls
+        .borrow()
+        .iter()
+        .map(|call| call.0.clone())
+        .collect();
+    assert_eq!(asked, [Some("dev".to_owned()), None]);
     assert_eq!(
         (calls[1].mfa_serial.as_str(), calls[1].duration),
         (serial, Duration::from_secs(900))

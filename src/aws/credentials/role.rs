@@ -51,7 +51,6 @@ pub enum Error {
 /// A role to assume, as the profile describes it.
 #[derive(Debug)]
 pub(super) struct Role {
-    profile: String,
     role_arn: String,
     session_name: String,
     external_id: Option<String>,
@@ -136,7 +135,6 @@ impl Role {
             }
         }
         Ok(Role {
-            profile: profile.to_owned(),
             role_arn: value("role_arn")?.unwrap_or_default().to_owned(),
             session_name: value("role_session_name")?
                 .unwrap_or(SESSION_NAME)
@@ -161,7 +159,6 @@ impl Role {
         let session = sts.assume_role(&RoleRequest {
             caller: Caller {
                 base,
-                profile: Some(&self.profile),
                 region,
                 files,
             },

@@ -191,7 +191,6 @@ fn follow(
     let identity = base.as_ref().map(|base| {
         let caller = Caller {
             base,
-            profile: plan.profile_flag(),
             region: &plan.region.name,
             files: &plan.files,
         };
@@ -638,7 +637,7 @@ mod tests {
             region: Region::new("eu-west-1".to_owned(), RegionSource::Host),
             need: Some(Need {
                 key: key(),
-                lookup_profile: Some("dev".to_owned()),
+                environment_keys: false,
                 duration: Duration::from_secs(43_200),
                 mfa_process: None,
                 method: Method::UserSession,

@@ -129,7 +129,6 @@ impl Prompter for ScriptedPrompt {
 pub struct StsCall {
     pub operation: String,
     pub key_id: String,
-    pub profile: Option<String>,
     pub region: String,
     pub mfa_serial: String,
     pub code: String,
@@ -170,7 +169,6 @@ impl StsApi for ScriptedSts {
         self.calls.borrow_mut().push(StsCall {
             operation: "GetSessionToken".to_owned(),
             key_id: request.caller.base.access_key_id().to_owned(),
-            profile: request.caller.profile.map(str::to_owned),
             region: request.caller.region.to_owned(),
             mfa_serial: request.mfa_serial.to_owned(),
             code: request.code.to_owned(),
@@ -187,7 +185,6 @@ impl StsApi for ScriptedSts {
                 request.role_arn, request.session_name, request.external_id
             ),
             key_id: request.caller.base.access_key_id().to_owned(),
-            profile: request.caller.profile.map(str::to_owned),
             region: request.caller.region.to_owned(),
             mfa_serial: serial.to_owned(),
             code: code.to_owned(),
