@@ -40,9 +40,7 @@ pub(super) fn check(
     context: &Context,
 ) -> Result<(), Error> {
     let facts = gather(args, found, repository, context);
-    findings(&facts)
-        .into_iter()
-        .try_for_each(|finding| report.add(finding))
+    report.add_all(findings(&facts))
 }
 
 /// What the AWS checks learnt: the profile `get` would use, or why the
@@ -681,9 +679,7 @@ mod tests {
     fn report(facts: &Facts) -> (Vec<String>, bool) {
         let mut out = Vec::new();
         let mut report = Report::new(&mut out);
-        for finding in findings(facts) {
-            report.add(finding).unwrap();
-        }
+        report.add_all(findings(facts)).unwrap();
         let failed = report.finish().is_err();
         let text = String::from_utf8(out).unwrap();
         (text.lines().map(str::to_owned).collect(), failed)

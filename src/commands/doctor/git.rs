@@ -104,9 +104,7 @@ pub(super) fn check(
                 .filter_map(|(key, value)| forced(key, value)),
         );
         let chain = helpers::for_url(&entries, &shape.url);
-        for finding in chain_findings(shape, &chain, ephemeral) {
-            report.add(finding)?;
-        }
+        report.add_all(chain_findings(shape, &chain, ephemeral))?;
         if let Some(ours) = chain.helpers.iter().find_map(|entry| ours(entry)) {
             if ours_seen.is_empty() {
                 found.profile = ours.profile.clone();
@@ -385,7 +383,7 @@ fn check_programs(
             }
         })?;
     }
-    check_remote_helper(path.as_ref()).map_or(Ok(()), |finding| report.add(finding))
+    report.add_all(check_remote_helper(path.as_ref()))
 }
 
 /// The directory `program` is in.
@@ -487,9 +485,9 @@ mod tests {
         let chain = helpers::for_url(entries, &shape.url);
         let mut out = Vec::new();
         let mut report = Report::new(&mut out);
-        for finding in chain_findings(&shape, &chain, ephemeral) {
-            report.add(finding).unwrap();
-        }
+        report
+            .add_all(chain_findings(&shape, &chain, ephemeral))
+            .unwrap();
         let failed = report.finish().is_err();
         (String::from_utf8(out).unwrap(), failed)
     }

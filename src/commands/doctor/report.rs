@@ -62,6 +62,16 @@ impl<W: Write> Report<W> {
             .map_err(Error::Output)
     }
 
+    /// Each of `findings`, in order.
+    pub(super) fn add_all(
+        &mut self,
+        findings: impl IntoIterator<Item = Finding>,
+    ) -> Result<(), Error> {
+        findings
+            .into_iter()
+            .try_for_each(|finding| self.add(finding))
+    }
+
     /// Ok when no check failed.
     pub(super) fn finish(self) -> Result<(), Error> {
         match self.problems {
