@@ -21,10 +21,9 @@ use crate::session::{discovery, obtain};
 /// Prompts for a code now, caches the new session, prints its expiry.
 pub(super) fn login(args: &Args, mut out: impl Write, context: &Context) -> Result<(), Error> {
     let mut plan = Plan::load_for_sts(&args.flags(), context)?;
-    let files = &plan.files;
     // An IAM user's profile without a device: find it, record it, and read
     // the profile again.
-    if plan.need.is_none() && files.value(files.selected(), "role_arn")?.is_none() {
+    if plan.is_user_without_device() {
         discovery::discover(&plan, &mut out, context)?;
         plan = Plan::load_for_sts(&args.flags(), context)?;
     }

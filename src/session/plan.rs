@@ -183,10 +183,13 @@ impl Plan {
         self.need.as_ref().ok_or_else(missing)
     }
 
-    /// The profile `--profile` named, passed on to credential and STS
-    /// look-ups; `None` when the environment or the default chose it.
-    pub fn profile_flag(&self) -> Option<&str> {
-        (self.files.choice() == Choice::Flag).then(|| self.files.selected())
+    /// Whether the profile is an IAM user's that names no MFA device: no
+    /// session is needed and no role assumed, so its keys sign as they are
+    /// (what `login` finds a device for). The plan read `role_arn` already,
+    /// so reading it again cannot fail.
+    pub fn is_user_without_device(&self) -> bool {
+        let files = &self.files;
+        self.need.is_none() && matches!(files.value(files.selected(), "role_arn"), Ok(None))
     }
 
     /// The keys that sign when no session is needed, or that STS is first
@@ -196,8 +199,9 @@ impl Plan {
             Some(need) => need.keys(),
             None => KeySource::Chain(
                 self.files.selected(),
+                // As the AWS CLI: `--profile` passes over the environment's keys.
                 Chain::Full {
-                    environment: self.profile_flag().is_none(),
+                    environment: self.files.choice() != Choice::Flag,
                 },
             ),
         }

@@ -202,11 +202,9 @@ fn follow(
     // needs no device.
     let repository =
         repository.map(|repository| probe_repository(plan, repository, found, context));
-    let files = &plan.files;
-    let is_role = matches!(files.value(files.selected(), "role_arn"), Ok(Some(_)));
     let answered = repository.as_ref().is_some_and(Probe::answered);
     let devices = match base.as_ref().zip(arn) {
-        Some((base, arn)) if plan.need.is_none() && !is_role && !answered => {
+        Some((base, arn)) if plan.is_user_without_device() && !answered => {
             devices(plan, base, arn, context)
         }
         _ => Vec::new(),
