@@ -52,16 +52,17 @@ fn main() -> ExitCode {
     let log = Stderr {
         verbose: args.verbose || var(VERBOSE_VAR).is_some_and(|value| value != "0"),
     };
-    let store = store::open(var(KEYRING_VAR).as_deref(), &Env::real());
+    let env = Env::real();
+    let store = store::open(var(KEYRING_VAR).as_deref(), &env);
     let asked_by_git = !matches!(
         args.operation,
         Operation::Login | Operation::CredentialProcess | Operation::Doctor { .. }
     );
     let context = Context {
-        env: Env::real(),
+        env: env.clone(),
         fs: Fs::real(),
         clock: &SystemClock,
-        credentials: &DefaultChain { env: Env::real() },
+        credentials: &DefaultChain { env: env.clone() },
         instance: &Imds,
         // As set, empty values included: git gives those a meaning. git's
         // prompt gates are not for `login`, which asks because it was told to.
@@ -75,10 +76,10 @@ fn main() -> ExitCode {
             log: &log,
             process_timeout: prompt::PROCESS_TIMEOUT,
         },
-        sts: &Sts { env: Env::real() },
+        sts: &Sts { env: env.clone() },
         devices: &Iam,
         store: store.as_ref(),
-        lock_dir: lock::default_dir(&Env::real()),
+        lock_dir: lock::default_dir(&env),
         refresh_window: var(REFRESH_VAR)
             .and_then(|seconds| seconds.parse().ok())
             .map_or(REFRESH_WINDOW, Duration::from_secs),

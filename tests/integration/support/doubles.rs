@@ -76,7 +76,7 @@ fn asked_for(keys: KeySource) -> Option<String> {
 impl CredentialSource for ScriptedCredentials {
     fn fetch(
         &self,
-        _config: &SharedFiles,
+        _files: &SharedFiles,
         keys: KeySource,
         region: &str,
     ) -> Result<Credentials, credentials::Error> {
